@@ -1,0 +1,53 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "mri-daps",
+    products: [
+        .executable(name: "mri-daps", targets: ["mri-daps"]),
+        .library(name: "MRICore", targets: ["MRICore"]),
+        .library(name: "MRIIO", targets: ["MRIIO"]),
+        .library(name: "MRIAcquisition", targets: ["MRIAcquisition"]),
+        .library(name: "MRIPipeline", targets: ["MRIPipeline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        // MARK: C libraries (Debian packages, see README)
+        .systemLibrary(
+            name: "CFFTW", pkgConfig: "fftw3f",
+            providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(
+            name: "CHDF5", pkgConfig: "hdf5-serial",
+            providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(
+            name: "COpenBLAS",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+
+        // MARK: Library modules
+        .target(name: "MRICore", dependencies: ["CFFTW", "COpenBLAS"]),
+        .target(name: "MRIIO", dependencies: ["MRICore", "CHDF5"]),
+        .target(name: "MRIAcquisition", dependencies: ["MRICore"]),
+        .target(name: "MRIPipeline", dependencies: ["MRICore", "MRIIO", "MRIAcquisition"]),
+
+        // MARK: Executable
+        .executableTarget(
+            name: "mri-daps",
+            dependencies: [
+                "MRIPipeline",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // MARK: Test support and test bundles
+        .target(name: "_TestSupport", dependencies: ["MRICore"], path: "Sources/_TestSupport"),
+        .testTarget(name: "MRICoreTests", dependencies: ["MRICore", "_TestSupport"]),
+        .testTarget(name: "MRIIOTests", dependencies: ["MRIIO", "MRICore", "_TestSupport"]),
+        .testTarget(
+            name: "MRIAcquisitionTests",
+            dependencies: ["MRIAcquisition", "MRICore", "MRIIO", "_TestSupport"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["MRIPipeline", "MRIIO", "MRICore", "_TestSupport"]),
+    ]
+)

@@ -1,0 +1,32 @@
+/// The one fixed axis order of mri-daps, the fastMRI on-disk order.
+///
+/// Multi-coil k-space and coil images are `(slice, coil, readout, phaseEncode)`, i.e. fastMRI's
+/// `(slices, coils, H, W)`: H is the readout (frequency-encode) direction, W the phase-encode
+/// columns that a Cartesian mask selects. A single slice drops the leading axis:
+/// `(coil, readout, phaseEncode)`; a single image is `(readout, phaseEncode)`.
+/// Arrays are row-major (C order): the last axis varies fastest, as in NumPy.
+/// BART orders the same data `(readout, phaseEncode, 1, coil)` column-major; `CFLFile`
+/// converts at the file boundary.
+public enum Axis: Int, Sendable, CaseIterable {
+    case slice = 0
+    case coil = 1
+    case readout = 2
+    case phaseEncode = 3
+}
+
+/// Shape of one multi-coil slice: `(coils, readout H, phase-encode W)`.
+public struct SliceShape: Sendable, Hashable, CustomStringConvertible {
+    public var coils: Int
+    public var height: Int
+    public var width: Int
+    public init(coils: Int, height: Int, width: Int) {
+        self.coils = coils
+        self.height = height
+        self.width = width
+    }
+    /// Pixels per coil image, H·W.
+    public var pixels: Int { height * width }
+    /// Shape as an array `[coils, H, W]`.
+    public var dimensions: [Int] { [coils, height, width] }
+    public var description: String { "\(coils)×\(height)×\(width)" }
+}
