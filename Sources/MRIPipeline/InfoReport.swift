@@ -1,0 +1,72 @@
+import Foundation
+import MRIIO
+
+/// Text and JSON renderings of `FastMRIFileInfo` for `mri-daps info` (the library never prints).
+public enum InfoReport {
+    /// Inspects `file` and renders it as text or JSON.
+    public static func render(file: URL, json asJSON: Bool) throws -> String {
+        let info = try FastMRIFile.inspect(file)
+        return asJSON ? try json(info) : text(info)
+    }
+
+    /// Human-readable lines.
+    public static func text(_ i: FastMRIFileInfo) -> String {
+        var l = [String]()
+        l.append("file: \(i.path)")
+        l.append("layout: \(i.layout.rawValue)\(i.isSingleCoil ? " (single-coil)" : " (multi-coil)")")
+        l.append("kspace: \(i.slices) slices × \(i.sliceShape.coils) coils × \(i.sliceShape.height) (H, readout) × \(i.sliceShape.width) (W, phase encode), \(i.kspaceType)")
+        for t in i.targets { l.append("target: \(t.name) \(t.shape)") }
+        if let m = i.mask {
+            let n = i.sampledColumns ?? 0
+            l.append(String(format: "mask: %d of %d columns sampled (effective acceleration %.2f×)", n, m.count, Double(m.count) / Double(max(n, 1))))
+        } else {
+            l.append("mask: none (fully sampled)")
+        }
+        if let a = i.acceleration { l.append("acceleration: \(a)") }
+        if let n = i.numLowFrequency { l.append("num_low_frequency: \(n)") }
+        if let a = i.acquisition { l.append("acquisition: \(a)") }
+        if let m = i.max { l.append("max: \(m)") }
+        if let n = i.norm { l.append("norm: \(n)") }
+        if let p = i.patientID { l.append("patient_id: \(p)") }
+        for (k, v) in i.otherAttributes.sorted(by: { $0.key < $1.key }) { l.append("attr \(k): \(v)") }
+        if let h = i.header {
+            if let e = h.encodedSpace?.matrixSize { l.append("encoded matrix: \(e.x) × \(e.y) × \(e.z)") }
+            if let f = h.encodedSpace?.fieldOfView { l.append("encoded FOV (mm): \(f.x) × \(f.y) × \(f.z)") }
+            if let r = h.reconSpace?.matrixSize { l.append("recon matrix: \(r.x) × \(r.y) × \(r.z)") }
+            if let f = h.reconSpace?.fieldOfView { l.append("recon FOV (mm): \(f.x) × \(f.y) × \(f.z)") }
+            if let w = h.acquiredPhaseEncodeWindow { l.append("acquired phase-encode columns: \(w.lowerBound)..<\(w.upperBound)") }
+            if let lim = h.kspaceEncodingStep1 { l.append("kspace_encoding_step_1: min \(lim.minimum) max \(lim.maximum) center \(lim.center)") }
+            let s = h.sequence
+            let seq = [("TR", s.tr), ("TE", s.te), ("TI", s.ti), ("flip", s.flipAngleDeg)].compactMap { n, v in v.map { "\(n) \($0)" } }
+            if !seq.isEmpty { l.append("sequence: " + seq.joined(separator: ", ")) }
+            let sys = h.acquisitionSystem
+            let parts = [sys.systemVendor, sys.systemModel, sys.systemFieldStrengthT.map { "\($0) T" }, sys.receiverChannels.map { "\($0) channels" }].compactMap { $0 }
+            if !parts.isEmpty { l.append("system: " + parts.joined(separator: ", ")) }
+            if let p = h.measurement.protocolName { l.append("protocol: \(p)") }
+        } else {
+            l.append("ismrmrd_header: absent")
+        }
+        return l.joined(separator: "\n")
+    }
+
+    /// A JSON object with the same facts.
+    public static func json(_ i: FastMRIFileInfo) throws -> String {
+        var o: [String: Any] = [
+            "file": i.path, "layout": i.layout.rawValue, "single_coil": i.isSingleCoil,
+            "slices": i.slices, "coils": i.sliceShape.coils, "height": i.sliceShape.height, "width": i.sliceShape.width,
+            "targets": Dictionary(uniqueKeysWithValues: i.targets.map { ($0.name, $0.shape) }),
+        ]
+        if let m = i.mask { o["sampled_columns"] = i.sampledColumns ?? 0; o["mask_length"] = m.count }
+        if let a = i.acceleration { o["acceleration"] = a }
+        if let n = i.numLowFrequency { o["num_low_frequency"] = n }
+        if let a = i.acquisition { o["acquisition"] = a }
+        if let h = i.header {
+            if let e = h.encodedSpace?.matrixSize { o["encoded_matrix"] = [e.x, e.y, e.z] }
+            if let r = h.reconSpace?.matrixSize { o["recon_matrix"] = [r.x, r.y, r.z] }
+            if let f = h.reconSpace?.fieldOfView { o["recon_fov_mm"] = [f.x, f.y, f.z] }
+            if let w = h.acquiredPhaseEncodeWindow { o["acquired_columns"] = [w.lowerBound, w.upperBound] }
+        }
+        let d = try JSONSerialization.data(withJSONObject: o, options: [.prettyPrinted, .sortedKeys])
+        return String(decoding: d, as: UTF8.self)
+    }
+}

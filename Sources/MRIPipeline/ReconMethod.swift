@@ -1,0 +1,22 @@
+/// The reconstruction methods of `mri-daps recon --method`. (`daps` joins with the DAPS engine.)
+public enum ReconMethod: String, CaseIterable, Sendable, Codable {
+    /// Root-sum-of-squares of the zero-filled coil images (no coil maps).
+    case zeroFilled = "zero-filled"
+    /// Coil-combined minimum-variance unbiased estimate Σ conj(S_c)·Fᴴk_c / √Σ|S_c|².
+    case mvue
+    /// CG-SENSE with Tikhonov regularisation.
+    case sense
+    /// L1-wavelet compressed sensing (FISTA), BART `pics -R W:3:0:λ`.
+    case l1Wavelet = "l1-wavelet"
+
+    /// True when the method needs coil sensitivity maps.
+    public var needsCoilMaps: Bool { self != .zeroFilled }
+}
+
+/// How coil sensitivities are estimated.
+public enum CoilMapMethod: String, CaseIterable, Sendable, Codable {
+    /// ESPIRiT, one map set (BART `ecalib -m1`).
+    case espirit
+    /// Fast fallback: windowed ACS low-resolution images normalised by their RSS.
+    case lowres
+}

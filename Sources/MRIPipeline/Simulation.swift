@@ -1,0 +1,67 @@
+import Foundation
+import MRIAcquisition
+import MRICore
+import MRIIO
+
+/// `mri-daps simulate`: turns a fully sampled fastMRI file into a fastMRI test-layout file
+/// (masked `kspace`, 1-D `mask`, `acceleration`, `num_low_frequency`), slice by slice, written
+/// atomically. The mask follows `MaskPlan` (seeded from the file name).
+public enum Simulation {
+    /// What was written.
+    public struct Summary: Sendable {
+        public var output: URL
+        public var slices: Int
+        public var sampledColumns: Int
+        public var width: Int
+        public var numLowFrequencies: Int
+        public var maskKind: String
+        /// W / sampled columns.
+        public var effectiveAcceleration: Double { Double(width) / Double(max(sampledColumns, 1)) }
+    }
+
+    /// Undersamples `input` into `output`. Requires a column (1-D) mask pattern.
+    public static func undersample(input: URL, output: URL, plan: MaskPlan, overwrite: Bool) throws -> Summary {
+        try plan.validate()
+        guard plan.acceleration != nil else {
+            throw PipelineError.invalidOption(name: "accel", reason: "simulate needs an acceleration")
+        }
+        let file = try FastMRIFile(contentsOf: input)
+        defer { file.close() }
+        let info = file.info
+        if info.mask != nil {
+            throw PipelineError.unusableInput(file: input.path, reason: "already undersampled (has a 'mask' dataset)")
+        }
+        guard let mask = try plan.mask(height: info.sliceShape.height, width: info.sliceShape.width,
+                                       fileName: input.lastPathComponent, acquisition: info.acquisition) else {
+            throw PipelineError.invalidOption(name: "accel", reason: "simulate needs an acceleration")
+        }
+        guard !mask.isTwoDimensional else {
+            throw PipelineError.invalidOption(name: "mask", reason: "fastMRI test files store a 1-D column mask; choose a Cartesian pattern")
+        }
+        let columns = mask.columns.map { $0 ? Float(1) : Float(0) }
+        var attributes = FastMRIAttributes()
+        attributes.acceleration = mask.acceleration
+        attributes.numLowFrequency = mask.numLowFrequencies
+        attributes.acquisition = info.acquisition
+        attributes.max = info.max
+        attributes.norm = info.norm
+        attributes.patientID = info.patientID
+        var extra = info.otherAttributes
+        extra["mask_type"] = .string(plan.kind?.rawValue ?? MaskPlan.defaultKind(acquisition: info.acquisition).rawValue)
+        extra["mask_seed"] = .integer(Int64(bitPattern: plan.seed))
+        extra["simulated_from"] = .string(input.lastPathComponent)
+        attributes.extra = extra
+        let writer = try FastMRIWriter(
+            url: output, layout: .test, slices: info.slices, sliceShape: info.sliceShape,
+            singleCoil: info.isSingleCoil, mask: columns, attributes: attributes, header: info.header,
+            overwrite: overwrite)
+        for s in 0..<info.slices {
+            let k = try mask.apply(to: try file.readSlice(s))
+            try writer.writeSlice(s, kspace: info.isSingleCoil ? k.reshaped(Array(k.shape.dropFirst())) : k)
+        }
+        try writer.finish()
+        return Summary(output: writer.url, slices: info.slices, sampledColumns: mask.columns.filter { $0 }.count,
+                       width: info.sliceShape.width, numLowFrequencies: mask.numLowFrequencies,
+                       maskKind: plan.kind?.rawValue ?? MaskPlan.defaultKind(acquisition: info.acquisition).rawValue)
+    }
+}

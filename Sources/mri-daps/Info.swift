@@ -1,0 +1,17 @@
+import ArgumentParser
+import Foundation
+import MRIPipeline
+
+struct Info: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show a fastMRI file's layout, shapes, coils, header geometry, mask and acceleration.")
+
+    @Argument(help: "fastMRI HDF5 file(s).") var files: [String]
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        for f in files {
+            do { emit(try InfoReport.render(file: URL(fileURLWithPath: f), json: json)) } catch { fail(error) }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages mri-daps needs to build, test and benchmark (idempotent).
+# Build: FFTW (single precision + threads), serial HDF5, OpenBLAS + LAPACKE.
+# Peers and fixtures: BART, NumPy/h5py/scikit-image/SciPy/nibabel, HDF5 tools,
+# mricron-data (Colin27 template for SampleData/make_sample.py).
+set -euo pipefail
+PACKAGES=(
+  pkg-config libfftw3-dev libhdf5-dev libopenblas-dev liblapacke-dev
+  bart hdf5-tools
+  python3-numpy python3-h5py python3-skimage python3-scipy python3-nibabel mricron-data
+)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+echo "dependencies present: ${PACKAGES[*]}"
