@@ -198,7 +198,7 @@ public struct ISMRMRDHeader: Sendable, Equatable {
         let builder = XMLTreeBuilder()
         let parser = XMLParser(data: data)
         parser.delegate = builder
-        guard parser.parse(), let root = builder.root else {
+        guard parser.parse(), builder.isComplete, let root = builder.root else {
             let reason = parser.parserError.map { "invalid XML (\($0.localizedDescription))" } ?? "invalid XML"
             throw MRIIOError.malformedHeader(file: file, reason: reason)
         }
@@ -403,6 +403,10 @@ private final class XMLNode {
 private final class XMLTreeBuilder: NSObject, XMLParserDelegate {
     var root: XMLNode?
     private var stack: [XMLNode] = []
+
+    /// True when a root element was seen and every element was closed (Linux's XMLParser
+    /// accepts a document truncated inside an element).
+    var isComplete: Bool { root != nil && stack.isEmpty }
 
     func parser(
         _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
