@@ -1,0 +1,133 @@
+import Foundation
+import MRICore
+
+/// Writes a reconstruction volume as HDF5, the fastMRI submission layout extended with
+/// per-voxel extras: `reconstruction` float32 `(slices, H, W)`, optional further float32
+/// datasets of the same shape (e.g. `posterior_std`), and scalar root attributes.
+///
+/// Slices can be written one at a time (`writeSlice`) or the volume at once (`write`). Output
+/// goes to a temporary file in the destination directory and is renamed into place by
+/// `finish()`; an existing output is refused unless `overwrite` is true.
+public final class ReconstructionWriter {
+    /// Destination path.
+    public let url: URL
+    /// Number of slices.
+    public let slices: Int
+    /// Image height H and width W.
+    public let height: Int, width: Int
+    /// Names of the extra datasets (besides `reconstruction`).
+    public let extraNames: [String]
+
+    private let output: AtomicOutput
+    private var file: HDF5File?
+    private var attributes: [String: HDF5AttributeValue]
+    private var written: [Bool]
+
+    /// Starts a file with `reconstruction` and the named extras, each `(slices, height, width)`.
+    public init(
+        url: URL, slices: Int, height: Int, width: Int, extraNames: [String] = [],
+        attributes: [String: HDF5AttributeValue] = [:], overwrite: Bool = false
+    ) throws {
+        let output = try AtomicOutput(url, overwrite: overwrite)
+        guard slices > 0, height > 0, width > 0 else {
+            throw MRIIOError.wrongShape(file: output.destination.path, dataset: "reconstruction", expected: "positive extents", actual: [slices, height, width])
+        }
+        guard !extraNames.contains("reconstruction"), Set(extraNames).count == extraNames.count else {
+            throw MRIIOError.wrongShape(file: output.destination.path, dataset: extraNames.joined(separator: ","), expected: "distinct extra names other than 'reconstruction'", actual: [])
+        }
+        self.url = output.destination
+        self.output = output
+        self.slices = slices
+        self.height = height
+        self.width = width
+        self.extraNames = extraNames
+        self.attributes = attributes
+        written = [Bool](repeating: false, count: slices)
+        do {
+            let f = try HDF5File(creating: output.temporary)
+            file = f
+            for name in ["reconstruction"] + extraNames {
+                try f.createDataset(name, shape: [slices, height, width], type: .float32)
+            }
+        } catch {
+            file?.close()
+            output.discard()
+            throw FastMRIWriter.renamed(error, from: output.temporary.path, to: output.destination.path)
+        }
+    }
+
+    deinit {
+        if file != nil {
+            file?.close()
+            output.discard()
+        }
+    }
+
+    /// Sets (or replaces) a root attribute written at `finish()`.
+    public func setAttribute(_ name: String, _ value: HDF5AttributeValue) {
+        attributes[name] = value
+    }
+
+    /// Writes slice `index` of `reconstruction` (`[H, W]`) and of every extra (by name).
+    public func writeSlice(_ index: Int, reconstruction: FloatArray, extras: [String: FloatArray] = [:]) throws {
+        guard let f = file else { throw MRIIOError.writeFailed(file: url.path, reason: "writer already finished") }
+        guard index >= 0 && index < slices else {
+            throw MRIIOError.sliceOutOfRange(file: url.path, slice: index, slices: slices)
+        }
+        let all = [("reconstruction", Optional(reconstruction))] + extraNames.map { ($0, extras[$0]) }
+        if let unknown = extras.keys.first(where: { !extraNames.contains($0) }) {
+            throw MRIIOError.wrongShape(file: url.path, dataset: unknown, expected: "one of \(extraNames)", actual: [])
+        }
+        for (name, img) in all {
+            guard let img else { throw MRIIOError.missingDataset(file: url.path, dataset: name) }
+            guard img.shape == [height, width] else {
+                throw MRIIOError.wrongShape(file: url.path, dataset: name, expected: "[\(height), \(width)]", actual: img.shape)
+            }
+        }
+        do {
+            for (name, img) in all { try f.writeFloat(name, img!, start: [index, 0, 0]) }
+        } catch {
+            throw FastMRIWriter.renamed(error, from: output.temporary.path, to: url.path)
+        }
+        written[index] = true
+    }
+
+    /// Writes the attributes, closes the file and renames it into place.
+    public func finish() throws {
+        guard let f = file else { throw MRIIOError.writeFailed(file: url.path, reason: "writer already finished") }
+        if let missing = written.firstIndex(of: false) {
+            throw MRIIOError.writeFailed(file: url.path, reason: "slice \(missing) was never written")
+        }
+        do {
+            for (k, v) in attributes.sorted(by: { $0.key < $1.key }) { try f.setAttribute(k, v) }
+            try f.flush()
+        } catch {
+            throw FastMRIWriter.renamed(error, from: output.temporary.path, to: url.path)
+        }
+        f.close()
+        file = nil
+        try output.commit()
+    }
+
+    /// Writes a whole volume: `reconstruction` `[slices, H, W]` and extras of the same shape.
+    public static func write(
+        reconstruction: FloatArray, extras: [String: FloatArray] = [:],
+        attributes: [String: HDF5AttributeValue] = [:], to url: URL, overwrite: Bool = false
+    ) throws {
+        let s = reconstruction.shape
+        guard s.count == 3 else {
+            throw MRIIOError.wrongShape(file: url.path, dataset: "reconstruction", expected: "(slices, H, W)", actual: s)
+        }
+        for (name, e) in extras where e.shape != s {
+            throw MRIIOError.wrongShape(file: url.path, dataset: name, expected: "\(s)", actual: e.shape)
+        }
+        let names = extras.keys.sorted()
+        let w = try ReconstructionWriter(
+            url: url, slices: s[0], height: s[1], width: s[2], extraNames: names,
+            attributes: attributes, overwrite: overwrite)
+        for i in 0..<s[0] {
+            try w.writeSlice(i, reconstruction: reconstruction.item(i), extras: extras.mapValues { $0.item(i) })
+        }
+        try w.finish()
+    }
+}
