@@ -20,11 +20,11 @@ struct Evaluate: ParsableCommand {
                 enc.outputFormatting = [.prettyPrinted, .sortedKeys]
                 emit(String(decoding: try enc.encode(rows), as: UTF8.self))
             } else {
-                emit(String(format: "%-40@ %-12@ %6@ %10@ %8@ %7@", "reconstruction" as NSString, "method" as NSString,
-                            "slices" as NSString, "NMSE" as NSString, "PSNR" as NSString, "SSIM" as NSString))
+                func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+                emit(pad("reconstruction", 36) + pad("method", 12) + "slices        NMSE     PSNR     SSIM")
                 for r in rows {
-                    emit(String(format: "%-40@ %-12@ %6d %10.5f %8.2f %7.4f", (r.file as NSString).lastPathComponent as NSString,
-                                (r.method ?? "-") as NSString, r.slices, r.nmse, r.psnr, r.ssim))
+                    emit(pad((r.file as NSString).lastPathComponent, 36) + pad(r.method ?? "-", 12)
+                         + String(format: "%6d  %10.6f  %7.2f  %7.4f", r.slices, r.nmse, r.psnr, r.ssim))
                 }
             }
         } catch { fail(error) }
