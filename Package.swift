@@ -48,6 +48,6 @@ let package = Package(
             dependencies: ["MRIAcquisition", "MRICore", "MRIIO", "_TestSupport"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["MRIPipeline", "MRIIO", "MRICore", "_TestSupport"]),
+            dependencies: ["mri-daps", "MRIPipeline", "MRIIO", "MRICore", "_TestSupport"]),
     ]
 )
