@@ -1,3 +1,5 @@
+import Foundation
+
 /// A scalar HDF5 attribute value as mri-daps reads and writes it.
 ///
 /// Strings are written as variable-length UTF-8 (h5py reads them as `str`), integers as
@@ -30,5 +32,3 @@ public enum HDF5AttributeValue: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { stringValue }
 }
-
-import Foundation
