@@ -1,0 +1,39 @@
+import MRICore
+
+/// fastMRI `RandomMaskFunc`: the centre block of num_low = round(W·cf) columns plus every
+/// column kept independently with probability p = (W/R − num_low)/(W − num_low), so the
+/// expected number of sampled columns is W/R (the centre columns draw too, as in fastMRI,
+/// which makes the expectation num_low + (W − num_low)·p = W/R).
+public struct RandomMask: MaskGenerator {
+    public var kind: MaskKind { .random }
+    public let acceleration: Double
+    public let centerFraction: Double
+
+    /// Throws `AcquisitionError.invalidParameter` when R < 1 or cf ∉ (0, 1).
+    public init(acceleration: Double, centerFraction: Double) throws {
+        try MaskMath.validate(acceleration: acceleration, centerFraction: centerFraction)
+        self.acceleration = acceleration
+        self.centerFraction = centerFraction
+    }
+
+    /// The keep probability p of the non-centre columns (clamped to [0, 1]).
+    public func probability(width: Int) -> Double {
+        let numLow = MaskMath.numLowFrequencies(width: width, centerFraction: centerFraction)
+        guard width > numLow else { return 0 }
+        let p = (Double(width) / acceleration - Double(numLow)) / Double(width - numLow)
+        return min(max(p, 0), 1)
+    }
+
+    /// Draws W uniforms u_w and keeps column w when u_w < p or w is in the centre.
+    public func generate(height: Int, width: Int, using rng: inout some RandomNumberGenerator) throws -> SamplingMask {
+        try MaskMath.validate(extent: width, name: "width")
+        let numLow = MaskMath.numLowFrequencies(width: width, centerFraction: centerFraction)
+        var columns = MaskMath.centerColumns(width: width, numLow: numLow)
+        let p = probability(width: width)
+        for j in 0..<width {
+            let u = rng.uniform()
+            if u < p { columns[j] = true }
+        }
+        return SamplingMask(columns: columns, numLowFrequencies: numLow, acceleration: acceleration)
+    }
+}
