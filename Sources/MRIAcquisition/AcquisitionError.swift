@@ -13,6 +13,7 @@ public enum AcquisitionError: Error, CustomStringConvertible, Equatable {
     /// A LAPACK/BLAS routine failed inside preprocessing.
     case numericalFailure(String)
 
+    /// One line naming the parameter or operation and the problem.
     public var description: String {
         switch self {
         case .invalidParameter(let name, let value, let reason):

@@ -8,8 +8,11 @@ import MRICore
 /// uniform in [0, round(a)), plus the centre block. W = 368, 4×, cf 0.08 gives a ≈ 5.381 and
 /// 91–93 columns. Requires num_low·R < W (otherwise the centre alone exceeds W/R).
 public struct EquispacedFractionMask: MaskGenerator {
+    /// Always `.equispacedFraction`.
     public var kind: MaskKind { .equispacedFraction }
+    /// Nominal acceleration R ≥ 1.
     public let acceleration: Double
+    /// Centre fraction cf ∈ (0, 1); num_low = round(W·cf).
     public let centerFraction: Double
 
     /// Throws `AcquisitionError.invalidParameter` when R < 1 or cf ∉ (0, 1).

@@ -7,8 +7,11 @@ import MRICore
 /// centre the achieved acceleration is below R (W = 368, 4×, cf 0.08: 113–114 columns, ≈3.2×).
 /// R must be an integer, as fastMRI's slice step requires.
 public struct EquispacedMask: MaskGenerator {
+    /// Always `.equispaced`.
     public var kind: MaskKind { .equispaced }
+    /// Nominal acceleration R ≥ 1.
     public let acceleration: Double
+    /// Centre fraction cf ∈ (0, 1); num_low = round(W·cf).
     public let centerFraction: Double
 
     /// Throws `AcquisitionError.invalidParameter` when R < 1, R is not an integer, or cf ∉ (0, 1).

@@ -13,8 +13,11 @@ import MRICore
 /// (Efraimidis & Spirakis, "Weighted random sampling with a reservoir", IPL 2006).
 /// score-MRI itself draws 1.2·W/R samples with replacement, so its count is not exact.
 public struct GaussianMask1D: MaskGenerator {
+    /// Always `.gaussian1D`.
     public var kind: MaskKind { .gaussian1D }
+    /// Nominal acceleration R ≥ 1.
     public let acceleration: Double
+    /// Centre fraction cf ∈ (0, 1); num_low = round(W·cf).
     public let centerFraction: Double
     /// σ as a fraction of W (score-MRI: 15/128).
     public let relativeStandardDeviation: Double
@@ -49,6 +52,7 @@ public struct GaussianMask1D: MaskGenerator {
         }
     }
 
+    /// Draws a column mask of length `width` with exactly `targetCount(width:)` columns (`height` unused).
     public func generate(height: Int, width: Int, using rng: inout some RandomNumberGenerator) throws -> SamplingMask {
         try MaskMath.validate(extent: width, name: "width")
         let numLow = MaskMath.numLowFrequencies(width: width, centerFraction: centerFraction)

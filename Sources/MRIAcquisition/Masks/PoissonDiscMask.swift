@@ -17,8 +17,11 @@ import MRICore
 /// Reference: Bridson, "Fast Poisson disk sampling in arbitrary dimensions", SIGGRAPH 2007;
 /// Lustig et al., "Sparse MRI", MRM 2007.
 public struct PoissonDiscMask: MaskGenerator {
+    /// Always `.poisson`.
     public var kind: MaskKind { .poisson }
+    /// Nominal acceleration R ≥ 1.
     public let acceleration: Double
+    /// Centre fraction cf ∈ (0, 1); num_low = round(W·cf).
     public let centerFraction: Double
     /// Zero the corners outside the unit normalised radius (SigPy `crop_corner`).
     public let cropCorner: Bool
@@ -43,6 +46,7 @@ public struct PoissonDiscMask: MaskGenerator {
          MaskMath.numLowFrequencies(width: width, centerFraction: centerFraction))
     }
 
+    /// Draws an `[height, width]` mask; throws when H or W < 1 or R is not reached within 10 %.
     public func generate(height: Int, width: Int, using rng: inout some RandomNumberGenerator) throws -> SamplingMask {
         try MaskMath.validate(extent: height, name: "height")
         try MaskMath.validate(extent: width, name: "width")
