@@ -105,8 +105,20 @@ public struct PoissonDiscMask: MaskGenerator {
             radiusY[i] = max(g * Double(ny) / maxDim, 1)
         }
         var mask = [Bool](repeating: false, count: nx * ny)
+        // Set pixels as a list too: with large radii (steep slopes) scanning them is cheaper
+        // than scanning the candidate's window; both visit the same pixels.
+        var setX = [Int](), setY = [Int]()
+        setX.reserveCapacity(nx * ny)
+        setY.reserveCapacity(nx * ny)
         let y0 = MaskMath.centerStart(width: ny, numLow: calibHeight), x0 = MaskMath.centerStart(width: nx, numLow: calibWidth)
-        for y in y0..<(y0 + calibHeight) { for x in x0..<(x0 + calibWidth) { mask[y * nx + x] = true } }
+        for y in y0..<(y0 + calibHeight) {
+            for x in x0..<(x0 + calibWidth) {
+                mask[y * nx + x] = true
+                setX.append(x)
+                setY.append(y)
+            }
+        }
+        let inverseX = radiusX.map { 1 / $0 }, inverseY = radiusY.map { 1 / $0 }
 
         // Every accepted point sets a new pixel, so at most H·W points are ever active.
         var pxs = [Int](repeating: 0, count: nx * ny + 1)
@@ -114,13 +126,30 @@ public struct PoissonDiscMask: MaskGenerator {
         pxs[0] = Int.random(in: 0..<nx, using: &rng)
         pys[0] = Int.random(in: 0..<ny, using: &rng)
         var actives = 1
-        radiusX.withUnsafeBufferPointer { rxs in
-            radiusY.withUnsafeBufferPointer { rys in
+        inverseX.withUnsafeBufferPointer { ixs in
+            inverseY.withUnsafeBufferPointer { iys in
                 mask.withUnsafeMutableBufferPointer { m in
+                    /// True when no set pixel (x, y) in [sx, ex) × [sy, ey) is within its own elliptical radius of q.
+                    func isFree(_ qx: Double, _ qy: Double, _ sx: Int, _ ex: Int, _ sy: Int, _ ey: Int) -> Bool {
+                        @inline(__always) func close(_ x: Int, _ y: Int) -> Bool {
+                            let dx = (qx - Double(x)) * ixs[y * nx + x]
+                            let dy = (qy - Double(y)) * iys[y * nx + x]
+                            return dx * dx + dy * dy < 1
+                        }
+                        if (ex - sx) * (ey - sy) <= setX.count {
+                            for x in sx..<ex { for y in sy..<ey where m[y * nx + x] && close(x, y) { return false } }
+                        } else {
+                            for p in 0..<setX.count {
+                                let x = setX[p], y = setY[p]
+                                if x >= sx && x < ex && y >= sy && y < ey && close(x, y) { return false }
+                            }
+                        }
+                        return true
+                    }
                     while actives > 0 {
                         let i = Int.random(in: 0..<actives, using: &rng)
                         let px = pxs[i], py = pys[i]
-                        let rx = rxs[py * nx + px], ry = rys[py * nx + px]
+                        let rx = radiusX[py * nx + px], ry = radiusY[py * nx + px]
                         var done = false
                         var k = 0
                         var qx = 0.0, qy = 0.0
@@ -134,21 +163,17 @@ public struct PoissonDiscMask: MaskGenerator {
                             if qx >= 0 && qx < Double(nx) && qy >= 0 && qy < Double(ny) && !m[Int(qy) * nx + Int(qx)] {
                                 let sx = max(Int(qx - rx), 0), ex = min(Int(qx + rx + 1), nx)
                                 let sy = max(Int(qy - ry), 0), ey = min(Int(qy + ry + 1), ny)
-                                done = true
-                                scan: for x in sx..<ex {
-                                    for y in sy..<ey where m[y * nx + x] {
-                                        let dx = (qx - Double(x)) / rxs[y * nx + x]
-                                        let dy = (qy - Double(y)) / rys[y * nx + x]
-                                        if dx * dx + dy * dy < 1 { done = false; break scan }
-                                    }
-                                }
+                                done = isFree(qx, qy, sx, ex, sy, ey)
                             }
                             k += 1
                         }
                         if done {
-                            pxs[actives] = Int(qx)
-                            pys[actives] = Int(qy)
-                            m[Int(qy) * nx + Int(qx)] = true
+                            let x = Int(qx), y = Int(qy)
+                            pxs[actives] = x
+                            pys[actives] = y
+                            m[y * nx + x] = true
+                            setX.append(x)
+                            setY.append(y)
                             actives += 1
                         } else {
                             pxs[i] = pxs[actives - 1]
