@@ -3,9 +3,10 @@ import MRICore
 /// BART's automatic data scaling (`estimate_scaling`, `src/sense/optcom.c`), so that
 /// regularisation weights such as λ = 0.01 mean the same on any data.
 ///
-/// The largest centred fully-sampled block of k-space of at most 32×32 (BART `extract_calib`
-/// with cal_size 32; sampled = non-zero in some coil) is transformed with a unitary inverse FFT
-/// on its own grid and RSS-combined. With the sorted magnitudes' median m, 90th percentile p90
+/// The calibration block of BART `extract_calib` with cal_size 32 (within the centre min(32, W)
+/// columns, a block grown one row/column at a time from 1×1 at offset (n − c)/2 while every
+/// sample is non-zero in some coil, then moved along the readout to its maximum energy) is
+/// transformed with a unitary inverse FFT on its own grid and RSS-combined. With the sorted magnitudes' median m, 90th percentile p90
 /// (index ⌊0.9·n⌋) and maximum M, the scale is p90 if M − p90 < 2·(p90 − m), else M, divided by
 /// √(H/h_cal)·√(W/w_cal). BART `pics` divides k-space by it and, with `-S`, multiplies the image back.
 public enum IntensityScaling {
@@ -13,30 +14,55 @@ public enum IntensityScaling {
     public static func estimate(kspace: ComplexArray) -> Float {
         precondition(kspace.rank == 3, "IntensityScaling: expects [coils, H, W]")
         let nc = kspace.shape[0], h = kspace.shape[1], w = kspace.shape[2]
-        var colSampled = [Bool](repeating: false, count: w)
-        var rowSampled = [Bool](repeating: false, count: h)
+        // BART extract_calib2: restrict to the centre min(32, W) columns (all rows), then grow a
+        // fully sampled block from 1×1, one row/column at a time, positioned at (n − c)/2.
+        let tw = min(32, w), tpos = (w - tw) / 2
+        var sampled = [Bool](repeating: false, count: h * tw)
         kspace.storage.withUnsafeBufferPointer { p in
-            for c in 0..<nc { for i in 0..<h { for j in 0..<w {
-                let z = p[(c * h + i) * w + j]
-                if z.re != 0 || z.im != 0 { colSampled[j] = true; rowSampled[i] = true }
+            for c in 0..<nc { for i in 0..<h { for j in 0..<tw {
+                let z = p[(c * h + i) * w + tpos + j]
+                if z.re != 0 || z.im != 0 { sampled[i * tw + j] = true }
             } } }
         }
-        func extent(_ sampled: [Bool], _ n: Int) -> Int {
-            var s = min(32, n)
-            while s > 1 {
-                let lo = n / 2 - s / 2
-                if (lo..<(lo + s)).allSatisfy({ sampled[$0] }) { break }
-                s -= 1
-            }
-            return s
+        var cal = [1, 1]
+        let limits = [h, tw]
+        var pos = [(h - 1) / 2, (tw - 1) / 2]
+        var stop = [false, false]
+        func full(_ cal: [Int], _ pos: [Int]) -> Bool {
+            for i in pos[0]..<(pos[0] + cal[0]) { for j in pos[1]..<(pos[1] + cal[1]) where !sampled[i * tw + j] { return false } }
+            return true
         }
-        let cw = extent(colSampled, w), ch = extent(rowSampled, h)
-        let r0 = h / 2 - ch / 2, c0 = w / 2 - cw / 2
-        var cal = ComplexArray(zeros: [nc, ch, cw])
-        for c in 0..<nc { for i in 0..<ch { for j in 0..<cw {
-            cal.storage[(c * ch + i) * cw + j] = kspace.storage[(c * h + r0 + i) * w + c0 + j]
+        while !(stop[0] && stop[1]) {
+            for d in 0..<2 {
+                if cal[d] == limits[d] || cal[d] >= 32 { stop[d] = true }
+                if stop[d] { continue }
+                cal[d] += 1
+                pos[d] = (limits[d] - cal[d]) / 2
+                if !full(cal, pos) {
+                    cal[d] -= 1
+                    pos[d] = (limits[d] - cal[d]) / 2
+                    stop[d] = true
+                }
+            }
+        }
+        // Readout position of maximum energy (BART calib_readout_pos).
+        var rowEnergy = [Float](repeating: 0, count: h)
+        for c in 0..<nc { for i in 0..<h { for j in 0..<cal[1] {
+            rowEnergy[i] += kspace.storage[(c * h + i) * w + tpos + pos[1] + j].magnitudeSquared
         } } }
-        let rss = ZeroFilledRSS.rss(CenteredFFT.inverse(cal)).storage.sorted()
+        var best = 0
+        var bestEnergy: Float = 0
+        var window = rowEnergy[0..<cal[0]].reduce(0, +)
+        for r in 0...(h - cal[0]) {
+            if r > 0 { window += rowEnergy[r + cal[0] - 1] - rowEnergy[r - 1] }
+            if window > bestEnergy { bestEnergy = window; best = r }
+        }
+        let ch = cal[0], cw = cal[1], r0 = best, c0 = tpos + pos[1]
+        var block = ComplexArray(zeros: [nc, ch, cw])
+        for c in 0..<nc { for i in 0..<ch { for j in 0..<cw {
+            block.storage[(c * ch + i) * cw + j] = kspace.storage[(c * h + r0 + i) * w + c0 + j]
+        } } }
+        let rss = ZeroFilledRSS.rss(CenteredFFT.inverse(block)).storage.sorted()
         let n = rss.count
         let rescale = (Float(h) / Float(ch)).squareRoot() * (Float(w) / Float(cw)).squareRoot()
         let median = rss[n / 2] / rescale
