@@ -13,3 +13,4 @@ func parallelChunks(_ count: Int, chunks: Int = 2, _ body: @escaping (Range<Int>
         if lo < hi { body(lo..<hi) }
     }
 }
+

@@ -16,6 +16,7 @@ public struct SENSEOperator: LinearOperator {
     public let sensitivityMaps: ComplexArray
     /// Sampling weights on the `[H, W]` grid, row-major.
     public let mask: [Float]
+    /// Number of coils, readout rows H and phase-encode columns W.
     public let coils: Int, height: Int, width: Int
 
     /// Model with a phase-encode column mask (length W, true = acquired).
@@ -119,14 +120,21 @@ public struct SENSEOperator: LinearOperator {
                     nonisolated(unsafe) let o = op.baseAddress!
                     let s = sp.baseAddress!, kk = kp.baseAddress!
                     parallelChunks(n, chunks: 2) { r in
-                        for i in r {
-                            var re: Float = 0, im: Float = 0
-                            for ci in 0..<c {
-                                let a = s[ci * n + i], b = kk[ci * n + i]
-                                re += a.re * b.re + a.im * b.im
-                                im += a.re * b.im - a.im * b.re
+                        // Coil-outer accumulation: contiguous streams, vectorisable.
+                        for ci in 0..<c {
+                            let sc = s + ci * n, kc = kk + ci * n
+                            if ci == 0 {
+                                for i in r {
+                                    let a = sc[i], b = kc[i]
+                                    o[i] = ComplexFloat(a.re * b.re + a.im * b.im, a.re * b.im - a.im * b.re)
+                                }
+                            } else {
+                                for i in r {
+                                    let a = sc[i], b = kc[i]
+                                    o[i].re += a.re * b.re + a.im * b.im
+                                    o[i].im += a.re * b.im - a.im * b.re
+                                }
                             }
-                            o[i] = ComplexFloat(re, im)
                         }
                     }
                 }
@@ -139,11 +147,16 @@ public struct SENSEOperator: LinearOperator {
         let n = height * width
         mask.withUnsafeBufferPointer { mp in
             k.storage.withUnsafeMutableBufferPointer { kp in
-                for c in 0..<coils {
-                    let base = kp.baseAddress! + c * n
-                    for i in 0..<n {
-                        let m = squared ? mp[i] * mp[i] : mp[i]
-                        base[i] = base[i] * m
+                nonisolated(unsafe) let base = kp.baseAddress!
+                let m = mp.baseAddress!
+                parallelChunks(coils, chunks: 2) { r in
+                    for c in r {
+                        let b = base + c * n
+                        if squared {
+                            for i in 0..<n { b[i] = b[i] * (m[i] * m[i]) }
+                        } else {
+                            for i in 0..<n { b[i] = b[i] * m[i] }
+                        }
                     }
                 }
             }

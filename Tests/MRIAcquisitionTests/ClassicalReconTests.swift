@@ -86,9 +86,6 @@ enum SENSETestSupport {
         return u
     }
 
-    /// Magnitude of a complex image.
-    static func magnitude(_ x: ComplexArray) -> FloatArray { x.magnitude }
-
     // MARK: BART .cfl I/O (dims column-major; fastMRI [coils, H, W] ↔ BART (H, W, 1, coils)).
 
     static func writeCFL(_ a: ComplexArray, to base: URL) throws {
