@@ -1,4 +1,4 @@
-import Dispatch
+import Foundation
 
 /// Runs `body(range)` over `count` items split into at most `chunks` contiguous ranges in parallel.
 @inline(__always)

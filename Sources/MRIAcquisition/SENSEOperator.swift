@@ -18,6 +18,9 @@ public struct SENSEOperator: LinearOperator {
     public let mask: [Float]
     /// Number of coils, readout rows H and phase-encode columns W.
     public let coils: Int, height: Int, width: Int
+    /// True when M is constant along the readout (a column mask): then F_H commutes with M and
+    /// AᴴA = Σ_c conj(S_c) F_Wᴴ M² F_W S_c needs only 1-D FFTs along the phase-encode axis.
+    public let isColumnMask: Bool
 
     /// Model with a phase-encode column mask (length W, true = acquired).
     public init(sensitivityMaps: ComplexArray, columnMask: [Bool]) throws {
@@ -52,6 +55,12 @@ public struct SENSEOperator: LinearOperator {
         coils = s[0]
         height = s[1]
         width = s[2]
+        var columns = true
+        let m = mask2D.storage, w = s[2]
+        outer: for i in 1..<max(1, s[1]) {
+            for j in 0..<w where m[i * w + j] != m[j] { columns = false; break outer }
+        }
+        isColumnMask = columns
     }
 
     /// Single-coil model (one coil, unit sensitivity) with a column mask.
@@ -82,13 +91,14 @@ public struct SENSEOperator: LinearOperator {
         return combine(k)
     }
 
-    /// AᴴA x with one forward and one inverse batched FFT.
+    /// AᴴA x with one forward and one inverse batched FFT (1-D along W for a column mask).
     public func normal(_ x: ComplexArray) -> ComplexArray {
         precondition(x.shape == inputShape, "SENSEOperator.normal: \(x.shape) ≠ \(inputShape)")
         var k = expand(x)
-        CenteredFFT.transform(&k, axes: .image, inverse: false)
+        let axes: CenteredFFT.Axes = isColumnMask ? .phaseEncode : .image
+        CenteredFFT.transform(&k, axes: axes, inverse: false)
         applyMask(&k, squared: true)
-        CenteredFFT.transform(&k, axes: .image, inverse: true)
+        CenteredFFT.transform(&k, axes: axes, inverse: true)
         return combine(k)
     }
 

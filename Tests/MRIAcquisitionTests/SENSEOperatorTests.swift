@@ -16,6 +16,7 @@ import _TestSupport
         let op = try SENSEOperator(sensitivityMaps: randomMaps(4, 23, 21, seed: 2), columnMask: mask)
         #expect(op.inputShape == [23, 21])
         #expect(op.outputShape == [4, 23, 21])
+        #expect(op.isColumnMask)
         #expect(OperatorChecks.adjointMismatch(op) <= 1e-5)
         #expect(OperatorChecks.normalMismatch(op) <= 1e-5)
     }
@@ -25,6 +26,7 @@ import _TestSupport
         var rng = SeededRNG(seed: 3)
         let m = FloatArray(shape: [16, 24], storage: (0..<(16 * 24)).map { _ in rng.uniform() < 0.4 ? Float(rng.uniform()) : 0 })
         let op = try SENSEOperator(sensitivityMaps: randomMaps(3, 16, 24, seed: 4), mask2D: m)
+        #expect(!op.isColumnMask)
         #expect(OperatorChecks.adjointMismatch(op) <= 1e-5)
         #expect(OperatorChecks.normalMismatch(op) <= 1e-5)
     }
