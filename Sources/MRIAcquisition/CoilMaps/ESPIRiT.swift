@@ -72,6 +72,9 @@ public struct ESPIRiT: Sendable {
         guard numLowFrequencies >= 1 else {
             throw CoilMapError.invalidParameter(name: "numLowFrequencies", reason: "must be ≥ 1")
         }
+        guard h >= 2 * k, w >= 2 * k else {
+            throw CoilMapError.invalidParameter(name: "kspace", reason: "image \(h)×\(w) smaller than 2·kernelSize")
+        }
         let r = calibrationSize ?? numLowFrequencies
         let cw = min(r, w), cr = min(r, h)
         guard cw >= k + 1, cr >= k + 1 else { throw CoilMapError.calibrationTooSmall(width: min(cw, cr), needed: k + 1) }
