@@ -1,0 +1,55 @@
+import Foundation
+import MRICore
+
+/// Fast low-resolution coil sensitivities from the fully sampled centre of k-space
+/// (the classic "sum-of-squares normalised low-resolution coil images", e.g. Pruessmann et al.
+/// MRM 1999; also the fallback fastMRI's VarNet learns to refine).
+///
+/// The centred `numLowFrequencies` phase-encode columns and as many centred readout rows
+/// (scaled by H/W) are kept with a separable Hann window, everything else zeroed; the inverse
+/// centred FFT gives low-resolution coil images l_c, and
+///   S_c = l_c / sqrt(Σ_c |l_c|² + ε²),   ε = `regularization`·max RSS,
+/// set to zero where the low-resolution RSS is below `maskThreshold`·max RSS.
+/// Σ_c |S_c|² ≤ 1 everywhere. Works with as few as ~8 centre lines.
+public struct LowResolutionCoilMaps: Sendable {
+    /// ε relative to the maximum low-resolution RSS.
+    public var regularization: Float
+    /// Object-mask threshold relative to the maximum low-resolution RSS (0 keeps everything).
+    public var maskThreshold: Float
+
+    public init(regularization: Float = 0.02, maskThreshold: Float = 0.03) {
+        self.regularization = regularization
+        self.maskThreshold = maskThreshold
+    }
+
+    /// Maps `[coils, H, W]` from k-space `[coils, H, W]` with `numLowFrequencies` centre columns.
+    public func sensitivityMaps(kspace: ComplexArray, numLowFrequencies: Int) throws -> ComplexArray {
+        guard kspace.rank == 3 else { throw CoilMapError.badShape(kspace.shape) }
+        guard numLowFrequencies >= 2 else { throw CoilMapError.calibrationTooSmall(width: numLowFrequencies, needed: 2) }
+        let nc = kspace.shape[0], h = kspace.shape[1], w = kspace.shape[2]
+        let cw = min(numLowFrequencies, w)
+        let ch = min(h, max(2, Int((Double(cw) * Double(h) / Double(w)).rounded())))
+        let c0 = w / 2 - cw / 2, r0 = h / 2 - ch / 2
+        func hann(_ i: Int, _ n: Int) -> Float {
+            Float(0.5 - 0.5 * cos(2 * Double.pi * Double(i + 1) / Double(n + 1)))
+        }
+        var low = ComplexArray(zeros: kspace.shape)
+        for c in 0..<nc { for i in 0..<ch { for j in 0..<cw {
+            let o = (c * h + r0 + i) * w + c0 + j
+            low.storage[o] = kspace.storage[o] * (hann(i, ch) * hann(j, cw))
+        } } }
+        CenteredFFT.transform(&low, axes: .image, inverse: true)
+        let rss = ZeroFilledRSS.rss(low).storage
+        let peak = rss.max() ?? 0
+        guard peak > 0 else { throw CoilMapError.noSignal }
+        let eps2 = (regularization * peak) * (regularization * peak)
+        let cut = maskThreshold * peak
+        let n = h * w
+        for i in 0..<n {
+            let keep = rss[i] >= cut
+            let inv = keep ? 1 / (rss[i] * rss[i] + eps2).squareRoot() : 0
+            for c in 0..<nc { low.storage[c * n + i] = low.storage[c * n + i] * inv }
+        }
+        return low
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import MRICore
+
+/// The Cartesian multi-coil SENSE forward model (Pruessmann et al., MRM 1999; BART
+/// `src/sense/model.c`): image `[H, W]` → k-space `[coils, H, W]`,
+///
+///   (A x)_c = M ⊙ F(S_c ⊙ x),   Aᴴ y = Σ_c conj(S_c) ⊙ Fᴴ(M ⊙ y_c),
+///
+/// with F the centred orthonormal 2-D FFT (`CenteredFFT`, fastMRI `fft2c`), S_c the coil
+/// sensitivity maps and M a real sampling weight on the `[H, W]` grid (a 0/1 phase-encode
+/// column mask broadcast over readout rows, or a full 2-D mask). `normal` computes
+/// AᴴA x = Σ_c conj(S_c) Fᴴ(M² ⊙ F(S_c x)) with one batched forward and one batched inverse FFT.
+/// Single-coil data is one coil with unit sensitivity (`singleCoil`).
+public struct SENSEOperator: LinearOperator {
+    /// Coil sensitivities `[coils, H, W]`.
+    public let sensitivityMaps: ComplexArray
+    /// Sampling weights on the `[H, W]` grid, row-major.
+    public let mask: [Float]
+    /// Number of coils, readout rows H and phase-encode columns W.
+    public let coils: Int, height: Int, width: Int
+    /// True when M is constant along the readout (a column mask): then F_H commutes with M and
+    /// AᴴA = Σ_c conj(S_c) F_Wᴴ M² F_W S_c needs only 1-D FFTs along the phase-encode axis.
+    public let isColumnMask: Bool
+
+    /// Model with a phase-encode column mask (length W, true = acquired).
+    public init(sensitivityMaps: ComplexArray, columnMask: [Bool]) throws {
+        try self.init(sensitivityMaps: sensitivityMaps, columnWeights: columnMask.map { $0 ? 1 : 0 })
+    }
+
+    /// Model with real column weights (length W, typically 0/1).
+    public init(sensitivityMaps: ComplexArray, columnWeights: [Float]) throws {
+        guard sensitivityMaps.rank == 3 else {
+            throw ReconError.shapeMismatch(parameter: "sensitivityMaps", expected: "[coils, H, W]", got: sensitivityMaps.shape)
+        }
+        let h = sensitivityMaps.shape[1], w = sensitivityMaps.shape[2]
+        guard columnWeights.count == w else {
+            throw ReconError.shapeMismatch(parameter: "columnMask", expected: "[\(w)]", got: [columnWeights.count])
+        }
+        var m = [Float](repeating: 0, count: h * w)
+        for i in 0..<h { for j in 0..<w { m[i * w + j] = columnWeights[j] } }
+        try self.init(sensitivityMaps: sensitivityMaps, mask2D: FloatArray(shape: [h, w], storage: m))
+    }
+
+    /// Model with a full 2-D sampling mask `[H, W]`.
+    public init(sensitivityMaps: ComplexArray, mask2D: FloatArray) throws {
+        guard sensitivityMaps.rank == 3 else {
+            throw ReconError.shapeMismatch(parameter: "sensitivityMaps", expected: "[coils, H, W]", got: sensitivityMaps.shape)
+        }
+        let s = sensitivityMaps.shape
+        guard mask2D.shape == [s[1], s[2]] else {
+            throw ReconError.shapeMismatch(parameter: "mask2D", expected: "[\(s[1]), \(s[2])]", got: mask2D.shape)
+        }
+        self.sensitivityMaps = sensitivityMaps
+        self.mask = mask2D.storage
+        coils = s[0]
+        height = s[1]
+        width = s[2]
+        var columns = true
+        let m = mask2D.storage, w = s[2]
+        outer: for i in 1..<max(1, s[1]) {
+            for j in 0..<w where m[i * w + j] != m[j] { columns = false; break outer }
+        }
+        isColumnMask = columns
+    }
+
+    /// Single-coil model (one coil, unit sensitivity) with a column mask.
+    public static func singleCoil(height: Int, width: Int, columnMask: [Bool]) throws -> SENSEOperator {
+        var ones = ComplexArray(zeros: [1, height, width])
+        for i in 0..<ones.count { ones.storage[i] = ComplexFloat(1, 0) }
+        return try SENSEOperator(sensitivityMaps: ones, columnMask: columnMask)
+    }
+
+    public var inputShape: [Int] { [height, width] }
+    public var outputShape: [Int] { [coils, height, width] }
+
+    /// A x = M ⊙ F(S_c x).
+    public func apply(_ x: ComplexArray) -> ComplexArray {
+        precondition(x.shape == inputShape, "SENSEOperator.apply: \(x.shape) ≠ \(inputShape)")
+        var k = expand(x)
+        CenteredFFT.transform(&k, axes: .image, inverse: false)
+        applyMask(&k, squared: false)
+        return k
+    }
+
+    /// Aᴴ y = Σ_c conj(S_c) Fᴴ(M ⊙ y_c).
+    public func adjoint(_ y: ComplexArray) -> ComplexArray {
+        precondition(y.shape == outputShape, "SENSEOperator.adjoint: \(y.shape) ≠ \(outputShape)")
+        var k = y
+        applyMask(&k, squared: false)
+        CenteredFFT.transform(&k, axes: .image, inverse: true)
+        return combine(k)
+    }
+
+    /// AᴴA x with one forward and one inverse batched FFT (1-D along W for a column mask).
+    public func normal(_ x: ComplexArray) -> ComplexArray {
+        precondition(x.shape == inputShape, "SENSEOperator.normal: \(x.shape) ≠ \(inputShape)")
+        var k = expand(x)
+        let axes: CenteredFFT.Axes = isColumnMask ? .phaseEncode : .image
+        CenteredFFT.transform(&k, axes: axes, inverse: false)
+        applyMask(&k, squared: true)
+        CenteredFFT.transform(&k, axes: axes, inverse: true)
+        return combine(k)
+    }
+
+    /// S_c ⊙ x for every coil.
+    func expand(_ x: ComplexArray) -> ComplexArray {
+        var out = ComplexArray(zeros: outputShape)
+        let n = height * width, c = coils
+        x.storage.withUnsafeBufferPointer { xp in
+            sensitivityMaps.storage.withUnsafeBufferPointer { sp in
+                out.storage.withUnsafeMutableBufferPointer { op in
+                    nonisolated(unsafe) let o = op.baseAddress!
+                    let s = sp.baseAddress!, xx = xp.baseAddress!
+                    parallelChunks(c * n, chunks: 2) { r in
+                        for i in r { o[i] = s[i] * xx[i % n] }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Σ_c conj(S_c) ⊙ k_c.
+    func combine(_ k: ComplexArray) -> ComplexArray {
+        var out = ComplexArray(zeros: inputShape)
+        let n = height * width, c = coils
+        k.storage.withUnsafeBufferPointer { kp in
+            sensitivityMaps.storage.withUnsafeBufferPointer { sp in
+                out.storage.withUnsafeMutableBufferPointer { op in
+                    nonisolated(unsafe) let o = op.baseAddress!
+                    let s = sp.baseAddress!, kk = kp.baseAddress!
+                    parallelChunks(n, chunks: 2) { r in
+                        // Coil-outer accumulation: contiguous streams, vectorisable.
+                        for ci in 0..<c {
+                            let sc = s + ci * n, kc = kk + ci * n
+                            if ci == 0 {
+                                for i in r {
+                                    let a = sc[i], b = kc[i]
+                                    o[i] = ComplexFloat(a.re * b.re + a.im * b.im, a.re * b.im - a.im * b.re)
+                                }
+                            } else {
+                                for i in r {
+                                    let a = sc[i], b = kc[i]
+                                    o[i].re += a.re * b.re + a.im * b.im
+                                    o[i].im += a.re * b.im - a.im * b.re
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    func applyMask(_ k: inout ComplexArray, squared: Bool) {
+        let n = height * width
+        mask.withUnsafeBufferPointer { mp in
+            k.storage.withUnsafeMutableBufferPointer { kp in
+                nonisolated(unsafe) let base = kp.baseAddress!
+                let m = mp.baseAddress!
+                parallelChunks(coils, chunks: 2) { r in
+                    for c in r {
+                        let b = base + c * n
+                        if squared {
+                            for i in 0..<n { b[i] = b[i] * (m[i] * m[i]) }
+                        } else {
+                            for i in 0..<n { b[i] = b[i] * m[i] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
