@@ -37,7 +37,7 @@ def coil_maps(h, w, n):
         cx, cy = 1.4 * np.cos(a), 1.4 * np.sin(a)
         d2 = (x - cx) ** 2 + (y - cy) ** 2
         mag = 1.0 / (1.0 + d2 / 1.2)
-        phase = np.arctan2(y - cy, x - cx) * 0.5 + a
+        phase = a + 1.0 * (x * np.sin(a) - y * np.cos(a))  # smooth linear phase, different per coil
         maps.append(mag * np.exp(1j * phase))
     maps = np.array(maps)
     return maps / np.sqrt((np.abs(maps) ** 2).sum(0)).max()

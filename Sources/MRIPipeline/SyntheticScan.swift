@@ -43,7 +43,7 @@ public enum SyntheticScan {
                     let x = 2 * (Double(j) + 0.5) / Double(w) - 1
                     let d2 = (x - cx) * (x - cx) + (y - cy) * (y - cy)
                     let mag = 1 / (1 + d2 / 1.2)
-                    let ph = 0.5 * atan2(y - cy, x - cx) + a
+                    let ph = a + (x * sin(a) - y * cos(a))
                     let s = ComplexFloat(Float(mag * cos(ph)), Float(mag * sin(ph)))
                     coilImages[c, i, j] = s * image[i, j]
                 }

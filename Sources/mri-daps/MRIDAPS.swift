@@ -12,6 +12,21 @@ struct MRIDAPS: ParsableCommand {
         version: "0.1.0",
         subcommands: [Recon.self, Info.self, Simulate.self, Evaluate.self, Bench.self],
         defaultSubcommand: nil)
+
+    /// Parses and runs; usage errors print one line (`mri-daps: error: …`) instead of the
+    /// multi-line usage block, and exit with the parser's code. Help and version print normally.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }
+            let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            FileHandle.standardError.write(Data("mri-daps: error: \(message)\n".utf8))
+            Foundation.exit(code.rawValue)
+        }
+    }
 }
 
 /// Prints a one-line error naming the problem and exits non-zero.

@@ -66,6 +66,19 @@ struct ReconCommandTests {
         #expect(rec.storage.allSatisfy { $0.isFinite })
     }
 
+    @Test("fully sampled: ESPIRiT MVUE reproduces the RSS target (PSNR > 38 dB, SSIM > 0.9)")
+    func fullySampledMVUE() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try CLI.run(["recon", CLI.sample.path, "--method", "mvue", "--out", dir.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let e = try CLI.run(["eval", "--json", "--target", CLI.sample.path, dir.appendingPathComponent("brain_colin27_8coil.h5").path])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(e.stdout.utf8)) as? [[String: Any]])
+        let psnr = try #require(rows.first?["psnr"] as? Double), ssim = try #require(rows.first?["ssim"] as? Double)
+        #expect(psnr > 38, "PSNR \(psnr)")
+        #expect(ssim > 0.9, "SSIM \(ssim)")
+    }
+
     @Test("same seed → identical reconstruction; the mask follows the seed")
     func reproducible() throws {
         let dir = try Fixtures.temporaryDirectory()
