@@ -24,7 +24,7 @@ public struct CGSENSE: Sendable {
             throw ReconError.shapeMismatch(parameter: "kspace", expected: "\(a.outputShape)", got: kspace.shape)
         }
         guard lambda >= 0 else { throw ReconError.invalidParameter(name: "lambda", reason: "must be ≥ 0") }
-        let scale = IntensityScaling.estimate(kspace: kspace)
+        let scale = try IntensityScaling.estimate(kspace: kspace)
         let rhs = a.adjoint(kspace.scaled(by: 1 / scale))
         let l = lambda
         let result = ConjugateGradient.solve(

@@ -11,7 +11,7 @@ import MRICore
 /// √(H/h_cal)·√(W/w_cal). BART `pics` divides k-space by it and, with `-S`, multiplies the image back.
 public enum IntensityScaling {
     /// The scale of k-space `[coils, H, W]` (1 when the data is zero).
-    public static func estimate(kspace: ComplexArray) -> Float {
+    public static func estimate(kspace: ComplexArray) throws -> Float {
         precondition(kspace.rank == 3, "IntensityScaling: expects [coils, H, W]")
         let nc = kspace.shape[0], h = kspace.shape[1], w = kspace.shape[2]
         // BART extract_calib2: restrict to the centre min(32, W) columns (all rows), then grow a
@@ -62,7 +62,7 @@ public enum IntensityScaling {
         for c in 0..<nc { for i in 0..<ch { for j in 0..<cw {
             block.storage[(c * ch + i) * cw + j] = kspace.storage[(c * h + r0 + i) * w + c0 + j]
         } } }
-        let rss = ZeroFilledRSS.rss(CenteredFFT.inverse(block)).storage.sorted()
+        let rss = try RSS.combine(CenteredFFT.inverse(block)).storage.sorted()
         let n = rss.count
         let rescale = (Float(h) / Float(ch)).squareRoot() * (Float(w) / Float(cw)).squareRoot()
         let median = rss[n / 2] / rescale

@@ -38,7 +38,7 @@ public struct L1WaveletReconstruction: Sendable {
         }
         guard lambda >= 0 else { throw ReconError.invalidParameter(name: "lambda", reason: "must be ≥ 0") }
         guard iterations >= 0 else { throw ReconError.invalidParameter(name: "iterations", reason: "must be ≥ 0") }
-        let scale = IntensityScaling.estimate(kspace: kspace)
+        let scale = try IntensityScaling.estimate(kspace: kspace)
         let b = a.adjoint(kspace.scaled(by: 1 / scale))
         // Lipschitz bound of AᴴA.
         let n = a.height * a.width

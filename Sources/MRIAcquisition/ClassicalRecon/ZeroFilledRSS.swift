@@ -10,18 +10,6 @@ public enum ZeroFilledRSS {
             throw ReconError.shapeMismatch(parameter: "kspace", expected: "[coils, H, W] or [H, W]", got: kspace.shape)
         }
         let images = CenteredFFT.inverse(kspace)
-        return rss(images)
-    }
-
-    /// sqrt(Σ_c |x_c|²) over the leading (coil) axis of `[coils, H, W]`.
-    public static func rss(_ images: ComplexArray) -> FloatArray {
-        let h = images.shape[images.rank - 2], w = images.shape[images.rank - 1]
-        let n = h * w, nc = images.count / n
-        var out = [Float](repeating: 0, count: n)
-        images.storage.withUnsafeBufferPointer { p in
-            for c in 0..<nc { for i in 0..<n { out[i] += p[c * n + i].magnitudeSquared } }
-        }
-        for i in 0..<n { out[i] = out[i].squareRoot() }
-        return FloatArray(shape: [h, w], storage: out)
+        return try RSS.combine(kspace.rank == 2 ? images.reshaped([1] + images.shape) : images)
     }
 }

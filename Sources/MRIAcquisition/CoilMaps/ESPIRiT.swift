@@ -99,7 +99,7 @@ public struct ESPIRiT: Sendable {
             } } }
         } }
         let gram = BLAS.complexMatrixMultiply(casorati, casorati, m: cols, n: cols, k: rows, conjugateTransposeA: true)
-        let eig = try BLAS.hermitianEigenPadded(gram, n: cols)
+        let eig = try BLAS.hermitianEigen(gram, n: cols)
         let sv = eig.values.reversed().map { max($0, 0).squareRoot() }
         guard let s0 = sv.first, s0 > 0 else { throw CoilMapError.noSignal }
         let cut = singularValueThreshold.squareRoot()
@@ -152,7 +152,7 @@ public struct ESPIRiT: Sendable {
             }
             cov[a * nc + b] = ComplexFloat(re, im)
         } }
-        let ce = try BLAS.hermitianEigenPadded(cov, n: nc)
+        let ce = try BLAS.hermitianEigen(cov, n: nc)
         let reference = (0..<nc).map { ce.vectors[$0 * nc + nc - 1] }
 
         // Coarse grid eigenvectors.

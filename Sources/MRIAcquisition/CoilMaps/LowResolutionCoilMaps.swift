@@ -39,7 +39,7 @@ public struct LowResolutionCoilMaps: Sendable {
             low.storage[o] = kspace.storage[o] * (hann(i, ch) * hann(j, cw))
         } } }
         CenteredFFT.transform(&low, axes: .image, inverse: true)
-        let rss = ZeroFilledRSS.rss(low).storage
+        let rss = try RSS.combine(low).storage
         let peak = rss.max() ?? 0
         guard peak > 0 else { throw CoilMapError.noSignal }
         let eps2 = (regularization * peak) * (regularization * peak)

@@ -48,19 +48,6 @@ public enum BLAS {
         return (u, s, vh)
     }
 
-    /// Eigen-decomposition of a row-major n×n Hermitian matrix: eigenvalues ascending, and the
-    /// eigenvectors as the columns of a row-major n×n matrix.
-    public static func hermitianEigen(_ a: [ComplexFloat], n: Int) throws -> (values: [Float], vectors: [ComplexFloat]) {
-        var v = a
-        var w = [Float](repeating: 0, count: n)
-        let info = v.withUnsafeMutableBufferPointer { pv in
-            LAPACKE_cheevd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "U")), Int32(n),
-                           OpaquePointer(pv.baseAddress), Int32(n), &w)
-        }
-        guard info == 0 else { throw NumericsError.lapackFailure(routine: "cheevd", info: Int(info)) }
-        return (w, v)
-    }
-
     /// Sets the number of OpenBLAS threads (default: OpenBLAS's own choice).
     public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
 }

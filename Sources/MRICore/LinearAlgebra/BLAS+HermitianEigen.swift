@@ -1,14 +1,14 @@
 import COpenBLAS
 
 extension BLAS {
-    /// Hermitian eigen-decomposition like `hermitianEigen` (eigenvalues ascending, eigenvectors as
-    /// the columns of a row-major n×n matrix), but with every buffer LAPACK touches owned here and
-    /// padded. OpenBLAS 0.3.21's `cgemv_n` Zen kernel, used by `cheevd` → `chetrd` → `clatrd`,
+    /// Eigen-decomposition of a row-major n×n Hermitian matrix (LAPACK `cheevd`): eigenvalues
+    /// ascending, eigenvectors as the columns of a row-major n×n matrix. Every buffer LAPACK
+    /// touches is owned here and padded. OpenBLAS 0.3.21's `cgemv_n` Zen kernel, used by `cheevd` → `chetrd` → `clatrd`,
     /// reads a little past the end of its operands; with LAPACKE's own exactly sized (mmapped)
     /// buffers this segfaults intermittently for n ≈ 150–550. The row-major Hermitian A is passed
     /// as column-major, i.e. conj(A), and the eigenvectors are conjugated back.
-    public static func hermitianEigenPadded(_ a: [ComplexFloat], n: Int) throws -> (values: [Float], vectors: [ComplexFloat]) {
-        precondition(a.count == n * n, "hermitianEigenPadded: \(a.count) ≠ \(n)²")
+    public static func hermitianEigen(_ a: [ComplexFloat], n: Int) throws -> (values: [Float], vectors: [ComplexFloat]) {
+        precondition(a.count == n * n, "hermitianEigen: \(a.count) ≠ \(n)²")
         let pad = 8192
         var m = a + [ComplexFloat](repeating: .zero, count: pad)
         var w = [Float](repeating: 0, count: n + pad)
