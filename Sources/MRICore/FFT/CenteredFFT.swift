@@ -91,15 +91,18 @@ final class FFTPlan: @unchecked Sendable {
                                    buffer, buffer, sign, rigor)!
     }
 
-    deinit { fftwf_destroy_plan(plan) }
+    deinit {
+        fftwf_destroy_plan(plan)
+        for b in pool { fftwf_free(b) }
+    }
 
     /// Shift amount along an axis of length n: ifftshift before the DFT moves element
     /// (i + n/2) mod n to i; fftshift after moves (i + n − n/2) mod n to i.
     func execute(_ data: inout [ComplexFloat]) {
         let n = batch * height * width
         precondition(data.count == n)
-        let buffer = fftwf_alloc_complex(n)!
-        defer { fftwf_free(buffer) }
+        let buffer = takeBuffer()
+        defer { returnBuffer(buffer) }
         let shiftH = axes == .phaseEncode ? 0 : height / 2
         let shiftW = axes == .readout ? 0 : width / 2
         let backH = axes == .phaseEncode ? 0 : height - height / 2
@@ -116,22 +119,49 @@ final class FFTPlan: @unchecked Sendable {
         }
     }
 
-    /// dst[b, i, j] = scale · src[b, (i + sh) mod H, (j + sw) mod W], two block copies per row.
+    // A small pool of FFTW-aligned work buffers, so repeated transforms do not allocate.
+    private let poolLock = NSLock()
+    private var pool: [UnsafeMutablePointer<fftwf_complex>] = []
+
+    private func takeBuffer() -> UnsafeMutablePointer<fftwf_complex> {
+        poolLock.lock()
+        defer { poolLock.unlock() }
+        return pool.popLast() ?? fftwf_alloc_complex(batch * height * width)!
+    }
+
+    private func returnBuffer(_ b: UnsafeMutablePointer<fftwf_complex>) {
+        poolLock.lock()
+        defer { poolLock.unlock() }
+        if pool.count < 4 { pool.append(b) } else { fftwf_free(b) }
+    }
+
+    /// dst[b, i, j] = scale · src[b, (i + sh) mod H, (j + sw) mod W], two block copies per row;
+    /// rows are split across two threads for large arrays.
     static func shiftCopy(from src: UnsafePointer<ComplexFloat>, to dst: UnsafeMutablePointer<ComplexFloat>,
                           batch: Int, height: Int, width: Int, shiftH: Int, shiftW: Int, scale: Float) {
         let first = width - shiftW
-        for b in 0..<batch {
-            let base = b * height * width
-            for i in 0..<height {
+        let lines = batch * height
+        let chunks = lines * width >= 1 << 16 ? 2 : 1
+        let per = (lines + chunks - 1) / chunks
+        nonisolated(unsafe) let s0 = src, d0 = dst
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let lo = chunk * per, hi = min(lines, lo + per)
+            if lo >= hi { return }
+            for line in lo..<hi {
+                let b = line / height, i = line - b * height
+                let base = b * height * width
                 let si = (i + shiftH) % height
-                let s = src + base + si * width
-                let d = dst + base + i * width
+                let s = s0 + base + si * width
+                let d = d0 + base + i * width
                 if scale == 1 {
-                    (d).update(from: s + shiftW, count: first)
+                    d.update(from: s + shiftW, count: first)
                     (d + first).update(from: s, count: shiftW)
                 } else {
-                    for j in 0..<first { d[j] = s[shiftW + j] * scale }
-                    for j in 0..<shiftW { d[first + j] = s[j] * scale }
+                    let sf = UnsafeRawPointer(s).assumingMemoryBound(to: Float.self)
+                    let df = UnsafeMutableRawPointer(d).assumingMemoryBound(to: Float.self)
+                    let a = 2 * shiftW, f = 2 * first
+                    for j in 0..<f { df[j] = sf[a + j] * scale }
+                    for j in 0..<a { df[f + j] = sf[j] * scale }
                 }
             }
         }

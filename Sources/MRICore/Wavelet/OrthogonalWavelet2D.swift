@@ -127,29 +127,91 @@ public struct OrthogonalWavelet2D: Sendable {
     /// One 1-D analysis or synthesis pass over every row (or column) of the top-left
     /// `rows × cols` block of a buffer with row stride `paddedWidth`.
     private func pass(_ base: UnsafeMutablePointer<ComplexFloat>, rows: Int, cols: Int, alongRows: Bool, analysis: Bool) {
-        let lines = alongRows ? rows : cols
-        let n = alongRows ? cols : rows
-        let stride = alongRows ? 1 : paddedWidth
-        let lineStep = alongRows ? paddedWidth : 1
+        if !alongRows {
+            columnPass(base, rows: rows, cols: cols, analysis: analysis)
+            return
+        }
+        let lines = rows
+        let n = cols
         let chunks = lines >= 64 ? 2 : 1
         let per = (lines + chunks - 1) / chunks
         let h = lowPass, g = highPass
+        let rowStride = paddedWidth
         nonisolated(unsafe) let b = base
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            let tmp = UnsafeMutablePointer<ComplexFloat>.allocate(capacity: n)
-            defer { tmp.deallocate() }
             let out = UnsafeMutablePointer<ComplexFloat>.allocate(capacity: n)
             defer { out.deallocate() }
             let lo = chunk * per, hi = min(lines, lo + per)
             for line in lo..<hi {
-                let start = b + line * lineStep
-                for i in 0..<n { tmp[i] = start[i * stride] }
+                let start = b + line * rowStride
                 if analysis {
-                    Self.analyze(tmp, out, n: n, h: h, g: g)
+                    Self.analyze(start, out, n: n, h: h, g: g)
                 } else {
-                    Self.synthesize(tmp, out, n: n, h: h, g: g)
+                    Self.synthesize(start, out, n: n, h: h, g: g)
                 }
-                for i in 0..<n { start[i * stride] = out[i] }
+                start.update(from: out, count: n)
+            }
+        }
+    }
+
+    /// The filter pass along columns, vectorised across columns: each output row is a linear
+    /// combination of input rows (contiguous), so the inner loop runs over 2·cols floats.
+    /// The `cols` columns are split into two halves processed concurrently.
+    private func columnPass(_ base: UnsafeMutablePointer<ComplexFloat>, rows n: Int, cols: Int, analysis: Bool) {
+        let half = n / 2, taps = lowPass.count
+        let h = lowPass, g = highPass
+        let rowStride = paddedWidth
+        let chunks = cols >= 32 ? 2 : 1
+        let per = (cols + chunks - 1) / chunks
+        nonisolated(unsafe) let b = base
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let c0 = chunk * per, c1 = min(cols, c0 + per)
+            let width = c1 - c0
+            if width <= 0 { return }
+            let fw = 2 * width
+            // Compact copy of the input block [n, width] as floats.
+            let tmp = UnsafeMutablePointer<Float>.allocate(capacity: n * fw)
+            defer { tmp.deallocate() }
+            for r in 0..<n {
+                UnsafeMutableRawPointer(tmp + r * fw).copyMemory(from: b + r * rowStride + c0, byteCount: fw * 4)
+            }
+            h.withUnsafeBufferPointer { hp in
+                g.withUnsafeBufferPointer { gp in
+                    if analysis {
+                        for k in 0..<half {
+                            let lo = UnsafeMutableRawPointer(b + k * rowStride + c0).assumingMemoryBound(to: Float.self)
+                            let hi = UnsafeMutableRawPointer(b + (half + k) * rowStride + c0).assumingMemoryBound(to: Float.self)
+                            for j in 0..<fw { lo[j] = 0; hi[j] = 0 }
+                            var idx = 2 * k
+                            for m in 0..<taps {
+                                if idx >= n { idx -= n }
+                                let src = tmp + idx * fw
+                                let hm = hp[m], gm = gp[m]
+                                for j in 0..<fw {
+                                    lo[j] += hm * src[j]
+                                    hi[j] += gm * src[j]
+                                }
+                                idx += 1
+                            }
+                        }
+                    } else {
+                        for r in 0..<n {
+                            let dst = UnsafeMutableRawPointer(b + r * rowStride + c0).assumingMemoryBound(to: Float.self)
+                            for j in 0..<fw { dst[j] = 0 }
+                        }
+                        for k in 0..<half {
+                            let a = tmp + k * fw, d = tmp + (half + k) * fw
+                            var idx = 2 * k
+                            for m in 0..<taps {
+                                if idx >= n { idx -= n }
+                                let dst = UnsafeMutableRawPointer(b + idx * rowStride + c0).assumingMemoryBound(to: Float.self)
+                                let hm = hp[m], gm = gp[m]
+                                for j in 0..<fw { dst[j] += hm * a[j] + gm * d[j] }
+                                idx += 1
+                            }
+                        }
+                    }
+                }
             }
         }
     }

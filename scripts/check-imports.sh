@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Enforces the one-way module dependencies of docs/architecture.md: every `import` in
+# Sources/<Module> must be in that module's allowed list.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+declare -A allowed=(
+  [MRICore]="Foundation CFFTW COpenBLAS"
+  [MRIIO]="Foundation FoundationXML MRICore CHDF5"
+  [MRIAcquisition]="Foundation MRICore"
+  [MRIPipeline]="Foundation MRICore MRIIO MRIAcquisition"
+  [mri-daps]="Foundation ArgumentParser MRIPipeline"
+  [_TestSupport]="Foundation MRICore"
+)
+status=0
+for m in "${!allowed[@]}"; do
+  while IFS= read -r line; do
+    mod=$(sed -E 's/^import[[:space:]]+([A-Za-z0-9_]+).*/\1/' <<<"${line#*:}")
+    if [[ " ${allowed[$m]} " != *" $mod "* ]]; then
+      echo "import check: Sources/$m may not import $mod (${line%%:*})"
+      status=1
+    fi
+  done < <(grep -rH --include='*.swift' -E '^import[[:space:]]' "Sources/$m" || true)
+done
+[[ $status -eq 0 ]] && echo "import check: module dependencies OK"
+exit $status
