@@ -15,6 +15,9 @@ public enum ReconMethod: String, CaseIterable, Sendable, Codable {
 
 /// How coil sensitivities are estimated.
 public enum CoilMapMethod: String, CaseIterable, Sendable, Codable {
+    /// ESPIRiT, checked for object coverage, with a tall-calibration ESPIRiT and then the
+    /// low-resolution maps as fallbacks (`AutoCoilMaps`): usable with few centre lines.
+    case auto
     /// ESPIRiT, one map set (BART `ecalib -m1`).
     case espirit
     /// Fast fallback: windowed ACS low-resolution images normalised by their RSS.

@@ -9,7 +9,7 @@ public struct ReconOptions: Sendable {
     /// SVD coil compression to this many virtual coils (nil: none).
     public var virtualCoils: Int? = nil
     /// Coil-map estimator.
-    public var coilMaps: CoilMapMethod = .espirit
+    public var coilMaps: CoilMapMethod = .auto
     /// Regularisation λ (L1-wavelet default 0.01 on BART-scaled data; CG-SENSE default 0.001).
     public var lambda: Float? = nil
     /// Iterations (L1-wavelet default 100; CG-SENSE default 30).

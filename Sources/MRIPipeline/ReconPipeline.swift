@@ -63,12 +63,16 @@ public struct ReconPipeline: Sendable {
             url: outURL, slices: sliceRange.count, height: geometry.outputHeight, width: geometry.outputWidth,
             attributes: attributes(info: info, sampling: sampling, geometry: geometry, input: input, sliceStart: sliceRange.lowerBound),
             overwrite: options.overwrite)
+        var mapsUsed = [String]()
         for (i, s) in sliceRange.enumerated() {
             let t0 = Date()
-            let image = try reconstructSlice(try file.readSlice(s), sampling: sampling, geometry: geometry)
+            let image = try reconstructSlice(try file.readSlice(s), sampling: sampling, geometry: geometry, mapsUsed: &mapsUsed)
             try writer.writeSlice(i, reconstruction: image)
             progress(String(format: "%@: slice %d/%d (index %d) %.2f s", input.lastPathComponent, i + 1, sliceRange.count, s,
                             Date().timeIntervalSince(t0)))
+        }
+        if options.coilMaps == .auto && options.method.needsCoilMaps && !mapsUsed.isEmpty {
+            writer.setAttribute("coil_maps_per_slice", .string(mapsUsed.joined(separator: ",")))
         }
         try writer.finish()
         return Summary(input: input, output: writer.url, slices: sliceRange.count,
@@ -80,6 +84,13 @@ public struct ReconPipeline: Sendable {
 
     /// Reconstructs one slice `[coils, H, W]` to a magnitude image of the output geometry.
     public func reconstructSlice(_ raw: ComplexArray, sampling: Sampling, geometry: Geometry) throws -> FloatArray {
+        var ignored = [String]()
+        return try reconstructSlice(raw, sampling: sampling, geometry: geometry, mapsUsed: &ignored)
+    }
+
+    /// As above; appends the coil-map estimator actually used (for `auto`) to `mapsUsed`.
+    public func reconstructSlice(_ raw: ComplexArray, sampling: Sampling, geometry: Geometry,
+                                 mapsUsed: inout [String]) throws -> FloatArray {
         var k = raw
         if let m = sampling.mask { k = try m.apply(to: k) }
         if let h = geometry.readoutHeight, h < k.shape[1] {
@@ -98,6 +109,10 @@ public struct ReconPipeline: Sendable {
                 maps = ComplexArray(shape: [1, h, w], storage: [ComplexFloat](repeating: ComplexFloat(1, 0), count: h * w))
             } else {
                 switch options.coilMaps {
+                case .auto:
+                    let r = try AutoCoilMaps().estimate(kspace: k, numLowFrequencies: sampling.numLowFrequencies)
+                    maps = r.maps
+                    mapsUsed.append(r.method.rawValue)
                 case .espirit: maps = try ESPIRiT().sensitivityMaps(kspace: k, numLowFrequencies: sampling.numLowFrequencies)
                 case .lowres: maps = try LowResolutionCoilMaps().sensitivityMaps(kspace: k, numLowFrequencies: sampling.numLowFrequencies)
                 }

@@ -11,7 +11,7 @@ struct Recon: ParsableCommand {
     @OptionGroup var maskOptions: MaskOptions
     @Option(help: "Method: \(ReconMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
     var method: String = ReconMethod.l1Wavelet.rawValue
-    @Option(help: "Coil maps: espirit or lowres.") var maps: String = CoilMapMethod.espirit.rawValue
+    @Option(help: "Coil maps: auto (ESPIRiT with fallbacks for few centre lines), espirit, lowres.") var maps: String = CoilMapMethod.auto.rawValue
     @Option(help: "Compress to N virtual coils (SVD).") var coils: Int?
     @Option(help: "Regularisation λ (l1-wavelet default 0.01, sense 0.001).") var lambda: Float?
     @Option(help: "Iterations (l1-wavelet default 100, sense 30).") var iterations: Int?
@@ -23,7 +23,7 @@ struct Recon: ParsableCommand {
         guard ReconMethod(rawValue: method) != nil else {
             throw ValidationError("--method: unknown method '\(method)' (choose from \(ReconMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
-        guard CoilMapMethod(rawValue: maps) != nil else { throw ValidationError("--maps: choose espirit or lowres") }
+        guard CoilMapMethod(rawValue: maps) != nil else { throw ValidationError("--maps: choose auto, espirit or lowres") }
         if let c = coils, c < 1 { throw ValidationError("--coils must be ≥ 1") }
         if let i = iterations, i < 1 { throw ValidationError("--iterations must be ≥ 1") }
         if let l = lambda, !(l >= 0) { throw ValidationError("--lambda must be ≥ 0") }

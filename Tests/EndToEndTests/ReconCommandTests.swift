@@ -66,6 +66,25 @@ struct ReconCommandTests {
         #expect(rec.storage.allSatisfy { $0.isFinite })
     }
 
+    @Test("8× with 4 % centre lines (8 of 192): auto coil maps keep SENSE and L1-wavelet above zero-filled")
+    func fewCalibrationLines() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var psnr = [String: Double]()
+        for method in ["zero-filled", "sense", "l1-wavelet"] {
+            let out = dir.appendingPathComponent(method)
+            let r = try CLI.run(["recon", CLI.sample.path, "--accel", "8", "--mask", "random", "--center-fraction", "0.04",
+                                 "--slices", "1:2", "--method", method, "--out", out.path])
+            #expect(r.status == 0, "\(method): \(r.stderr)")
+            let e = try CLI.run(["eval", "--json", "--target", CLI.sample.path, out.appendingPathComponent("brain_colin27_8coil.h5").path])
+            let rows = try #require(try JSONSerialization.jsonObject(with: Data(e.stdout.utf8)) as? [[String: Any]])
+            psnr[method] = rows.first?["psnr"] as? Double
+        }
+        let zf = try #require(psnr["zero-filled"])
+        #expect(try #require(psnr["sense"]) > zf + 0.5, "\(psnr)")
+        #expect(try #require(psnr["l1-wavelet"]) > zf + 1, "\(psnr)")
+    }
+
     @Test("fully sampled: ESPIRiT MVUE reproduces the RSS target (PSNR > 38 dB, SSIM > 0.9)")
     func fullySampledMVUE() throws {
         let dir = try Fixtures.temporaryDirectory()

@@ -30,6 +30,10 @@ public struct ESPIRiT: Sendable {
     public var eigenvalueCrop: Float
     /// Calibration size r in both axes (BART `-r`); nil uses `numLowFrequencies`.
     public var calibrationSize: Int?
+    /// Readout rows of the calibration block when it should be taller than it is wide (every
+    /// row of a fully sampled column is acquired, so a column-undersampled acquisition with few
+    /// centre lines can still calibrate on a tall block); nil uses the square size r.
+    public var calibrationRows: Int?
     /// Coarse eigen-decomposition grid: H and W divided by this factor (at least 24 points).
     public var coarseFactor: Int
     /// Power iterations on the coarse grid (BART's orthogonal iteration uses 30).
@@ -44,6 +48,7 @@ public struct ESPIRiT: Sendable {
         self.singularValueThreshold = singularValueThreshold
         self.eigenvalueCrop = eigenvalueCrop
         self.calibrationSize = calibrationSize
+        self.calibrationRows = nil
         self.coarseFactor = coarseFactor
         self.coarseIterations = coarseIterations
         self.refinementIterations = refinementIterations
@@ -76,7 +81,7 @@ public struct ESPIRiT: Sendable {
             throw CoilMapError.invalidParameter(name: "kspace", reason: "image \(h)×\(w) smaller than 2·kernelSize")
         }
         let r = calibrationSize ?? numLowFrequencies
-        let cw = min(r, w), cr = min(r, h)
+        let cw = min(r, w), cr = min(calibrationRows ?? r, h)
         guard cw >= k + 1, cr >= k + 1 else { throw CoilMapError.calibrationTooSmall(width: min(cw, cr), needed: k + 1) }
         guard cw <= numLowFrequencies || calibrationSize == nil else {
             throw CoilMapError.invalidParameter(name: "calibrationSize", reason: "\(r) exceeds the fully sampled \(numLowFrequencies) columns")
