@@ -23,6 +23,9 @@ public enum Benchmark {
         public var rows: [Row]
         /// PSNR (dB, vs the fully sampled RSS) of our and BART's L1-wavelet on this slice.
         public var l1PSNR: Double?, bartL1PSNR: Double?
+        /// Smallest, over coils, of |⟨S_ours, S_bart⟩|/(‖S_ours‖‖S_bart‖) inside the object
+        /// (fully sampled RSS > 10 % of its max): agreement up to a global phase per coil.
+        public var mapCorrelationMin: Double?
     }
 
     static func median(_ xs: [Double]) -> Double {
@@ -70,7 +73,7 @@ public enum Benchmark {
         let ours = ImageQualityMetrics.psnr(target: reference, prediction: rec.magnitude)
         var report = Report(height: height, width: width, coils: coils, sampledColumns: mask.columns.filter { $0 }.count,
                             numLowFrequencies: numLow, threads: ProcessInfo.processInfo.activeProcessorCount,
-                            bart: nil, rows: rows, l1PSNR: ours, bartL1PSNR: nil)
+                            bart: nil, rows: rows, l1PSNR: ours, bartL1PSNR: nil, mapCorrelationMin: nil)
         guard let bart = bartPath else { return report }
         report.bart = bart
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mri-daps-bench-\(UUID().uuidString)")
@@ -101,6 +104,27 @@ public enum Benchmark {
         }
         let bartRec = try CFLFile(contentsOf: dir.appendingPathComponent("rec")).image()
         report.bartL1PSNR = ImageQualityMetrics.psnr(target: reference, prediction: bartRec.magnitude)
+        let bartMaps = try CFLFile(contentsOf: dir.appendingPathComponent("sens")).slice()
+        report.mapCorrelationMin = mapCorrelation(maps, bartMaps, object: reference)
         return report
+    }
+
+    /// Minimum over coils of the phase-invariant correlation of two map sets inside the object.
+    static func mapCorrelation(_ a: ComplexArray, _ b: ComplexArray, object: FloatArray) -> Double {
+        let n = object.count, coils = a.count / n
+        let cut = 0.1 * object.max
+        var worst = 1.0
+        for c in 0..<coils {
+            var re = 0.0, im = 0.0, na = 0.0, nb = 0.0
+            for i in 0..<n where object.storage[i] > cut {
+                let x = a.storage[c * n + i], y = b.storage[c * n + i]
+                re += Double(x.re * y.re + x.im * y.im)
+                im += Double(x.re * y.im - x.im * y.re)
+                na += Double(x.magnitudeSquared)
+                nb += Double(y.magnitudeSquared)
+            }
+            worst = min(worst, (re * re + im * im).squareRoot() / max((na * nb).squareRoot(), 1e-30))
+        }
+        return worst
     }
 }

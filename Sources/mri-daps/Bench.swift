@@ -30,6 +30,7 @@ struct Bench: ParsableCommand {
                             (row.ratioToBART.map { String(format: "%.2f×", $0) } ?? "") as NSString))
             }
             if let a = r.l1PSNR { emit(String(format: "L1-wavelet PSNR vs fully sampled RSS: mri-daps %.2f dB", a)) }
+            if let c = r.mapCorrelationMin { emit(String(format: "ESPIRiT vs bart ecalib maps: worst-coil correlation %.5f (inside the object)", c)) }
             if let b = r.bartL1PSNR { emit(String(format: "L1-wavelet PSNR vs fully sampled RSS: bart pics %.2f dB", b)) }
         } catch { fail(error) }
     }
