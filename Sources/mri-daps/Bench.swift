@@ -4,6 +4,14 @@ import MRIPipeline
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
+        abstract: "Benchmarks: the acquisition core against BART (default) or the neural prior against PyTorch.",
+        subcommands: [AcquisitionBench.self, PriorBench.self],
+        defaultSubcommand: AcquisitionBench.self)
+}
+
+struct AcquisitionBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "acquisition",
         abstract: "Time FFT, AᴴA, ESPIRiT and L1-wavelet on a synthetic 320×320 15-coil slice, against BART when installed.")
 
     @Option(help: "Runs per stage (median reported).") var repeats = 5
