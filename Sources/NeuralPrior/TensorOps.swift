@@ -20,12 +20,16 @@ public enum TensorOps {
         }
     }
 
-    /// eˣ for 8 lanes (Cephes `expf` range reduction x = n·ln2 + r, degree-6 polynomial;
-    /// relative error ≈ 2e-7 on [−87, 88], clamped outside).
+    /// eˣ for 8 lanes (Cephes `expf`: x = n·ln2 + r with n rounded by the 1.5·2²³ trick,
+    /// degree-6 polynomial for eʳ, 2ⁿ built in the exponent bits; relative error ≈ 2e-7,
+    /// input clamped to [−87.3, 88.3]). Pure lane arithmetic so it compiles to vector code.
     @inline(__always)
     static func exp8(_ v: SIMD8<Float>) -> SIMD8<Float> {
-        let x0 = v.clamped(lowerBound: SIMD8(repeating: -87.3), upperBound: SIMD8(repeating: 88.3))
-        let fx = (x0 * 1.442_695_04).rounded(.toNearestOrEven)
+        let x0 = v.replacing(with: SIMD8(repeating: -87.3), where: v .< -87.3)
+            .replacing(with: SIMD8(repeating: 88.3), where: v .> 88.3)
+        let magic = SIMD8<Float>(repeating: 12_582_912)  // 1.5·2²³
+        let t = x0 * 1.442_695_04 + magic
+        let fx = t - magic
         var x = x0 - fx * 0.693_359_375
         x = x + fx * 2.121_944_4e-4
         let z = x * x
@@ -36,8 +40,8 @@ public enum TensorOps {
         y = y * x + 1.666_666_545_9e-1
         y = y * x + 5.000_000_120_1e-1
         y = y * z + x + 1
-        let n = SIMD8<Int32>(fx, rounding: .towardZero) &+ 127
-        let scale = unsafeBitCast(n &<< 23, to: SIMD8<Float>.self)
+        let n = unsafeBitCast(t, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)
+        let scale = unsafeBitCast((n &+ 127) &<< 23, to: SIMD8<Float>.self)
         return y * scale
     }
 
