@@ -9,6 +9,8 @@ let package = Package(
         .library(name: "MRIIO", targets: ["MRIIO"]),
         .library(name: "MRIAcquisition", targets: ["MRIAcquisition"]),
         .library(name: "MRIPipeline", targets: ["MRIPipeline"]),
+        .library(name: "NeuralPrior", targets: ["NeuralPrior"]),
+        .library(name: "DAPS", targets: ["DAPS"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -30,6 +32,8 @@ let package = Package(
         .target(name: "MRIIO", dependencies: ["MRICore", "CHDF5"]),
         .target(name: "MRIAcquisition", dependencies: ["MRICore"]),
         .target(name: "MRIPipeline", dependencies: ["MRICore", "MRIIO", "MRIAcquisition"]),
+        .target(name: "NeuralPrior", dependencies: ["MRICore"]),
+        .target(name: "DAPS", dependencies: ["MRICore"]),
 
         // MARK: Executable
         .executableTarget(
@@ -46,6 +50,9 @@ let package = Package(
         .testTarget(
             name: "MRIAcquisitionTests",
             dependencies: ["MRIAcquisition", "MRICore", "MRIIO", "_TestSupport"]),
+        .testTarget(
+            name: "NeuralPriorTests",
+            dependencies: ["NeuralPrior", "DAPS", "MRICore", "_TestSupport"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["mri-daps", "MRIPipeline", "MRIIO", "MRICore", "_TestSupport"]),

@@ -9,6 +9,8 @@ declare -A allowed=(
   [MRIAcquisition]="Foundation MRICore"
   [MRIPipeline]="Foundation MRICore MRIIO MRIAcquisition"
   [mri-daps]="Foundation ArgumentParser MRIPipeline"
+  [NeuralPrior]="Foundation MRICore"
+  [DAPS]="Foundation MRICore"
   [_TestSupport]="Foundation MRICore"
 )
 status=0

@@ -1,0 +1,128 @@
+import Foundation
+import MRICore
+
+/// A 2-D convolution with a 3×3 (padding 1) or 1×1 kernel, stride 1, bias — PyTorch `Conv2d`
+/// semantics: y[o, i, j] = b[o] + Σ_c Σ_{u,v} w[o, c, u, v]·x[c, i+u−p, j+v−p] (zero padding p).
+///
+/// 3×3: im2col of a band of output rows into a reused column buffer (K = 9·Cin + 1 rows, the
+/// last all ones so the bias is a weight column), then one sgemm Y_band = W·col per band.
+/// 1×1: a single sgemm Y = W·X. Weights are packed once at construction.
+public final class Convolution: @unchecked Sendable {
+    /// Input channels Cin.
+    public let inChannels: Int
+    /// Output channels Cout.
+    public let outChannels: Int
+    /// Kernel size (1 or 3).
+    public let kernelSize: Int
+    /// Rows of the packed weight matrix' inner dimension: Cin·k² (+1 for the bias column when k = 3).
+    let depth: Int
+    let packed: UnsafeMutablePointer<Float>
+    let bias: UnsafeMutablePointer<Float>
+
+    /// Target size of one im2col band (floats).
+    public let bandFloats: Int
+
+    /// Builds from a PyTorch OIHW weight `[Cout, Cin, k, k]` and bias `[Cout]`; 3×3 im2col
+    /// bands hold about `bandFloats` floats (at least one output row).
+    public init(weight: FloatArray, bias b: FloatArray, bandFloats: Int = 1 << 20) {
+        self.bandFloats = bandFloats
+        precondition(weight.shape.count == 4 && weight.shape[2] == weight.shape[3] && [1, 3].contains(weight.shape[2]))
+        precondition(b.shape == [weight.shape[0]])
+        outChannels = weight.shape[0]
+        inChannels = weight.shape[1]
+        kernelSize = weight.shape[2]
+        let inner = inChannels * kernelSize * kernelSize
+        depth = kernelSize == 3 ? inner + 1 : inner
+        packed = .allocate(capacity: outChannels * depth)
+        bias = .allocate(capacity: outChannels)
+        for o in 0..<outChannels {
+            for i in 0..<inner { packed[o * depth + i] = weight.storage[o * inner + i] }
+            if kernelSize == 3 { packed[o * depth + inner] = b.storage[o] }
+            bias[o] = b.storage[o]
+        }
+    }
+
+    deinit {
+        packed.deallocate()
+        bias.deallocate()
+    }
+
+    /// Output rows per im2col band for an image of the given size.
+    func bandRows(height: Int, width: Int) -> Int {
+        max(1, min(height, bandFloats / max(1, depth * width)))
+    }
+
+    /// Floats of column scratch `apply` needs at this image size (0 for 1×1).
+    public func columnScratch(height: Int, width: Int) -> Int {
+        kernelSize == 1 ? 0 : depth * width * bandRows(height: height, width: width)
+    }
+
+    /// Multiply-adds ×2 per output pixel.
+    public var flopsPerPixel: Double { 2 * Double(outChannels * inChannels * kernelSize * kernelSize) }
+
+    /// y (+)= conv(x) for one batch item: x `[Cin, H, W]`, y `[Cout, H, W]` (y += when
+    /// `accumulate`). `column` must hold `columnScratch(height:width:)` floats.
+    public func apply(
+        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, height: Int, width: Int, accumulate: Bool = false,
+        column: UnsafeMutablePointer<Float>
+    ) {
+        let hw = height * width
+        if kernelSize == 1 {
+            if !accumulate {
+                for o in 0..<outChannels { (y + o * hw).update(repeating: bias[o], count: hw) }
+            } else {
+                for o in 0..<outChannels { let b = bias[o], p = y + o * hw; for i in 0..<hw { p[i] += b } }
+            }
+            BLAS.matrixMultiply(m: outChannels, n: hw, k: inChannels, a: packed, lda: depth, b: x, ldb: hw,
+                                beta: 1, c: y, ldc: hw)
+            return
+        }
+        let rows = bandRows(height: height, width: width)
+        var y0 = 0
+        while y0 < height {
+            let r = min(rows, height - y0)
+            let n = r * width
+            Self.im2col(x, channels: inChannels, height: height, width: width, firstRow: y0, rows: r, column: column)
+            (column + (depth - 1) * n).update(repeating: 1, count: n)
+            BLAS.matrixMultiply(m: outChannels, n: n, k: depth, a: packed, lda: depth, b: column, ldb: n,
+                                beta: accumulate ? 1 : 0, c: y + y0 * width, ldc: hw)
+            y0 += r
+        }
+    }
+
+    /// col[(c·9 + u·3 + v), (i − firstRow)·W + j] = x[c, i+u−1, j+v−1] (0 outside), for output
+    /// rows firstRow..<firstRow+rows.
+    static func im2col(
+        _ x: UnsafePointer<Float>, channels: Int, height: Int, width: Int, firstRow: Int, rows: Int,
+        column: UnsafeMutablePointer<Float>
+    ) {
+        let n = rows * width
+        TensorOps.forEach(channels, work: 9 * channels * n) { c in
+            let plane = x + c * height * width
+            for u in 0..<3 {
+                for v in 0..<3 {
+                    let dst = column + (c * 9 + u * 3 + v) * n
+                    for i in 0..<rows {
+                        let sy = firstRow + i + u - 1
+                        let d = dst + i * width
+                        if sy < 0 || sy >= height {
+                            d.update(repeating: 0, count: width)
+                            continue
+                        }
+                        let s = plane + sy * width
+                        switch v {
+                        case 0:
+                            d[0] = 0
+                            (d + 1).update(from: s, count: width - 1)
+                        case 1:
+                            d.update(from: s, count: width)
+                        default:
+                            d.update(from: s + 1, count: width - 1)
+                            d[width - 1] = 0
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

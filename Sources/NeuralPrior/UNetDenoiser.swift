@@ -1,0 +1,69 @@
+import Foundation
+import MRICore
+
+/// The EDM-preconditioned denoiser around a `UNet` (Karras et al. 2022; docs/weight-format.md):
+/// D(x, σ) = c_skip·x + c_out·F(c_in·x, c_noise) with c_skip = σd²/(σ²+σd²),
+/// c_out = σ·σd/√(σ²+σd²), c_in = 1/√(σ²+σd²), c_noise = ln(σ)/4, σd = `sigma_data`.
+///
+/// Its `denoise(_:sigma:)` has the signature of the DAPS `Denoiser` protocol; NeuralPrior does
+/// not import DAPS, so the conformance (`extension UNetDenoiser: Denoiser {}`) is declared by
+/// the module that joins them (MRIPipeline). Any batch size; every item has its own σ.
+public final class UNetDenoiser: @unchecked Sendable {
+    /// The network F.
+    public let network: UNet
+    /// σ_data of the preconditioning.
+    public var sigmaData: Float { network.configuration.sigmaData }
+    /// Image channels (= the network's input channels, 2 for real/imaginary).
+    public var channels: Int { network.configuration.inChannels }
+
+    /// Wraps a network whose input and output channel counts agree.
+    public init(network: UNet) throws {
+        guard network.configuration.inChannels == network.configuration.outChannels else {
+            throw NeuralPriorError.invalidConfiguration(
+                key: "out_channels", problem: "must equal in_channels (\(network.configuration.inChannels)) for a denoiser")
+        }
+        self.network = network
+    }
+
+    /// Loads a prior file (`UNet(contentsOf:)`) and wraps it.
+    public convenience init(contentsOf url: URL) throws {
+        try self.init(network: try UNet(contentsOf: url))
+    }
+
+    /// The EDM coefficients (c_skip, c_out, c_in, c_noise) for σ, computed in Double.
+    public static func preconditioning(sigma: Float, sigmaData: Float) -> (skip: Float, out: Float, input: Float, noise: Float) {
+        let s = Double(sigma), d = Double(sigmaData)
+        let r = s * s + d * d
+        return (Float(d * d / r), Float(s * d / r.squareRoot()), Float(1 / r.squareRoot()), Float(Foundation.log(s) / 4))
+    }
+
+    /// D(x, σ_b) for x `[B, channels, H, W]` (H, W multiples of 2^(levels−1)), σ_b > 0 finite.
+    public func denoise(_ x: FloatArray, sigma: [Float]) throws -> FloatArray {
+        let (batch, h, w) = try network.checkInput(x.shape, perItem: sigma, name: "sigma")
+        guard sigma.allSatisfy({ $0 > 0 }) else {
+            throw NeuralPriorError.invalidInput(parameter: "sigma", problem: "noise levels must be positive")
+        }
+        let coefficients = sigma.map { Self.preconditioning(sigma: $0, sigmaData: sigmaData) }
+        let n = channels * h * w
+        var out = FloatArray(zeros: x.shape)
+        x.storage.withUnsafeBufferPointer { xs in
+            out.storage.withUnsafeMutableBufferPointer { os in
+                network.evaluate(
+                    batch: batch, height: h, width: w, noise: coefficients.map(\.noise),
+                    prepare: { input in
+                        for b in 0..<batch {
+                            let c = coefficients[b].input
+                            for i in (b * n)..<((b + 1) * n) { input[i] = xs[i] * c }
+                        }
+                    },
+                    finish: { f in
+                        for b in 0..<batch {
+                            let (cs, co) = (coefficients[b].skip, coefficients[b].out)
+                            for i in (b * n)..<((b + 1) * n) { os[i] = cs * xs[i] + co * f[i] }
+                        }
+                    })
+            }
+        }
+        return out
+    }
+}

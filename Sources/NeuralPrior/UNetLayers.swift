@@ -1,0 +1,189 @@
+import Foundation
+import MRICore
+
+/// Owned copy of a parameter vector with a stable address.
+final class ParameterBuffer: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>
+    let count: Int
+    init(_ a: FloatArray) {
+        count = a.count
+        pointer = .allocate(capacity: max(1, count))
+        a.storage.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: count) }
+    }
+    deinit { pointer.deallocate() }
+}
+
+/// GroupNorm affine parameters (γ, β).
+struct GroupNormParameters {
+    let gamma: ParameterBuffer
+    let beta: ParameterBuffer
+    let channels: Int
+}
+
+/// Linear layer y = W·x + b, W `[out, in]`.
+final class LinearLayer: @unchecked Sendable {
+    let weight: ParameterBuffer
+    let bias: ParameterBuffer
+    let inFeatures: Int
+    let outFeatures: Int
+    init(weight w: FloatArray, bias b: FloatArray) {
+        weight = ParameterBuffer(w)
+        bias = ParameterBuffer(b)
+        outFeatures = w.shape[0]
+        inFeatures = w.shape[1]
+    }
+    func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for o in 0..<outFeatures {
+            let row = weight.pointer + o * inFeatures
+            var s: Float = 0
+            for i in 0..<inFeatures { s += row[i] * x[i] }
+            y[o] = s + bias.pointer[o]
+        }
+    }
+}
+
+/// Weight lookup that records which keys were consumed (strict loading).
+struct WeightSource {
+    let tensors: [String: FloatArray]
+    func get(_ key: String, _ shape: [Int]) throws -> FloatArray {
+        guard let t = tensors[key] else { throw NeuralPriorError.missingTensor(key: key) }
+        guard t.shape == shape else { throw NeuralPriorError.shapeMismatch(key: key, expected: shape, found: t.shape) }
+        return t
+    }
+    func norm(_ p: String, _ c: Int) throws -> GroupNormParameters {
+        GroupNormParameters(gamma: ParameterBuffer(try get(p + ".weight", [c])),
+                            beta: ParameterBuffer(try get(p + ".bias", [c])), channels: c)
+    }
+    func conv(_ p: String, _ cin: Int, _ cout: Int, _ k: Int) throws -> Convolution {
+        Convolution(weight: try get(p + ".weight", [cout, cin, k, k]), bias: try get(p + ".bias", [cout]))
+    }
+    func linear(_ p: String, _ cin: Int, _ cout: Int) throws -> LinearLayer {
+        LinearLayer(weight: try get(p + ".weight", [cout, cin]), bias: try get(p + ".bias", [cout]))
+    }
+}
+
+/// ResBlock (docs/weight-format.md): h = conv1(SiLU(norm1 x)); h = norm2(h)(1 + scale) + shift;
+/// out = skip(x) + conv2(SiLU(h)).
+final class ResidualBlock: @unchecked Sendable {
+    let inChannels: Int
+    let outChannels: Int
+    let norm1: GroupNormParameters
+    let conv1: Convolution
+    let embeddingProjection: LinearLayer
+    let norm2: GroupNormParameters
+    let conv2: Convolution
+    let skip: Convolution?
+    /// Offset of this block's [batch, 2·Cout] modulation in the workspace (per batch item: ×batch).
+    var modulationOffset = 0
+
+    static func parameterShapes(prefix p: String, cin: Int, cout: Int, embedding e: Int) -> [String: [Int]] {
+        var s: [String: [Int]] = [
+            p + ".norm1.weight": [cin], p + ".norm1.bias": [cin],
+            p + ".conv1.weight": [cout, cin, 3, 3], p + ".conv1.bias": [cout],
+            p + ".emb_proj.weight": [2 * cout, e], p + ".emb_proj.bias": [2 * cout],
+            p + ".norm2.weight": [cout], p + ".norm2.bias": [cout],
+            p + ".conv2.weight": [cout, cout, 3, 3], p + ".conv2.bias": [cout],
+        ]
+        if cin != cout {
+            s[p + ".skip.weight"] = [cout, cin, 1, 1]
+            s[p + ".skip.bias"] = [cout]
+        }
+        return s
+    }
+
+    init(prefix p: String, cin: Int, cout: Int, embedding e: Int, weights w: WeightSource) throws {
+        inChannels = cin
+        outChannels = cout
+        norm1 = try w.norm(p + ".norm1", cin)
+        conv1 = try w.conv(p + ".conv1", cin, cout, 3)
+        embeddingProjection = try w.linear(p + ".emb_proj", e, 2 * cout)
+        norm2 = try w.norm(p + ".norm2", cout)
+        conv2 = try w.conv(p + ".conv2", cout, cout, 3)
+        skip = cin != cout ? try w.conv(p + ".skip", cin, cout, 1) : nil
+    }
+
+    /// Runs the block on x `[B, Cin, H, W]`; `other` (≠ x, ≥ max(Cin, Cout) channels) and `h`
+    /// (≥ Cout channels) are scratch. Returns the buffer holding the output: x itself (identity
+    /// skip, updated in place) or `other`.
+    func forward(
+        _ x: UnsafeMutablePointer<Float>, other: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>,
+        batch: Int, height: Int, width: Int, groups: Int, workspace ws: UNetWorkspace
+    ) -> UnsafeMutablePointer<Float> {
+        let hw = height * width
+        TensorOps.groupNormSiLU(x, other, batch: batch, channels: inChannels, planeSize: hw, groups: groups,
+                                gamma: norm1.gamma.pointer, beta: norm1.beta.pointer, modulation: nil,
+                                coefficients: ws.coefficients)
+        for b in 0..<batch {
+            conv1.apply(other + b * inChannels * hw, h + b * outChannels * hw, height: height, width: width,
+                        column: ws.column)
+        }
+        TensorOps.groupNormSiLU(h, h, batch: batch, channels: outChannels, planeSize: hw, groups: groups,
+                                gamma: norm2.gamma.pointer, beta: norm2.beta.pointer,
+                                modulation: ws.modulation + modulationOffset * batch, coefficients: ws.coefficients)
+        var target = x
+        if let skip {
+            for b in 0..<batch {
+                skip.apply(x + b * inChannels * hw, other + b * outChannels * hw, height: height, width: width,
+                           column: ws.column)
+            }
+            target = other
+        }
+        for b in 0..<batch {
+            conv2.apply(h + b * outChannels * hw, target + b * outChannels * hw, height: height, width: width,
+                        accumulate: true, column: ws.column)
+        }
+        return target
+    }
+
+    func flops(pixels: Double) -> Double {
+        var f = (conv1.flopsPerPixel + conv2.flopsPerPixel) * pixels
+        if let skip { f += skip.flopsPerPixel * pixels }
+        return f
+    }
+}
+
+/// Self-attention block: out = x + proj(attention(qkv(norm x))), softmax(qᵀk/√d) per head.
+final class AttentionBlock: @unchecked Sendable {
+    let channels: Int
+    let heads: Int
+    let norm: GroupNormParameters
+    let qkv: Convolution
+    let projection: Convolution
+    /// Query rows per score chunk.
+    static let chunk = 256
+
+    static func parameterShapes(prefix p: String, channels c: Int) -> [String: [Int]] {
+        [p + ".norm.weight": [c], p + ".norm.bias": [c], p + ".qkv.weight": [3 * c, c, 1, 1], p + ".qkv.bias": [3 * c],
+         p + ".proj.weight": [c, c, 1, 1], p + ".proj.bias": [c]]
+    }
+
+    init(prefix p: String, channels c: Int, heads: Int, weights w: WeightSource) throws {
+        channels = c
+        self.heads = heads
+        norm = try w.norm(p + ".norm", c)
+        qkv = try w.conv(p + ".qkv", c, 3 * c, 1)
+        projection = try w.conv(p + ".proj", c, c, 1)
+    }
+
+    /// x ← x + attention(x) in place; `other` ≥ C channels, `h` ≥ C·N floats, plus the
+    /// workspace's qkv and score buffers.
+    func forward(
+        _ x: UnsafeMutablePointer<Float>, other: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>,
+        batch: Int, height: Int, width: Int, groups: Int, workspace ws: UNetWorkspace
+    ) {
+        let n = height * width, c = channels
+        TensorOps.groupNormSiLU(x, other, batch: batch, channels: c, planeSize: n, groups: groups,
+                                gamma: norm.gamma.pointer, beta: norm.beta.pointer, modulation: nil, silu: false,
+                                coefficients: ws.coefficients)
+        for b in 0..<batch {
+            qkv.apply(other + b * c * n, ws.qkv, height: height, width: width, column: ws.column)
+            TensorOps.multiHeadAttention(qkv: ws.qkv, channels: c, heads: heads, tokens: n, output: h,
+                                         scores: ws.scores, chunk: Self.chunk)
+            projection.apply(h, x + b * c * n, height: height, width: width, accumulate: true, column: ws.column)
+        }
+    }
+
+    func flops(pixels n: Double) -> Double {
+        (qkv.flopsPerPixel + projection.flopsPerPixel) * n + 4 * n * n * Double(channels)
+    }
+}

@@ -1,0 +1,186 @@
+import Foundation
+import MRICore
+import NeuralPrior
+import Testing
+
+func randomArray(_ shape: [Int], seed: UInt64, scale: Double = 1) -> FloatArray {
+    var rng = SeededRNG(seed: seed)
+    let n = shape.reduce(1, *)
+    return FloatArray(shape: shape, storage: (0..<n).map { _ in Float(rng.gaussian() * scale) })
+}
+
+func maxAbsDifference(_ a: [Float], _ b: [Float]) -> Float {
+    precondition(a.count == b.count)
+    return zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
+}
+
+/// Direct-loop convolution (zero padding k/2), Double accumulation.
+func naiveConvolution(_ x: FloatArray, weight w: FloatArray, bias: FloatArray) -> FloatArray {
+    let (cin, h, wd) = (x.shape[0], x.shape[1], x.shape[2])
+    let (cout, k) = (w.shape[0], w.shape[2])
+    let p = k / 2
+    var y = FloatArray(zeros: [cout, h, wd])
+    for o in 0..<cout {
+        for i in 0..<h {
+            for j in 0..<wd {
+                var s = Double(bias.storage[o])
+                for c in 0..<cin {
+                    for u in 0..<k {
+                        for v in 0..<k {
+                            let (ii, jj) = (i + u - p, j + v - p)
+                            if ii < 0 || ii >= h || jj < 0 || jj >= wd { continue }
+                            s += Double(w.storage[((o * cin + c) * k + u) * k + v]) * Double(x.storage[(c * h + ii) * wd + jj])
+                        }
+                    }
+                }
+                y.storage[(o * h + i) * wd + j] = Float(s)
+            }
+        }
+    }
+    return y
+}
+
+@Suite struct TensorOpsTests {
+    @Test("3×3 and 1×1 convolution match direct loops (also accumulating and in multi-band im2col)",
+          arguments: [(3, 5, 3, 7, 9, 1 << 20), (1, 6, 4, 5, 8, 1 << 20), (3, 40, 8, 30, 32, 1 << 20),
+                      (3, 7, 5, 11, 6, 200)])
+    func convolution(k: Int, cin: Int, cout: Int, h: Int, w: Int, band: Int) {
+        let x = randomArray([cin, h, w], seed: 1)
+        let weight = randomArray([cout, cin, k, k], seed: 2, scale: 0.3)
+        let bias = randomArray([cout], seed: 3)
+        let conv = Convolution(weight: weight, bias: bias, bandFloats: band)
+        if band < 1000 { #expect(conv.columnScratch(height: h, width: w) < (9 * cin + 1) * h * w / 2) }
+        let reference = naiveConvolution(x, weight: weight, bias: bias)
+        var column = [Float](repeating: .nan, count: max(1, conv.columnScratch(height: h, width: w)))
+        var y = [Float](repeating: .nan, count: cout * h * w)
+        x.storage.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableBufferPointer { yp in
+                column.withUnsafeMutableBufferPointer { cp in
+                    conv.apply(xp.baseAddress!, yp.baseAddress!, height: h, width: w, column: cp.baseAddress!)
+                }
+            }
+        }
+        let tol: Float = 1e-4 * (reference.storage.map(abs).max() ?? 1)
+        #expect(maxAbsDifference(y, reference.storage) <= tol)
+        // Accumulate: y += conv(x) doubles the result.
+        x.storage.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableBufferPointer { yp in
+                column.withUnsafeMutableBufferPointer { cp in
+                    conv.apply(xp.baseAddress!, yp.baseAddress!, height: h, width: w, accumulate: true,
+                               column: cp.baseAddress!)
+                }
+            }
+        }
+        #expect(maxAbsDifference(y, reference.storage.map { 2 * $0 }) <= 2 * tol)
+    }
+
+    @Test("GroupNorm + modulation + SiLU matches a naive per-group computation")
+    func groupNorm() {
+        let (b, c, hw, g) = (2, 6, 37, 3)
+        let x = randomArray([b, c, hw], seed: 4, scale: 3).storage.map { $0 + 5 }
+        let gamma = randomArray([c], seed: 5).storage, beta = randomArray([c], seed: 6).storage
+        let mod = randomArray([b, 2 * c], seed: 7, scale: 0.5).storage
+        var reference = [Float](repeating: 0, count: x.count)
+        for bi in 0..<b {
+            for gi in 0..<g {
+                let idx = (0..<(c / g * hw)).map { (bi * c + gi * (c / g)) * hw + $0 }
+                let m = idx.reduce(0.0) { $0 + Double(x[$1]) } / Double(idx.count)
+                let v = idx.reduce(0.0) { $0 + pow(Double(x[$1]) - m, 2) } / Double(idx.count)
+                for i in idx {
+                    let ch = (i / hw) % c
+                    var t = (Double(x[i]) - m) / (v + 1e-5).squareRoot() * Double(gamma[ch]) + Double(beta[ch])
+                    t = t * (1 + Double(mod[bi * 2 * c + ch])) + Double(mod[bi * 2 * c + c + ch])
+                    reference[i] = Float(t / (1 + exp(-t)))
+                }
+            }
+        }
+        var y = [Float](repeating: 0, count: x.count)
+        var coefficients = [Float](repeating: 0, count: 2 * b * c + 2 * b * g)
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableBufferPointer { yp in
+                TensorOps.groupNormSiLU(xp.baseAddress!, yp.baseAddress!, batch: b, channels: c, planeSize: hw, groups: g,
+                                        gamma: gamma, beta: beta, modulation: mod, coefficients: &coefficients)
+            }
+        }
+        #expect(maxAbsDifference(y, reference) <= 2e-5 * (reference.map(abs).max() ?? 1))
+    }
+
+    @Test("vectorised SiLU matches x·σ(x) over a wide range, including saturation")
+    func silu() {
+        let x: [Float] = stride(from: -100, through: 100, by: 0.37).map { Float($0) } + [0, -0.0, 1e-8, -88, 89]
+        var y = [Float](repeating: 0, count: x.count)
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableBufferPointer { TensorOps.silu(xp.baseAddress!, $0.baseAddress!, count: x.count) }
+        }
+        for (a, r) in zip(x, y) {
+            let ref = Double(a) / (1 + exp(-Double(a)))
+            #expect(abs(Double(r) - ref) <= 1e-6 * max(1, abs(ref)), "x = \(a)")
+        }
+    }
+
+    @Test("multi-head attention matches a naive softmax(qᵀk/√d)·v, chunked queries")
+    func attention() {
+        let (c, heads, n) = (6, 2, 23)
+        let d = c / heads
+        let qkv = randomArray([3 * c, n], seed: 8).storage
+        var reference = [Float](repeating: 0, count: c * n)
+        for hd in 0..<heads {
+            for i in 0..<n {
+                var s = [Double](repeating: 0, count: n)
+                for j in 0..<n {
+                    for e in 0..<d { s[j] += Double(qkv[(hd * d + e) * n + i]) * Double(qkv[(c + hd * d + e) * n + j]) }
+                    s[j] /= Double(d).squareRoot()
+                }
+                let m = s.max()!
+                let p = s.map { exp($0 - m) }
+                let z = p.reduce(0, +)
+                for e in 0..<d {
+                    var o = 0.0
+                    for j in 0..<n { o += p[j] / z * Double(qkv[(2 * c + hd * d + e) * n + j]) }
+                    reference[(hd * d + e) * n + i] = Float(o)
+                }
+            }
+        }
+        var out = [Float](repeating: .nan, count: c * n)
+        var scores = [Float](repeating: 0, count: 5 * n)
+        qkv.withUnsafeBufferPointer { q in
+            TensorOps.multiHeadAttention(qkv: q.baseAddress!, channels: c, heads: heads, tokens: n, output: &out,
+                                         scores: &scores, chunk: 5)
+        }
+        #expect(maxAbsDifference(out, reference) <= 1e-5)
+    }
+
+    @Test("average pooling, nearest upsampling into a concatenation, and the sinusoidal embedding")
+    func resampling() {
+        let x: [Float] = (0..<24).map(Float.init)  // [1, 2, 4, 3]? use [2 planes, 2×6]
+        var pooled = [Float](repeating: 0, count: 6)
+        TensorOps.averagePool2x2(x, &pooled, planes: 2, height: 2, width: 6)
+        #expect(pooled == [3.5, 5.5, 7.5, 15.5, 17.5, 19.5])
+        let small: [Float] = [1, 2, 3, 4]  // batch 1, 1 channel, 2×2
+        var up = [Float](repeating: -1, count: 2 * 16)
+        TensorOps.upsampleNearest2x(small, &up, batch: 1, channels: 1, destinationChannels: 2, height: 2, width: 2)
+        #expect(Array(up[0..<16]) == [1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4])
+        #expect(up[16..<32].allSatisfy { $0 == -1 })
+        var e = [Float](repeating: 0, count: 8)
+        TensorOps.sinusoidalEmbedding(0.7, count: 8, into: &e)
+        for i in 0..<4 {
+            let f = pow(10000.0, -Double(i) / 4)
+            #expect(abs(Double(e[i]) - cos(0.7 * f)) < 1e-7 && abs(Double(e[4 + i]) - sin(0.7 * f)) < 1e-7)
+        }
+    }
+
+    @Test("BLAS.matrixMultiply matches a naive product with transposes")
+    func sgemm() {
+        let (m, n, k) = (5, 7, 3)
+        let a = randomArray([k, m], seed: 9).storage  // Aᵀ stored
+        let b = randomArray([n, k], seed: 10).storage  // Bᵀ stored
+        let c = BLAS.matrixMultiply(a, b, m: m, n: n, k: k, transposeA: true, transposeB: true)
+        for i in 0..<m {
+            for j in 0..<n {
+                var s: Float = 0
+                for t in 0..<k { s += a[t * m + i] * b[j * k + t] }
+                #expect(abs(c[i * n + j] - s) < 1e-5)
+            }
+        }
+    }
+}
