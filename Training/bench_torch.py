@@ -6,7 +6,9 @@ Usage (from Training/ or the repository root):
         [--threads N] [--size 320] [--warmup 2] [--repeats 5]
 
 Prints JSON {"ms_batch1", "ms_batch4", "threads", "torch", "config", "parameters", ...}
-with the median wall time of one forward pass (torch.no_grad(), float32).
+with the median wall time of one forward pass (torch.no_grad(), float32), plus the
+minimum ("min_ms_batchB") and the median process CPU time over all threads
+("cpu_ms_batchB"), which are less sensitive to other load on a shared machine.
 Weights are random unless --prior is given (speed does not depend on the values).
 """
 
@@ -29,15 +31,17 @@ def time_forward(model, batch, size, warmup, repeats, seed=0):
     g = torch.Generator().manual_seed(seed)
     x = torch.randn(batch, model.config["in_channels"], size, size, generator=g)
     sigma = torch.full((batch,), 1.0)
-    times = []
+    times, cpu = [], []
     with torch.no_grad():
         for _ in range(warmup):
             model(x, sigma)
         for _ in range(repeats):
+            c0 = time.process_time()
             t0 = time.perf_counter()
             model(x, sigma)
             times.append((time.perf_counter() - t0) * 1000.0)
-    return statistics.median(times), times
+            cpu.append((time.process_time() - c0) * 1000.0)
+    return statistics.median(times), times, statistics.median(cpu)
 
 
 def main(argv=None):
@@ -66,8 +70,10 @@ def main(argv=None):
 
     result = {}
     for batch in (1, 4):
-        median, times = time_forward(model, batch, args.size, args.warmup, args.repeats)
+        median, times, cpu = time_forward(model, batch, args.size, args.warmup, args.repeats)
         result[f"ms_batch{batch}"] = round(median, 1)
+        result[f"min_ms_batch{batch}"] = round(min(times), 1)
+        result[f"cpu_ms_batch{batch}"] = round(cpu, 1)  # process CPU time, all threads (load-robust)
         result[f"all_ms_batch{batch}"] = [round(t, 1) for t in times]
     result.update({
         "threads": torch.get_num_threads(),
