@@ -31,7 +31,9 @@ let package = Package(
         .target(name: "MRICore", dependencies: ["CFFTW", "COpenBLAS"]),
         .target(name: "MRIIO", dependencies: ["MRICore", "CHDF5"]),
         .target(name: "MRIAcquisition", dependencies: ["MRICore"]),
-        .target(name: "MRIPipeline", dependencies: ["MRICore", "MRIIO", "MRIAcquisition"]),
+        .target(
+            name: "MRIPipeline", dependencies: ["MRICore", "MRIIO", "MRIAcquisition", "NeuralPrior", "DAPS"],
+            resources: [.copy("Resources/Priors")]),
         .target(name: "NeuralPrior", dependencies: ["MRICore"]),
         .target(name: "DAPS", dependencies: ["MRICore"]),
 

@@ -53,3 +53,38 @@ enum Tools {
         return nil
     }
 }
+
+struct PriorBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prior",
+        abstract: "Time the UNet denoiser (default architecture or --prior's) at 320×320, batch 1 and 4, against sgemm peak and PyTorch.")
+
+    @Option(help: "Prior file whose configuration to time (default: the default architecture).") var prior: String?
+    @Option(help: "Image size (square).") var size = 320
+    @Option(help: "Runs per batch size (median reported).") var repeats = 5
+    @Option(help: "Folder holding bench_torch.py for the PyTorch comparison.") var training = "Training"
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        do {
+            let r = try PriorBenchmark.run(priorFile: prior.map { URL(fileURLWithPath: $0) }, size: size, repeats: repeats,
+                                           trainingDirectory: URL(fileURLWithPath: training))
+            if json {
+                let enc = JSONEncoder()
+                enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+                emit(String(decoding: try enc.encode(r), as: UTF8.self))
+                return
+            }
+            emit("prior \(r.configuration)")
+            emit(String(format: "%d×%d, %d threads: batch 1 %.1f ms/eval, batch 4 %.1f ms (%.2f× batch 1), %.1f GFLOP/s of sgemm peak %.1f GFLOP/s, peak RSS %@",
+                        r.size, r.size, r.threads, r.msPerEvalBatch1, r.msPerEvalBatch4, r.msPerEvalBatch4 / r.msPerEvalBatch1,
+                        r.gflops, r.sgemmPeakGFLOPS, (r.peakRSSMB.map { String(format: "%.0f MB", $0) } ?? "n/a") as NSString))
+            if let t = r.pytorchMsBatch1 {
+                emit(String(format: "PyTorch (same model, threads): batch 1 %.1f ms, batch 4 %.1f ms; Swift/PyTorch %.2f×",
+                            t, r.pytorchMsBatch4 ?? .nan, r.msPerEvalBatch1 / t))
+            } else {
+                emit("PyTorch: not available (needs /usr/bin/python3 with torch and \(training)/bench_torch.py)")
+            }
+        } catch { fail(error) }
+    }
+}

@@ -10,9 +10,13 @@ extension UNetDenoiser: Denoiser {}
 /// Parity with the PyTorch twin (Training/make_fixture.py): D(x, σ) on the committed random-weight
 /// prior must match PyTorch's float64 result to max|Δ| ≤ 1e-4·max|expected|.
 @Suite struct UNetParityTests {
-    static let prior = Fixtures.url("prior/tiny_unet.safetensors")
-    static let priorHalf = Fixtures.url("prior/tiny_unet_fp16.safetensors")
-    static let io = Fixtures.url("prior/tiny_unet_io.safetensors")
+    /// The committed fixture, or a freshly generated one (`.ci/run` regenerates a fixture with
+    /// another configuration and points `MRI_DAPS_PRIOR_FIXTURE_DIR` at it).
+    static let directory: URL = ProcessInfo.processInfo.environment["MRI_DAPS_PRIOR_FIXTURE_DIR"]
+        .map { URL(fileURLWithPath: $0) } ?? Fixtures.url("prior")
+    static let prior = directory.appendingPathComponent("tiny_unet.safetensors")
+    static let priorHalf = directory.appendingPathComponent("tiny_unet_fp16.safetensors")
+    static let io = directory.appendingPathComponent("tiny_unet_io.safetensors")
 
     func check(_ got: FloatArray, _ expected: FloatArray, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(got.shape == expected.shape, sourceLocation: sourceLocation)
@@ -81,8 +85,9 @@ extension UNetDenoiser: Denoiser {}
         #expect(throws: NeuralPriorError.unusedTensor(key: "mid.block1.skip.weight")) {
             try UNet(configuration: cfg, weights: extra)
         }
-        weights["conv_in.weight"] = FloatArray(zeros: [8, 2, 1, 1])
-        #expect(throws: NeuralPriorError.shapeMismatch(key: "conv_in.weight", expected: [8, 2, 3, 3], found: [8, 2, 1, 1])) {
+        let c0 = cfg.channels(level: 0)
+        weights["conv_in.weight"] = FloatArray(zeros: [c0, 2, 1, 1])
+        #expect(throws: NeuralPriorError.shapeMismatch(key: "conv_in.weight", expected: [c0, 2, 3, 3], found: [c0, 2, 1, 1])) {
             try UNet(configuration: cfg, weights: weights)
         }
     }
