@@ -40,9 +40,10 @@ public enum PriorBenchmark {
 
     /// Runs the benchmark for `priorFile`'s configuration (or the default), `size`×`size`.
     /// `trainingDirectory` holds `bench_torch.py`; PyTorch figures are nil when it or torch is absent.
-    public static func run(priorFile: URL?, size: Int = 320, repeats: Int = 5, trainingDirectory: URL?) throws -> Report {
+    public static func run(priorFile: URL?, configurationJSON: String? = nil, size: Int = 320, repeats: Int = 5,
+                           trainingDirectory: URL?) throws -> Report {
         let configuration = try priorFile.map { try UNet(contentsOf: $0).configuration }
-            ?? UNetConfiguration.decode(json: defaultConfigurationJSON)
+            ?? UNetConfiguration.decode(json: configurationJSON ?? defaultConfigurationJSON)
         let r = try UNetBenchmark.run(configuration: configuration, height: size, width: size, batches: [1, 4], repeats: repeats)
         let b1 = r.results.first { $0.batch == 1 }!, b4 = r.results.first { $0.batch == 4 }!
         let threads = ProcessInfo.processInfo.activeProcessorCount

@@ -53,9 +53,14 @@ public final class Convolution: @unchecked Sendable {
     }
 
     /// Floats of column scratch `apply` needs at this image size (0 for 1×1).
+    /// Scratch floats `apply` needs for a `height × width` input: one im2col band per lane.
     public func columnScratch(height: Int, width: Int) -> Int {
-        kernelSize == 1 ? 0 : depth * width * bandRows(height: height, width: width)
+        kernelSize == 1 ? 0 : Self.lanes * depth * width * bandRows(height: height, width: width)
     }
+
+    /// A 3×3 convolution splits the image into this many row halves processed concurrently
+    /// (two cores). The split is fixed, so results do not depend on scheduling.
+    static let lanes = 2
 
     /// Multiply-adds ×2 per output pixel.
     public var flopsPerPixel: Double { 2 * Double(outChannels * inChannels * kernelSize * kernelSize) }
@@ -77,27 +82,38 @@ public final class Convolution: @unchecked Sendable {
                                 beta: 1, c: y, ldc: hw)
             return
         }
+        // 3×3: im2col one band of rows into a scratch, then one (single-threaded, see `UNet`)
+        // sgemm per band. The image is split into two row halves processed concurrently, each
+        // lane with its own band scratch: no synchronisation between the im2col and sgemm phases.
         let rows = bandRows(height: height, width: width)
-        var y0 = 0
-        while y0 < height {
-            let r = min(rows, height - y0)
-            let n = r * width
-            Self.im2col(x, channels: inChannels, height: height, width: width, firstRow: y0, rows: r, column: column)
-            (column + (depth - 1) * n).update(repeating: 1, count: n)
-            BLAS.matrixMultiply(m: outChannels, n: n, k: depth, a: packed, lda: depth, b: column, ldb: n,
-                                beta: accumulate ? 1 : 0, c: y + y0 * width, ldc: hw)
-            y0 += r
+        let bandScratch = depth * width * rows
+        let lanes = height >= 16 ? Self.lanes : 1
+        let per = (height + lanes - 1) / lanes
+        nonisolated(unsafe) let xs = x, ys = y, col0 = column
+        let beta: Float = accumulate ? 1 : 0
+        DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+            let col = col0 + lane * bandScratch
+            var y0 = lane * per
+            let yEnd = min(height, y0 + per)
+            while y0 < yEnd {
+                let r = min(rows, yEnd - y0)
+                let n = r * width
+                Self.im2col(xs, channels: inChannels, height: height, width: width, firstRow: y0, rows: r, column: col,
+                            parallel: lanes == 1)
+                (col + (depth - 1) * n).update(repeating: 1, count: n)
+                BLAS.matrixMultiply(m: outChannels, n: n, k: depth, a: packed, lda: depth, b: col, ldb: n,
+                                    beta: beta, c: ys + y0 * width, ldc: hw)
+                y0 += r
+            }
         }
     }
 
-    /// col[(c·9 + u·3 + v), (i − firstRow)·W + j] = x[c, i+u−1, j+v−1] (0 outside), for output
-    /// rows firstRow..<firstRow+rows.
     static func im2col(
         _ x: UnsafePointer<Float>, channels: Int, height: Int, width: Int, firstRow: Int, rows: Int,
-        column: UnsafeMutablePointer<Float>
+        column: UnsafeMutablePointer<Float>, parallel: Bool = true
     ) {
         let n = rows * width
-        TensorOps.forEach(channels, work: 9 * channels * n) { c in
+        TensorOps.forEach(channels, work: parallel ? 9 * channels * n : 0) { c in
             let plane = x + c * height * width
             for u in 0..<3 {
                 for v in 0..<3 {

@@ -76,6 +76,16 @@ public final class UNet: @unchecked Sendable {
         return r
     }
 
+    /// The named tensors the network was built from (shared copy-on-write storage; kept so a
+    /// replica with its own workspaces can be made).
+    let weights: [String: FloatArray]
+
+    /// An independent network with the same weights and its own workspaces, so two batch
+    /// halves can run concurrently.
+    public func replica() throws -> UNet {
+        try UNet(configuration: configuration, weights: weights, card: card)
+    }
+
     /// Builds the network from named tensors (strict: missing, unused or mis-shaped tensors throw).
     public init(configuration cfg: UNetConfiguration, weights: [String: FloatArray], card: ModelCard? = nil) throws {
         try cfg.validate()
@@ -89,9 +99,14 @@ public final class UNet: @unchecked Sendable {
         if let extra = weights.keys.sorted().first(where: { shapes[$0] == nil }) {
             throw NeuralPriorError.unusedTensor(key: extra)
         }
+        // NeuralPrior parallelises by itself (row halves in convolutions, batch halves in the
+        // denoiser) and runs every sgemm single-threaded: a multi-threaded OpenBLAS splits
+        // differently with the thread count, so results would depend on concurrent callers.
+        BLAS.setThreads(1)
         let w = WeightSource(tensors: weights)
         configuration = cfg
         self.card = card
+        self.weights = weights
         let b = cfg.baseChannels, e = cfg.embeddingChannels, L = cfg.levels
         embeddingLinear1 = try w.linear("emb.linear1", b, e)
         embeddingLinear2 = try w.linear("emb.linear2", e, e)

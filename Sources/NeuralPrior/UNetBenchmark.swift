@@ -44,12 +44,13 @@ public enum UNetBenchmark {
         }
     }
 
-    /// Builds a random-weight UNet of `configuration` and times `repeats` forward passes (after
+    /// Builds a random-weight UNet of `configuration` and times `repeats` denoiser evaluations D(x, σ) (after
     /// one warm-up) for every batch size (workspaces released between batch sizes).
     public static func run(
         configuration: UNetConfiguration, height: Int, width: Int, batches: [Int] = [1, 4], repeats: Int = 5
     ) throws -> Report {
         let net = try UNet.random(configuration: configuration, seed: 1)
+        let denoiser = try UNetDenoiser(network: net)
         let sgemm = sgemmRate()
         var results: [Result] = []
         for b in batches {
@@ -57,12 +58,12 @@ public enum UNetBenchmark {
             var rng = SeededRNG(seed: 2)
             let x = FloatArray(shape: [b, configuration.inChannels, height, width],
                                storage: (0..<(b * configuration.inChannels * height * width)).map { _ in Float(rng.gaussian()) })
-            let noise = (0..<b).map { Float($0) * 0.5 - 1 }
-            _ = try net.forward(x, noiseConditioning: noise)
+            let sigma = (0..<b).map { Float(0.5) + Float($0) }
+            _ = try denoiser.denoise(x, sigma: sigma)
             var times: [Double] = []
             for _ in 0..<max(1, repeats) {
                 let t0 = DispatchTime.now().uptimeNanoseconds
-                _ = try net.forward(x, noiseConditioning: noise)
+                _ = try denoiser.denoise(x, sigma: sigma)
                 times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
             }
             let ms = times.sorted()[times.count / 2]
@@ -76,6 +77,11 @@ public enum UNetBenchmark {
 
     /// GFLOP/s of an n×n×n sgemm through `BLAS.matrixMultiply` (best of `repeats`).
     public static func sgemmRate(size n: Int = 1024, repeats: Int = 5) -> Double {
+        // The machine's peak: OpenBLAS on all cores for this measurement only (NeuralPrior itself
+        // runs it single-threaded and parallelises around it).
+        let saved = BLAS.threads
+        BLAS.setThreads(ProcessInfo.processInfo.activeProcessorCount)
+        defer { BLAS.setThreads(saved) }
         let a = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
         let b = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
         let c = UnsafeMutablePointer<Float>.allocate(capacity: n * n)

@@ -60,6 +60,7 @@ struct PriorBench: ParsableCommand {
         abstract: "Time the UNet denoiser (default architecture or --prior's) at 320×320, batch 1 and 4, against sgemm peak and PyTorch.")
 
     @Option(help: "Prior file whose configuration to time (default: the default architecture).") var prior: String?
+    @Option(help: "A configuration JSON (docs/weight-format.md) to time instead of the default architecture.") var config: String?
     @Option(help: "Image size (square).") var size = 320
     @Option(help: "Runs per batch size (median reported).") var repeats = 5
     @Option(help: "Folder holding bench_torch.py for the PyTorch comparison.") var training = "Training"
@@ -67,7 +68,7 @@ struct PriorBench: ParsableCommand {
 
     func run() throws {
         do {
-            let r = try PriorBenchmark.run(priorFile: prior.map { URL(fileURLWithPath: $0) }, size: size, repeats: repeats,
+            let r = try PriorBenchmark.run(priorFile: prior.map { URL(fileURLWithPath: $0) }, configurationJSON: config, size: size, repeats: repeats,
                                            trainingDirectory: URL(fileURLWithPath: training))
             if json {
                 let enc = JSONEncoder()

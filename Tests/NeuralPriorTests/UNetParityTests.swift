@@ -131,3 +131,23 @@ extension UNetDenoiser: Denoiser {}
         #expect(throws: NeuralPriorError.self) { try UNet(file: try SafetensorsFile(data: bad, name: "x")) }
     }
 }
+
+@Suite struct UNetDeterminismTests {
+    @Test("D(x, σ) is bitwise reproducible, also while other evaluations run concurrently")
+    func reproducible() throws {
+        let io = try SafetensorsFile(contentsOf: UNetParityTests.io)
+        let x = try io.tensor("x"), sigma = try io.tensor("sigma").storage
+        let first = try UNetDenoiser(contentsOf: UNetParityTests.prior).denoise(x, sigma: sigma)
+        let other = try UNetDenoiser(contentsOf: UNetParityTests.prior)
+        let slots = UnsafeMutableBufferPointer<FloatArray?>.allocate(capacity: 4)
+        slots.initialize(repeating: nil)
+        defer { slots.deallocate() }
+        nonisolated(unsafe) let results = slots
+        let denoiser = try UNetDenoiser(contentsOf: UNetParityTests.prior)
+        DispatchQueue.concurrentPerform(iterations: 4) { i in
+            let d = i % 2 == 0 ? denoiser : other
+            results[i] = try? d.denoise(x, sigma: sigma)
+        }
+        for r in slots { #expect(r == first) }
+    }
+}
