@@ -151,7 +151,7 @@ def main(argv=None):
         torch.set_rng_state(ck["rng"]["torch"])
         np.random.set_state(ck["rng"]["numpy"])
 
-    sources = [os.path.abspath(d) for d in args.data]
+    sources = [os.path.normpath(d) for d in args.data]  # as given (no machine-specific absolute paths)
     card_base = {
         "name": args.name or f"mri-daps-{args.anatomy}",
         "anatomy": args.anatomy,
