@@ -1,0 +1,223 @@
+"""Tests for the training pipeline: loaders, normalisation, phase model, dataset, train/resume/export.
+
+Run from Training/:  /usr/bin/python3 -m pytest -q tests
+"""
+
+import json
+import os
+import sys
+
+import h5py
+import nibabel as nib
+import numpy as np
+import pytest
+import torch
+
+TRAINING = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, TRAINING)
+
+from training import data, export, train, validate  # noqa: E402
+
+TINY_MODEL = {"in_channels": 2, "out_channels": 2, "base_channels": 4, "channel_multipliers": [1, 2],
+              "blocks_per_level": 1, "attention": False, "attention_heads": 1, "groups": 2,
+              "embedding_channels": 8, "sigma_data": 0.5}
+
+
+def blob(h, w, seed):
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:h, 0:w]
+    img = np.exp(-(((yy - h / 2) / (0.3 * h)) ** 2 + ((xx - w / 2) / (0.3 * w)) ** 2))
+    return (img * 100 + rng.uniform(0, 5, (h, w))).astype(np.float32)
+
+
+# ------------------------------------------------------------------ loaders
+
+def test_cfl_is_column_major(tmp_path):
+    a = (np.arange(12).reshape(3, 4) + 1j * np.arange(12).reshape(3, 4) * 0.5).astype(np.complex64)
+    base = str(tmp_path / "x")
+    data.write_cfl(base, a)
+    raw = np.fromfile(base + ".cfl", dtype="<c8")
+    # first dim fastest: raw[1] is element (1, 0), raw[3] is (0, 1)
+    assert raw[1] == a[1, 0] and raw[3] == a[0, 1]
+    with open(base + ".hdr") as f:
+        assert f.read().splitlines()[1].split()[:2] == ["3", "4"]
+    np.testing.assert_array_equal(data.read_cfl(base + ".cfl"), a)
+
+
+def test_cfl_complex_source_keeps_phase(tmp_path):
+    mag = blob(16, 12, 0)
+    a = mag * np.exp(1j * np.linspace(0, 1, 12))[None, :]
+    data.write_cfl(str(tmp_path / "c"), a)
+    vol = data.load_source(str(tmp_path / "c.cfl"))
+    assert not vol.magnitude_only and vol.slices[0].shape == (16, 12)
+    q = np.quantile(np.abs(a), 0.99)
+    np.testing.assert_allclose(vol.slices[0], a / q, rtol=1e-5, atol=1e-6)
+
+
+def test_nifti_orientation_and_axes(tmp_path):
+    # Volume stored in LPS-like orientation (x flipped, y flipped): canonical reorientation must undo it.
+    vol = np.zeros((4, 5, 6), np.float32)
+    vol[0, 0, 0] = 7  # voxel (0,0,0) = RAS index (3, 4, 0) after flipping x and y
+    vol[:, :, 2] += 1  # nonzero everywhere so no slice is dropped
+    affine = np.diag([-1.0, -1.0, 1.0, 1.0])
+    path = str(tmp_path / "v.nii.gz")
+    nib.save(nib.Nifti1Image(vol, affine), path)
+    axial = data.nifti_slices(path, "axial")
+    assert len(axial) == 6 and axial[0].shape == (5, 4)  # rows = y (A at top), cols = x
+    # RAS (3, 4, 0): axial slice 0, row for y=4 is the top row (flipud), column x=3
+    assert axial[0][0, 3] == 7
+    cor = data.nifti_slices(path, "coronal")
+    assert len(cor) == 5 and cor[4].shape == (6, 4) and cor[4][5, 3] == 7  # z=0 is the bottom row
+    sag = data.nifti_slices(path, "sagittal")
+    assert len(sag) == 4 and sag[3].shape == (6, 5) and sag[3][5, 4] == 7
+    with pytest.raises(data.DataError):
+        data.nifti_slices(path, "oblique")
+
+
+def test_hdf5_targets(tmp_path):
+    path = str(tmp_path / "f.h5")
+    target = np.stack([blob(8, 8, s) for s in range(3)])
+    with h5py.File(path, "w") as f:
+        f["reconstruction_rss"] = target
+        f["kspace"] = np.zeros((3, 2, 8, 8), np.complex64)
+    vol = data.load_source(path)
+    assert vol.magnitude_only and len(vol.slices) == 3
+    np.testing.assert_allclose(np.abs(vol.slices[1]), target[1] / np.quantile(target[1], 0.99), rtol=1e-5)
+    bad = str(tmp_path / "k.h5")
+    with h5py.File(bad, "w") as f:
+        f["kspace"] = np.zeros((1, 8, 8), np.complex64)
+    with pytest.raises(data.DataError):
+        data.load_source(bad)
+
+
+def test_dicom_series_sorted(tmp_path):
+    pydicom = pytest.importorskip("pydicom")
+    from pydicom.dataset import FileDataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+    folder = tmp_path / "series"
+    folder.mkdir()
+    for k, z in enumerate([2.0, 0.0, 1.0]):  # files out of order
+        meta = FileMetaDataset()
+        meta.TransferSyntaxUID = ExplicitVRLittleEndian
+        meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.4"
+        meta.MediaStorageSOPInstanceUID = generate_uid()
+        ds = FileDataset(str(folder / f"im{k}.dcm"), {}, file_meta=meta, preamble=b"\0" * 128)
+        ds.Rows, ds.Columns = 4, 4
+        ds.BitsAllocated, ds.BitsStored, ds.HighBit = 16, 16, 15
+        ds.PixelRepresentation, ds.SamplesPerPixel = 0, 1
+        ds.PhotometricInterpretation = "MONOCHROME2"
+        ds.ImagePositionPatient = [0, 0, z]
+        ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
+        ds.InstanceNumber = k + 1
+        ds.RescaleSlope, ds.RescaleIntercept = 2, 0
+        ds.PixelData = (np.full((4, 4), 10 + int(z), np.uint16)).tobytes()
+        ds.save_as(str(folder / f"im{k}.dcm"), write_like_original=False)
+    slices = data.dicom_slices(str(folder))
+    assert [float(s[0, 0]) for s in slices] == [20.0, 22.0, 24.0]
+    assert data.discover(str(tmp_path)) == [str(folder)]
+
+
+# ------------------------------------------------------------ normalisation
+
+def test_normalisation_rule():
+    big = blob(10, 10, 1)
+    empty = np.zeros((10, 10), np.float32)
+    faint = big * 0.04  # mean 4 % of the max slice mean → dropped
+    kept = big * 0.06
+    out, idx = data.normalise_slices([empty, big, faint, kept])
+    assert idx == [1, 3]
+    for s in out:
+        assert np.quantile(np.abs(s), 0.99) == pytest.approx(1.0, rel=1e-5)
+
+
+def test_phase_model_smooth_and_seeded():
+    rng = np.random.default_rng(3)
+    phi = data.random_smooth_phase((64, 48), rng)
+    # quadratic: second differences are constant along each axis, third differences vanish
+    d2 = np.diff(phi.astype(np.float64), 2, axis=1)
+    assert np.ptp(d2) < 1e-4
+    assert np.abs(np.diff(phi.astype(np.float64), 3, axis=0)).max() < 1e-4
+    # smooth: neighbouring pixels differ by at most the gradient bound (5 coeffs ≲ 2.5 over Δ = 2/47)
+    assert np.abs(np.diff(phi, axis=1)).max() < 0.5
+    phi2 = data.random_smooth_phase((64, 48), np.random.default_rng(3))
+    np.testing.assert_array_equal(phi, phi2)
+    consts = [data.random_smooth_phase((3, 3), np.random.default_rng(s))[1, 1] for s in range(200)]
+    assert min(consts) < -2 and max(consts) > 2  # constant spans (−π, π)
+
+
+def test_dataset_shapes_augmentation_and_seed():
+    items = [(blob(20, 12, 0).astype(np.complex64), True, "a", 0),
+             (blob(40, 36, 1).astype(np.complex64), True, "b", 0)]
+    ds = data.SliceDataset(items, patch=16, seed=5, length=100)
+    x = ds[7]
+    assert x.shape == (2, 16, 16) and x.dtype == torch.float32
+    assert torch.equal(x, data.SliceDataset(items, patch=16, seed=5, length=100)[7])
+    assert not torch.equal(x, data.SliceDataset(items, patch=16, seed=6, length=100)[7])
+    # magnitude-only: phase added → both channels used; magnitude ≤ 1.2 × max normalised value
+    b = ds.batch(0, 32)
+    assert b.shape == (32, 2, 16, 16)
+    assert b[:, 1].abs().max() > 0
+    mag = torch.sqrt(b[:, 0] ** 2 + b[:, 1] ** 2)
+    assert mag.max() <= 1.2 * max(np.abs(i[0]).max() for i in items) + 1e-4
+
+
+# ----------------------------------------------------------- train → export
+
+def _write_sources(root):
+    os.makedirs(root)
+    vol = np.stack([blob(16, 16, s) for s in range(4)], axis=-1)
+    nib.save(nib.Nifti1Image(vol, np.eye(4)), os.path.join(root, "subjA.nii.gz"))
+    data.write_cfl(os.path.join(root, "subjB"), blob(24, 16, 9) * np.exp(0.3j))
+    with h5py.File(os.path.join(root, "subjC.h5"), "w") as f:
+        f["reconstruction_rss"] = np.stack([blob(16, 20, s) for s in range(2)])
+
+
+def test_train_resume_export(tmp_path, capsys):
+    root = str(tmp_path / "data")
+    _write_sources(root)
+    cfg = str(tmp_path / "tiny.json")
+    with open(cfg, "w") as f:
+        json.dump({"model": TINY_MODEL, "training": {"steps": 3, "batch": 2, "patch": 16, "lr": 1e-3,
+                                                     "checkpoint_every": 2, "val_every": 2, "log_every": 1,
+                                                     "warmup": 1}}, f)
+    out = str(tmp_path / "run")
+    args = ["--data", root, "--anatomy", "knee", "--config", cfg, "--out", out,
+            "--val-files", "subjC", "--quiet"]
+    assert train.main(args) == 0
+    ck_path = os.path.join(out, "checkpoint.pt")
+    ck = torch.load(ck_path)
+    assert ck["step"] == 3
+    assert ck["card"]["slices"] == {"train": 5, "val": 2}
+    assert ck["card"]["subjects"]["val"] == ["subjC"]
+    log = [json.loads(line) for line in open(os.path.join(out, "log.jsonl"))]
+    losses = [r["loss"] for r in log if "loss" in r]
+    assert len(losses) == 3 and all(np.isfinite(losses))
+    assert any("val_psnr" in r for r in log)
+
+    # resume continues the step counter and equals an uninterrupted 5-step run
+    assert train.main(args + ["--resume", "--steps", "5"]) == 0
+    ck5 = torch.load(ck_path)
+    assert ck5["step"] == 5 and ck5["card"]["training_steps"] == 5
+    out2 = str(tmp_path / "run2")
+    assert train.main(["--data", root, "--anatomy", "knee", "--config", cfg, "--out", out2,
+                       "--val-files", "subjC", "--quiet", "--steps", "5"]) == 0
+    ref = torch.load(os.path.join(out2, "checkpoint.pt"))
+    for k, v in ref["model"].items():
+        torch.testing.assert_close(ck5["model"][k], v, rtol=1e-5, atol=1e-6)
+
+    prior = str(tmp_path / "prior.safetensors")
+    assert export.main(["--checkpoint", ck_path, "--out", prior, "--fp16"]) == 0
+    model, config, card = export.load_prior(prior)
+    assert config == export.validate_config(TINY_MODEL)
+    assert card["training_steps"] == 5 and "licence" in card and card["anatomy"] == "knee"
+    raw, _ = export.safetensors_io.load_raw(prior)
+    assert all(t.dtype == torch.float16 for t in raw.values())
+    for k, v in model.state_dict().items():
+        torch.testing.assert_close(v, ck5["ema"][k].half().float())
+
+    capsys.readouterr()
+    assert validate.main(["--prior", prior, "--data", root, "--val-files", "subjC", "--no-bm3d",
+                          "--sigmas", "0.1", "0.5"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["slices"] == 2 and set(res["prior"]) == {"0.1", "0.5"} and res["bm3d"] is None
+    assert res["noisy"]["0.5"] < res["noisy"]["0.1"]

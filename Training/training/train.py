@@ -1,0 +1,248 @@
+"""Train an EDM prior (issue 4).
+
+    cd Training
+    /usr/bin/python3 -m training.train --data ../../shared/data/knee/mridata-axial --anatomy knee \
+        --config configs/knee.json --out runs/knee --val-files knee19 knee20 knee21
+
+Loss (EDM, docs/DAPS.md): ln σ ~ N(−1.2, 1.2²), n ~ N(0, I),
+λ(σ) = (σ² + σd²)/(σ·σd)², L = mean_batch λ·mean_pixels ‖D(x + σn, σ) − x‖².
+Adam (linear warm-up over ``warmup`` steps), EMA of the weights (decay min(ema, (1+s)/(10+s))), checkpoint ``OUT/checkpoint.pt`` every
+``checkpoint_every`` steps and at the end (atomic: temp file + rename), ``--resume``
+continues from it exactly (batch i of step s depends only on (seed, s), and the optimiser,
+EMA and RNG states are restored). Log: ``OUT/log.jsonl`` (train and validation records).
+"""
+
+import argparse
+import copy
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+from . import data as data_mod
+from .model import EDMUNet, validate_config
+from .validate import denoising_psnr
+
+P_MEAN, P_STD = -1.2, 1.2
+VAL_SIGMAS = (0.05, 0.1, 0.2, 0.5)
+
+DEFAULT_TRAINING = {"steps": 1000, "batch": 8, "patch": 64, "lr": 2e-4, "ema": 0.999,
+                    "checkpoint_every": 500, "val_every": 500, "log_every": 50,
+                    "axis": "axial", "val_max_slices": 16, "warmup": 200}
+
+LICENCES = [
+    ("mridata", "mridata.org knee data (Stanford), CC BY-NC 4.0: NON-COMMERCIAL research use only; "
+                "attribute mridata.org / Stanford. Weights trained on it inherit this restriction."),
+    ("ixi", "IXI dataset (brain-development.org), CC BY-SA 3.0"),
+    ("mprage", "Chris Rorden dcm2nii sample data (MPRAGE, Siemens Trio), openly published (via MIT-licensed CBICA/NiChart_Project)"),
+    ("mricron", "Colin27 ch2 template (mricron-data), BSD-3"),
+]
+
+
+def licence_for(paths):
+    notes = []
+    for p in paths:
+        low = p.lower()
+        hit = [text for key, text in LICENCES if key in low]
+        notes.extend(hit or [f"{os.path.basename(p.rstrip('/'))}: user data, see its own licence"])
+    return "; ".join(dict.fromkeys(notes))
+
+
+def edm_loss(model, x, generator, sigma_data):
+    """EDM loss for a clean batch x [B, 2, P, P] (see module docstring)."""
+    b = x.shape[0]
+    sigma = torch.exp(P_MEAN + P_STD * torch.randn(b, generator=generator))
+    n = torch.randn(x.shape, generator=generator)
+    weight = (sigma ** 2 + sigma_data ** 2) / (sigma * sigma_data) ** 2
+    d = model(x + sigma[:, None, None, None] * n, sigma)
+    per = ((d - x) ** 2).mean(dim=(1, 2, 3))
+    return (weight * per).mean()
+
+
+def atomic_save(obj, path):
+    tmp = f"{path}.tmp.{os.getpid()}"
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def load_config(path):
+    with open(path) as f:
+        cfg = json.load(f)
+    model_cfg = validate_config(cfg["model"])
+    training = dict(DEFAULT_TRAINING)
+    unknown = set(cfg.get("training", {})) - set(DEFAULT_TRAINING)
+    if unknown:
+        raise ValueError(f"{path}: unknown training key(s) {sorted(unknown)}")
+    training.update(cfg.get("training", {}))
+    return model_cfg, training
+
+
+def _fmt_time(s):
+    s = int(max(s, 0))
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Train an EDM UNet prior")
+    parser.add_argument("--data", action="append", required=True, help="data folder or file (repeatable)")
+    parser.add_argument("--anatomy", required=True, help="knee | brain | any label for the card")
+    parser.add_argument("--config", required=True, help="JSON with 'model' (contract config) and 'training'")
+    parser.add_argument("--out", required=True, help="run folder (checkpoint.pt, log.jsonl)")
+    parser.add_argument("--steps", type=int)
+    parser.add_argument("--batch", type=int)
+    parser.add_argument("--patch", type=int)
+    parser.add_argument("--lr", type=float)
+    parser.add_argument("--ema", type=float)
+    parser.add_argument("--checkpoint-every", type=int)
+    parser.add_argument("--val-every", type=int)
+    parser.add_argument("--log-every", type=int)
+    parser.add_argument("--warmup", type=int, help="linear learning-rate warm-up steps")
+    parser.add_argument("--axis", choices=sorted(data_mod.AXES))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--val-files", nargs="*", default=[],
+                        help="held-out sources: name prefixes (knee19, IXI051) or NAME:a-b slice ranges")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--name", help="model card name (default mri-daps-<anatomy>)")
+    parser.add_argument("--licence", help="override the licence text of the card")
+    parser.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
+    parser.add_argument("--quiet", action="store_true", help="no progress line")
+    args = parser.parse_args(argv)
+
+    torch.set_num_threads(args.threads)
+    model_cfg, tr = load_config(args.config)
+    for key in ("steps", "batch", "patch", "lr", "ema", "checkpoint_every", "val_every", "log_every", "axis",
+                "warmup"):
+        if getattr(args, key) is not None:
+            tr[key] = getattr(args, key)
+    factor = 2 ** (len(model_cfg["channel_multipliers"]) - 1)
+    if tr["patch"] % factor:
+        raise ValueError(f"--patch {tr['patch']} must be divisible by {factor}")
+    os.makedirs(args.out, exist_ok=True)
+    ckpt_path = os.path.join(args.out, "checkpoint.pt")
+    log_path = os.path.join(args.out, "log.jsonl")
+
+    train_items, val_items, summary = data_mod.split_sources(args.data, args.val_files, tr["axis"])
+    if not train_items:
+        raise data_mod.DataError("train: no training slices")
+    dataset = data_mod.SliceDataset(train_items, tr["patch"], seed=args.seed, length=1 << 62)
+    val_images = data_mod.validation_tensors(val_items, factor, max_slices=tr["val_max_slices"]) if val_items else []
+
+    torch.manual_seed(args.seed)
+    model = EDMUNet(model_cfg)
+    ema = copy.deepcopy(model)
+    for p in ema.parameters():
+        p.requires_grad_(False)
+    opt = torch.optim.Adam(model.parameters(), lr=tr["lr"])
+    step, wall, validation = 0, 0.0, None
+    if args.resume:
+        if not os.path.exists(ckpt_path):
+            raise FileNotFoundError(f"--resume: {ckpt_path} does not exist")
+        ck = torch.load(ckpt_path, map_location="cpu")
+        if validate_config(ck["config"]) != model_cfg:
+            raise ValueError(f"--resume: {ckpt_path} has another model config")
+        model.load_state_dict(ck["model"])
+        ema.load_state_dict(ck["ema"])
+        opt.load_state_dict(ck["optimizer"])
+        step, wall, validation = ck["step"], ck["wall_time_s"], ck.get("validation")
+        torch.set_rng_state(ck["rng"]["torch"])
+        np.random.set_state(ck["rng"]["numpy"])
+
+    sources = [os.path.normpath(d) for d in args.data]  # as given (no machine-specific absolute paths)
+    card_base = {
+        "name": args.name or f"mri-daps-{args.anatomy}",
+        "anatomy": args.anatomy,
+        "data": sources,
+        "licence": args.licence or licence_for(sources),
+        "subjects": {"train": sorted(summary["train"]), "val": sorted(summary["val"])},
+        "slices": {"train": len(train_items), "val": len(val_items)},
+        "normalisation": "slice / quantile_0.99(|x|); slices with mean|x| <= 5% of the volume's max kept out",
+        "phase_model": "magnitude-only: phi = c + quadratic poly in [-1,1]^2, coeffs N(0,0.5^2), c ~ U[-pi,pi)",
+        "training": {k: tr[k] for k in ("batch", "patch", "lr", "ema")} | {"seed": args.seed, "loss": "EDM"},
+    }
+
+    def card():
+        return dict(card_base, training_steps=int(step), wall_time_s=round(wall, 1),
+                    validation=validation)
+
+    def save():
+        atomic_save({"config": model_cfg, "training": tr, "model": model.state_dict(),
+                     "ema": ema.state_dict(), "optimizer": opt.state_dict(), "step": step,
+                     "wall_time_s": wall, "validation": validation, "card": card(),
+                     "rng": {"torch": torch.get_rng_state(), "numpy": np.random.get_state()}},
+                    ckpt_path)
+
+    def log(record):
+        with open(log_path, "a") as f:
+            f.write(json.dumps(record) + "\n")
+
+    def run_validation():
+        nonlocal validation
+        if not val_images:
+            return
+        res = denoising_psnr(ema, val_images, VAL_SIGMAS, seed=0)
+        validation = {"sigmas": list(VAL_SIGMAS), "psnr_db": res["prior"], "noisy_psnr_db": res["noisy"],
+                      "slices": len(val_images), "step": int(step), "model": "ema"}
+        log({"step": step, "val_psnr": res["prior"], "val_noisy_psnr": res["noisy"]})
+
+    sd = model_cfg["sigma_data"]
+    total = tr["steps"]
+    start_step = step
+    if step == 0:
+        log({"event": "start", "train_slices": len(train_items), "val_slices": len(val_items),
+             "config": model_cfg, "training": tr})
+        run_validation()
+    t0 = time.time()
+    t_last = t0
+    losses = []
+    model.train()
+    while step < total:
+        gen = torch.Generator().manual_seed(args.seed * 1_000_003 + step)
+        x = dataset.batch(step * tr["batch"], tr["batch"])
+        lr = tr["lr"] * min(1.0, (step + 1) / max(1, tr["warmup"]))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        loss = edm_loss(model, x, gen, sd)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        with torch.no_grad():
+            decay = min(tr["ema"], (1 + step) / (10 + step))  # EMA warm-up
+            for pe, pm in zip(ema.parameters(), model.parameters()):
+                pe.mul_(decay).add_(pm.detach(), alpha=1 - decay)
+        step += 1
+        lv = loss.item()
+        if not math.isfinite(lv):
+            raise FloatingPointError(f"step {step}: loss is {lv}")
+        losses.append(lv)
+        now = time.time()
+        wall += now - t_last
+        t_last = now
+        rate = (step - start_step) / max(now - t0, 1e-9)
+        if step % tr["log_every"] == 0 or step == total:
+            log({"step": step, "loss": float(np.mean(losses)), "lr": lr, "steps_per_s": rate,
+                 "wall_time_s": wall})
+            losses = []
+        if not args.quiet:
+            sys.stderr.write(f"\rstep {step}/{total}  loss {lv:.4f}  {rate:.2f} steps/s  "
+                             f"elapsed {_fmt_time(wall)}  ETA {_fmt_time((total - step) / max(rate, 1e-9))}   ")
+            sys.stderr.flush()
+        if step % tr["val_every"] == 0 or step == total:
+            run_validation()
+            model.train()
+        if step % tr["checkpoint_every"] == 0 or step == total:
+            save()
+    if not args.quiet:
+        sys.stderr.write("\n")
+    if step == start_step:
+        save()
+    print(json.dumps({"checkpoint": ckpt_path, "step": step, "wall_time_s": round(wall, 1),
+                      "validation": validation}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
