@@ -205,7 +205,8 @@ def test_train_resume_export(tmp_path, capsys):
     for k, v in ref["model"].items():
         torch.testing.assert_close(ck5["model"][k], v, rtol=1e-5, atol=1e-6)
 
-    prior = str(tmp_path / "prior.safetensors")
+    # .ci/run sets MRI_DAPS_SMOKE_PRIOR to keep the export and load it with the Swift side.
+    prior = os.environ.get("MRI_DAPS_SMOKE_PRIOR") or str(tmp_path / "prior.safetensors")
     assert export.main(["--checkpoint", ck_path, "--out", prior, "--fp16"]) == 0
     model, config, card = export.load_prior(prior)
     assert config == export.validate_config(TINY_MODEL)
