@@ -164,32 +164,24 @@ public final class FastMRIWriter {
     ///   destination appeared meanwhile (and `overwrite` is false).
     public func finish() throws {
         guard let f = file else { throw MRIIOError.writeFailed(file: url.path, reason: "writer already finished") }
-        if let missing = written.firstIndex(of: false) {
-            throw MRIIOError.writeFailed(file: url.path, reason: "slice \(missing) was never written")
+        var a = attributes
+        if !targetNames.isEmpty {
+            if a.max == nil { a.max = targetMax }
+            if a.norm == nil { a.norm = targetSumSquares.squareRoot() }
         }
-        do {
-            var a = attributes
-            if !targetNames.isEmpty {
-                if a.max == nil { a.max = targetMax }
-                if a.norm == nil { a.norm = targetSumSquares.squareRoot() }
-            }
-            func number(_ v: Double) -> HDF5AttributeValue {
-                v.rounded() == v && abs(v) < 1e15 ? .integer(Int64(v)) : .real(v)
-            }
-            if let v = a.acceleration { try f.setAttribute("acceleration", number(v)) }
-            if let v = a.numLowFrequency { try f.setAttribute("num_low_frequency", .integer(Int64(v))) }
-            if let v = a.acquisition { try f.setAttribute("acquisition", .string(v)) }
-            if let v = a.max { try f.setAttribute("max", .real(v)) }
-            if let v = a.norm { try f.setAttribute("norm", .real(v)) }
-            if let v = a.patientID { try f.setAttribute("patient_id", .string(v)) }
-            for (k, v) in a.extra.sorted(by: { $0.key < $1.key }) { try f.setAttribute(k, v) }
-            try f.flush()
-        } catch {
-            throw Self.renamed(error, from: output.temporary.path, to: url.path)
+        func number(_ v: Double) -> HDF5AttributeValue {
+            v.rounded() == v && abs(v) < 1e15 ? .integer(Int64(v)) : .real(v)
         }
-        f.close()
+        var list: [(String, HDF5AttributeValue)] = []
+        if let v = a.acceleration { list.append(("acceleration", number(v))) }
+        if let v = a.numLowFrequency { list.append(("num_low_frequency", .integer(Int64(v)))) }
+        if let v = a.acquisition { list.append(("acquisition", .string(v))) }
+        if let v = a.max { list.append(("max", .real(v))) }
+        if let v = a.norm { list.append(("norm", .real(v))) }
+        if let v = a.patientID { list.append(("patient_id", .string(v))) }
+        list += a.extra.sorted(by: { $0.key < $1.key }).map { ($0.key, $0.value) }
+        try output.finish(f, written: written, attributes: list)
         file = nil
-        try output.commit()
     }
 
     /// Writes a whole volume at once: `kspace` `[slices, coils, H, W]` (or `[slices, H, W]` with

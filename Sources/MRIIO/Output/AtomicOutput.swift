@@ -36,6 +36,23 @@ struct AtomicOutput {
     }
 
     /// Deletes the temporary file, if any.
+    /// Finishes an HDF5 output: checks that every slice was written, writes `attributes` in
+    /// order, flushes, closes `file` and renames the temporary file into place. Errors name the
+    /// destination, not the temporary file.
+    func finish(_ file: HDF5File, written: [Bool], attributes: [(String, HDF5AttributeValue)]) throws {
+        if let missing = written.firstIndex(of: false) {
+            throw MRIIOError.writeFailed(file: destination.path, reason: "slice \(missing) was never written")
+        }
+        do {
+            for (k, v) in attributes { try file.setAttribute(k, v) }
+            try file.flush()
+        } catch {
+            throw FastMRIWriter.renamed(error, from: temporary.path, to: destination.path)
+        }
+        file.close()
+        try commit()
+    }
+
     func discard() {
         try? FileManager.default.removeItem(at: temporary)
     }

@@ -95,18 +95,8 @@ public final class ReconstructionWriter {
     /// Writes the attributes, closes the file and renames it into place.
     public func finish() throws {
         guard let f = file else { throw MRIIOError.writeFailed(file: url.path, reason: "writer already finished") }
-        if let missing = written.firstIndex(of: false) {
-            throw MRIIOError.writeFailed(file: url.path, reason: "slice \(missing) was never written")
-        }
-        do {
-            for (k, v) in attributes.sorted(by: { $0.key < $1.key }) { try f.setAttribute(k, v) }
-            try f.flush()
-        } catch {
-            throw FastMRIWriter.renamed(error, from: output.temporary.path, to: url.path)
-        }
-        f.close()
+        try output.finish(f, written: written, attributes: attributes.sorted(by: { $0.key < $1.key }).map { ($0.key, $0.value) })
         file = nil
-        try output.commit()
     }
 
     /// Writes a whole volume: `reconstruction` `[slices, H, W]` and extras of the same shape.
