@@ -111,8 +111,11 @@ public struct SENSEOperator: LinearOperator {
                 out.storage.withUnsafeMutableBufferPointer { op in
                     nonisolated(unsafe) let o = op.baseAddress!
                     let s = sp.baseAddress!, xx = xp.baseAddress!
-                    parallelChunks(c * n, chunks: 2) { r in
-                        for i in r { o[i] = s[i] * xx[i % n] }
+                    parallelChunks(n, chunks: 2) { r in
+                        for ci in 0..<c {
+                            let sc = s + ci * n, oc = o + ci * n
+                            for i in r { oc[i] = sc[i] * xx[i] }
+                        }
                     }
                 }
             }

@@ -38,6 +38,7 @@ public enum Simulation {
         guard !mask.isTwoDimensional else {
             throw PipelineError.invalidOption(name: "mask", reason: "fastMRI test files store a 1-D column mask; choose a Cartesian pattern")
         }
+        let kind = (plan.kind ?? MaskPlan.defaultKind(acquisition: info.acquisition)).rawValue
         let columns = mask.columns.map { $0 ? Float(1) : Float(0) }
         var attributes = FastMRIAttributes()
         attributes.acceleration = mask.acceleration
@@ -47,7 +48,7 @@ public enum Simulation {
         attributes.norm = info.norm
         attributes.patientID = info.patientID
         var extra = info.otherAttributes
-        extra["mask_type"] = .string(plan.kind?.rawValue ?? MaskPlan.defaultKind(acquisition: info.acquisition).rawValue)
+        extra["mask_type"] = .string(kind)
         extra["mask_seed"] = .integer(Int64(bitPattern: plan.seed))
         extra["simulated_from"] = .string(input.lastPathComponent)
         attributes.extra = extra
@@ -62,6 +63,6 @@ public enum Simulation {
         try writer.finish()
         return Summary(output: writer.url, slices: info.slices, sampledColumns: mask.columns.filter { $0 }.count,
                        width: info.sliceShape.width, numLowFrequencies: mask.numLowFrequencies,
-                       maskKind: plan.kind?.rawValue ?? MaskPlan.defaultKind(acquisition: info.acquisition).rawValue)
+                       maskKind: kind)
     }
 }
