@@ -2,13 +2,15 @@
 # Installs the Debian packages mri-daps needs to build, test and benchmark (idempotent).
 # Build: FFTW (single precision + threads), serial HDF5, OpenBLAS + LAPACKE.
 # Peers and fixtures: BART, NumPy/h5py/scikit-image/SciPy/nibabel, HDF5 tools,
-# mricron-data (Colin27 template for SampleData/make_sample.py); PyTorch + pytest + pydicom for Training/.
+# mricron-data (Colin27 template for SampleData/make_sample.py); PyTorch + pytest + pydicom for Training/;
+# venv + pip for Training/.venv (PyPI-only bm3d, scripts/setup-training-venv.sh).
 set -euo pipefail
 PACKAGES=(
   pkg-config libfftw3-dev libhdf5-dev libopenblas-dev liblapacke-dev
   bart hdf5-tools
   python3-numpy python3-h5py python3-skimage python3-scipy python3-nibabel mricron-data
   python3-torch python3-pytest python3-pydicom
+  python3-venv python3-pip
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

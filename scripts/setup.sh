@@ -3,5 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+bash scripts/setup-training-venv.sh
 swift build -c release
 echo "built: $(swift build -c release --show-bin-path)/mri-daps"

@@ -222,3 +222,22 @@ def test_train_resume_export(tmp_path, capsys):
     res = json.loads(capsys.readouterr().out)
     assert res["slices"] == 2 and set(res["prior"]) == {"0.1", "0.5"} and res["bm3d"] is None
     assert res["noisy"]["0.5"] < res["noisy"]["0.1"]
+
+
+class _Identity(torch.nn.Module):
+    """D(y, σ) = y: its denoising PSNR must equal the noisy input's."""
+
+    def forward(self, x, sigma):
+        return x
+
+
+@pytest.mark.skipif(validate._bm3d_module() is None,
+                    reason="bm3d not importable: run with Training/.venv/bin/python (scripts/setup-training-venv.sh)")
+def test_validation_table_with_bm3d():
+    yy, xx = torch.meshgrid(torch.linspace(-1, 1, 64), torch.linspace(-1, 1, 64), indexing="ij")
+    disc = ((xx ** 2 + yy ** 2) < 0.6).float() * (0.6 + 0.4 * torch.cos(3 * xx))
+    image = torch.stack([disc, 0.3 * disc * yy])[None]
+    res = validate.denoising_psnr(_Identity(), [image], sigmas=(0.05, 0.2), with_bm3d=True)
+    for key in ("0.05", "0.2"):
+        assert abs(res["prior"][key] - res["noisy"][key]) < 1e-9  # identity = noisy input
+        assert res["bm3d"][key] > res["noisy"][key] + 3.0          # BM3D really denoises a piecewise-smooth image

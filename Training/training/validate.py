@@ -5,12 +5,13 @@ zero-padded to a multiple of 2^(levels−1)) and each σ: y = x + σ·n with n ~
 real and the imaginary channel (seeded), x̂ = D(y, σ), and
 PSNR = 10·log10(max|x|² / mean|x̂ − x|²) (complex magnitudes); the figure is the mean over
 slices. The noisy input's PSNR is reported too. BM3D (PyPI ``bm3d``) is used on the real and
-imaginary parts separately when importable; it is not packaged for Debian (no pip here), so
-it is reported as null otherwise.
+imaginary parts separately (with the known σ) when importable; it is not packaged for Debian,
+so ``scripts/setup-training-venv.sh`` installs it from PyPI into ``Training/.venv`` (run this
+command with ``Training/.venv/bin/python``); without it the BM3D column is null.
 
 CLI::
 
-    python3 -m training.validate --prior PRIOR.safetensors --data DIR --val-files knee19 knee20 knee21
+    .venv/bin/python -m training.validate --prior PRIOR.safetensors --data DIR --val-files knee19 knee20 knee21
 """
 
 import argparse
@@ -91,7 +92,7 @@ def main(argv=None):
     res["slices"] = len(images)
     res["sources"] = summary["val"]
     if res["bm3d"] is None:
-        res["bm3d_note"] = "bm3d not importable (PyPI only, no Debian package): not computed"
+        res["bm3d_note"] = "bm3d not importable: run scripts/setup-training-venv.sh and use Training/.venv/bin/python"
     print(json.dumps(res, indent=1))
     return 0
 
