@@ -16,7 +16,7 @@ import torch
 TRAINING = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, TRAINING)
 
-from training import data, export, train, validate  # noqa: E402
+from training import data, export, ship, train, validate  # noqa: E402
 
 TINY_MODEL = {"in_channels": 2, "out_channels": 2, "base_channels": 4, "channel_multipliers": [1, 2],
               "blocks_per_level": 1, "attention": False, "attention_heads": 1, "groups": 2,
@@ -222,6 +222,28 @@ def test_train_resume_export(tmp_path, capsys):
     res = json.loads(capsys.readouterr().out)
     assert res["slices"] == 2 and set(res["prior"]) == {"0.1", "0.5"} and res["bm3d"] is None
     assert res["noisy"]["0.5"] < res["noisy"]["0.1"]
+
+    # ship: fp16 file with a complete card and the validation table (needs bm3d: Training/.venv)
+    if validate._bm3d_module() is not None:
+        shipped = str(tmp_path / "shipped.safetensors")
+        assert ship.main(["--checkpoint", ck_path, "--data", root, "--val-files", "subjC", "--name", "tiny",
+                          "--out", shipped, "--report", str(tmp_path / "val.json")]) == 0
+        _, _, card = export.load_prior(shipped)
+        assert card["name"] == "tiny" and card["training_steps"] == 5 and card["data"] == ["data"]
+        assert set(card["validation"]["bm3d_psnr_db"]) == {f"{s:g}" for s in validate.SIGMAS}
+        assert card["validation"]["slices"] == 2
+        assert json.load(open(tmp_path / "val.json"))["validation"] == card["validation"]
+
+
+def test_datasets_named_on_the_card(tmp_path):
+    brain = tmp_path / "brain"
+    (brain / "ixi-t1-2mm").mkdir(parents=True)
+    (brain / "mprage-trio-dicom").mkdir()
+    names = [n for n, _ in train.datasets_for([str(brain)])]
+    assert len(names) == 2 and names[0].startswith("IXI") and names[1].startswith("MPRAGE")
+    knee = train.datasets_for([str(tmp_path / "x" / "mridata-axial")])
+    assert "NON-COMMERCIAL" in knee[0][1]
+    assert train.datasets_for([str(tmp_path / "mine")]) == [("mine", "user data, see its own licence")]
 
 
 class _Identity(torch.nn.Module):

@@ -34,22 +34,39 @@ DEFAULT_TRAINING = {"steps": 1000, "batch": 8, "patch": 64, "lr": 2e-4, "ema": 0
                     "checkpoint_every": 500, "val_every": 500, "log_every": 50,
                     "axis": "axial", "val_max_slices": 16, "warmup": 200}
 
-LICENCES = [
-    ("mridata", "mridata.org knee data (Stanford), CC BY-NC 4.0: NON-COMMERCIAL research use only; "
+# Known public datasets: (key found in a folder or file name, dataset named on the card, licence).
+DATASETS = [
+    ("mridata", "mridata.org PD-weighted 3D FSE knee, Stanford 3T, axial slices (via LarsonLab/dnlinv)",
+                "mridata.org knee data (Stanford), CC BY-NC 4.0: NON-COMMERCIAL research use only; "
                 "attribute mridata.org / Stanford. Weights trained on it inherit this restriction."),
-    ("ixi", "IXI dataset (brain-development.org), CC BY-SA 3.0"),
-    ("mprage", "Chris Rorden dcm2nii sample data (MPRAGE, Siemens Trio), openly published (via MIT-licensed CBICA/NiChart_Project)"),
-    ("mricron", "Colin27 ch2 template (mricron-data), BSD-3"),
+    ("ixi", "IXI T1-weighted brain, Hammersmith 3T, 2 mm (brain-development.org; via CBICA/CCL_NMF_Prediction)",
+            "IXI dataset (brain-development.org), CC BY-SA 3.0"),
+    ("mprage", "MPRAGE T1 brain, Siemens Trio 3T, 1 mm sagittal DICOM (Chris Rorden's dcm2nii sample data)",
+               "Chris Rorden dcm2nii sample data (MPRAGE, Siemens Trio), openly published "
+               "(via MIT-licensed CBICA/NiChart_Project)"),
+    ("mricron", "Colin27 ch2 T1 template (Debian mricron-data)", "Colin27 ch2 template (mricron-data), BSD-3"),
 ]
 
 
-def licence_for(paths):
-    notes = []
+def datasets_for(paths):
+    """[(dataset name, licence)] for the known datasets under ``paths`` (their own names or the
+    names of files and folders up to two levels below); unknown data is named by its folder."""
+    found = []
     for p in paths:
-        low = p.lower()
-        hit = [text for key, text in LICENCES if key in low]
-        notes.extend(hit or [f"{os.path.basename(p.rstrip('/'))}: user data, see its own licence"])
-    return "; ".join(dict.fromkeys(notes))
+        names = [os.path.basename(os.path.normpath(p))]
+        if os.path.isdir(p):
+            for root, dirs, files in os.walk(p):
+                if root[len(p):].count(os.sep) >= 2:
+                    dirs[:] = []
+                names.extend(dirs + files)
+        low = " ".join(names).lower()
+        hit = [(name, lic) for key, name, lic in DATASETS if key in low]
+        found.extend(hit or [(os.path.basename(os.path.normpath(p)), "user data, see its own licence")])
+    return list(dict.fromkeys(found))
+
+
+def licence_for(paths):
+    return "; ".join(dict.fromkeys(lic for _, lic in datasets_for(paths)))
 
 
 def edm_loss(model, x, generator, sigma_data):
@@ -155,7 +172,7 @@ def main(argv=None):
     card_base = {
         "name": args.name or f"mri-daps-{args.anatomy}",
         "anatomy": args.anatomy,
-        "data": sources,
+        "data": [name for name, _ in datasets_for(sources)],
         "licence": args.licence or licence_for(sources),
         "subjects": {"train": sorted(summary["train"]), "val": sorted(summary["val"])},
         "slices": {"train": len(train_items), "val": len(val_items)},
