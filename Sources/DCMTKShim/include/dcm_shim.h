@@ -56,7 +56,7 @@ void dcm_dataset_free(dcm_dataset *dataset);
 
 /**
  * Sets the attribute at `path` from its DICOM string form (numbers in decimal text, for every
- * VR DCMTK can parse: AE…UT, US/SS/UL/SL, FL/FD, AT is not supported). Replaces an existing
+ * VR DCMTK can parse: AE…UT, US/SS/UL/SL, FL/FD, AT as "(gggg,eeee)"). Replaces an existing
  * value. With `value` == NULL the path is only created: an empty attribute (type 2), an empty
  * sequence, or an empty item when the path ends in "[n]".
  */

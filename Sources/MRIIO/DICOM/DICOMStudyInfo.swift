@@ -53,7 +53,8 @@ public struct DICOMStudyInfo: Sendable, Equatable {
 
     /// This identity with identifying attributes removed (PS3.15 Basic Profile, for the
     /// attributes mri-daps writes): name, birth date, sex, accession number, referring
-    /// physician and institution emptied, StudyID "1"; PatientID replaced by `pseudonym`.
+    /// physician and institution emptied, StudyID "1", study date/time
+    /// left to the writer (the export time); PatientID replaced by `pseudonym`.
     public func anonymized(pseudonym: String = "ANONYMOUS") -> DICOMStudyInfo {
         var a = self
         a.patientName = "ANONYMOUS"
@@ -64,6 +65,8 @@ public struct DICOMStudyInfo: Sendable, Equatable {
         a.referringPhysicianName = ""
         a.institutionName = ""
         a.studyID = "1"
+        a.studyDate = ""
+        a.studyTime = ""
         a.identityRemoved = true
         a.deidentificationMethod = "mri-daps --anonymize: PS3.15 Basic Profile subset (names, IDs, dates of birth, institution removed; UIDs new)"
         return a

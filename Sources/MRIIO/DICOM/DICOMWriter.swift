@@ -82,7 +82,7 @@ public struct DICOMWriter: Sendable {
             throw Self.renamed(e, from: output.temporary.path, to: output.destination.path)
         } catch {
             output.discard()
-            throw MRIIOError.writeFailed(file: output.destination.path, reason: "\(error)")
+            throw MRIIOError.writeFailed(file: output.destination.path, reason: error.localizedDescription.replacingOccurrences(of: "\n", with: " "))
         }
     }
 
