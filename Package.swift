@@ -26,10 +26,15 @@ let package = Package(
         .systemLibrary(
             name: "COpenBLAS",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+        // DCMTK 3.6.7's dcmtk.pc requires a missing sndfile entry on bookworm: link by name.
+        // C++ target; include/dcm_shim.h is plain C and no DCMTK type crosses it.
+        .target(
+            name: "DCMTKShim",
+            linkerSettings: [.linkedLibrary("dcmdata"), .linkedLibrary("oflog"), .linkedLibrary("ofstd")]),
 
         // MARK: Library modules
         .target(name: "MRICore", dependencies: ["CFFTW", "COpenBLAS"]),
-        .target(name: "MRIIO", dependencies: ["MRICore", "CHDF5"]),
+        .target(name: "MRIIO", dependencies: ["MRICore", "CHDF5", "DCMTKShim"]),
         .target(name: "MRIAcquisition", dependencies: ["MRICore"]),
         .target(
             name: "MRIPipeline", dependencies: ["MRICore", "MRIIO", "MRIAcquisition", "NeuralPrior", "DAPS"],
@@ -55,6 +60,9 @@ let package = Package(
         .testTarget(
             name: "NeuralPriorTests",
             dependencies: ["NeuralPrior", "DAPS", "MRICore", "_TestSupport"]),
+        .testTarget(
+            name: "DICOMTests",
+            dependencies: ["mri-daps", "MRIPipeline", "MRIIO", "MRICore", "_TestSupport"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["mri-daps", "MRIPipeline", "MRIIO", "MRICore", "_TestSupport"]),

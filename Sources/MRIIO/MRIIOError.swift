@@ -32,6 +32,10 @@ public enum MRIIOError: Error, Sendable, Equatable, CustomStringConvertible {
     case exists(file: String)
     /// Writing or renaming an output failed.
     case writeFailed(file: String, reason: String)
+    /// DCMTK refused a DICOM operation (`reason` is its one-line message).
+    case dicom(file: String, reason: String)
+    /// A value handed to a writer is unusable (`name` is the parameter, e.g. "uidRoot").
+    case invalidValue(name: String, reason: String)
 
     public var description: String {
         switch self {
@@ -51,6 +55,8 @@ public enum MRIIOError: Error, Sendable, Equatable, CustomStringConvertible {
         case .malformedHeader(let f, let r): return "\(f): malformed header: \(r)"
         case .exists(let f): return "\(f): output exists (pass overwrite to replace it)"
         case .writeFailed(let f, let r): return "\(f): write failed: \(r)"
+        case .dicom(let f, let r): return "\(f): DICOM error: \(r)"
+        case .invalidValue(let n, let r): return "\(n): \(r)"
         }
     }
 }

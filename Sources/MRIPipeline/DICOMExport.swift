@@ -1,0 +1,212 @@
+import Foundation
+import MRICore
+import MRIIO
+
+/// Turns a reconstruction into one DICOM study (REFERENCE §6, docs/dicom-conformance.md):
+///
+/// 1. series 1 `MEAN`: the posterior mean (or classical reconstruction) as MR Image Storage,
+///    uint16 with BitsStored 12 and the float mapping in the Real World Value Mapping Sequence;
+/// 2. series 2 `STD`: the posterior standard deviation, same conventions (for viewing);
+/// 3. series 3 `STDMAP`: the posterior standard deviation as a float32 Parametric Map.
+///
+/// Series 2 and 3 are written only when a standard deviation is given. All series share one
+/// Study Instance UID and one Frame of Reference UID. `recon --dicom` and `export` both call
+/// `export(mean:standardDeviation:attributes:header:to:options:)`.
+public enum DICOMExport {
+    /// Identity overrides and output choices.
+    public struct Options: Sendable {
+        /// PatientName override ("Family^Given").
+        public var patientName: String?
+        /// PatientID override.
+        public var patientID: String?
+        /// StudyDescription override.
+        public var studyDescription: String?
+        /// Remove identifying attributes (applied after the overrides).
+        public var anonymize = false
+        /// UID root (default 2.25, the UUID arc: no registration needed).
+        public var uidRoot = DICOMUIDGenerator.uuidRoot
+        /// Replace a non-empty output directory.
+        public var overwrite = false
+        /// Content/series date and time (default: now).
+        public var contentDate = Date()
+        /// Creates default options.
+        public init() {}
+    }
+
+    /// What an export wrote.
+    public struct Summary: Sendable {
+        /// The written study (directory, UIDs, files per series).
+        public var result: DICOMWriter.Result
+        /// False when no standard deviation was available, so only the mean series was written.
+        public var wroteStandardDeviation: Bool
+        /// Number of files written.
+        public var fileCount: Int { result.series.reduce(0) { $0 + $1.files.count } }
+    }
+
+    /// Exports a reconstruction file written by `mri-daps recon` (datasets `reconstruction` and,
+    /// when present, `posterior_std`). `source` is an optional fastMRI file whose ISMRMRD header
+    /// supplies geometry and acquisition facts when the reconstruction file has none.
+    public static func export(reconstructionFile url: URL, source: URL? = nil, to directory: URL, options: Options) throws -> Summary {
+        let recon = try ReconstructionFile(contentsOf: url)
+        var header = recon.header
+        if header == nil, let source {
+            let f = try FastMRIFile(contentsOf: source)
+            header = f.header
+            f.close()
+        }
+        return try export(mean: recon.reconstruction, standardDeviation: recon.posteriorStd, attributes: recon.attributes,
+                          header: header, to: directory, options: options)
+    }
+
+    /// Exports volumes `(slices, H, W)`: `mean` and optional `standardDeviation` of the same shape.
+    /// `attributes` are the reconstruction's (method, acceleration, prior, samples, acquisition,
+    /// patient_id); `header` the source's ISMRMRD header (nil: documented defaults).
+    public static func export(
+        mean: FloatArray, standardDeviation: FloatArray?, attributes: [String: HDF5AttributeValue],
+        header: ISMRMRDHeader?, to directory: URL, options: Options
+    ) throws -> Summary {
+        let shape = mean.shape
+        guard shape.count == 3, shape.allSatisfy({ $0 > 0 }) else {
+            throw PipelineError.invalidOption(name: "dicom", reason: "reconstruction must be (slices, H, W), got \(shape)")
+        }
+        if let s = standardDeviation, s.shape != shape {
+            throw PipelineError.invalidOption(name: "dicom", reason: "posterior_std shape \(s.shape) differs from reconstruction \(shape)")
+        }
+        for (name, v) in [("reconstruction", Optional(mean)), ("posterior_std", standardDeviation)] {
+            if let v, !v.storage.allSatisfy({ $0.isFinite }) {
+                throw PipelineError.invalidOption(name: "dicom", reason: "\(name) contains NaN or Inf")
+            }
+        }
+        let (slices, rows, columns) = (shape[0], shape[1], shape[2])
+        let acquisition = attributes["acquisition"]?.stringValue
+        let derivation = derivationDescription(attributes: attributes)
+        var series = [DICOMSeries]()
+
+        let meanMap = DICOMPixelMapping(values: mean.storage)
+        // A classical reconstruction is one estimate, not a mean over draws.
+        let meanQuantity = isPosterior(attributes) ? DICOMCode.mean : DICOMCode.mrSignalIntensity
+        series.append(DICOMSeries(
+            number: 1, description: isPosterior(attributes) ? "Posterior mean (\(methodName(attributes)))" : "Reconstruction (\(methodName(attributes)))",
+            quantity: meanQuantity, label: "MEAN", imageFlavor: "OTHER",
+            derivationDescription: derivation, slices: slices, rows: rows, columns: columns,
+            content: .mrImage(stored: meanMap.quantize(mean.storage), bitsStored: meanMap.bitsStored,
+                              slope: meanMap.slope, intercept: meanMap.intercept, window: meanMap.storedWindow)))
+        if let std = standardDeviation {
+            let stdMap = DICOMPixelMapping(values: std.storage)
+            series.append(DICOMSeries(
+                number: 2, description: "Posterior standard deviation (\(methodName(attributes)))",
+                quantity: .standardDeviation, label: "STD", imageFlavor: "OTHER",
+                derivationDescription: derivation, slices: slices, rows: rows, columns: columns,
+                content: .mrImage(stored: stdMap.quantize(std.storage), bitsStored: stdMap.bitsStored,
+                                  slope: stdMap.slope, intercept: stdMap.intercept, window: stdMap.storedWindow)))
+            series.append(DICOMSeries(
+                number: 3, description: "Posterior standard deviation map (\(methodName(attributes)))",
+                quantity: .standardDeviation, label: "STDMAP", imageFlavor: "STD_DEVIATION",
+                derivationDescription: derivation, slices: slices, rows: rows, columns: columns,
+                content: .parametricMap(values: std.storage, window: stdMap.window)))
+        }
+
+        let study = studyInfo(attributes: attributes, header: header, acquisition: acquisition, options: options)
+        let writer = DICOMWriter(uids: try DICOMUIDGenerator(root: options.uidRoot), contentDate: options.contentDate)
+        let keepUIDs = !options.anonymize
+        let result = try writer.write(
+            study: study, geometry: geometry(header: header, acquisition: acquisition), series: series, to: directory,
+            studyInstanceUID: keepUIDs ? validUID(header?.study.studyInstanceUID) : nil,
+            frameOfReferenceUID: keepUIDs ? validUID(header?.measurement.frameOfReferenceUID) : nil,
+            overwrite: options.overwrite)
+        return Summary(result: result, wroteStandardDeviation: standardDeviation != nil)
+    }
+
+    // MARK: - Sources of attributes
+
+    static func isPosterior(_ a: [String: HDF5AttributeValue]) -> Bool { a["samples"] != nil || a["prior"] != nil }
+
+    static func methodName(_ a: [String: HDF5AttributeValue]) -> String { a["method"]?.stringValue ?? "unknown method" }
+
+    /// DerivationDescription: method, prior, acceleration and number of draws, e.g.
+    /// "mri-daps daps reconstruction; prior knee-pd; acceleration R=4.00; 8 posterior draws".
+    public static func derivationDescription(attributes a: [String: HDF5AttributeValue]) -> String {
+        var parts = ["mri-daps \(methodName(a)) reconstruction"]
+        parts.append("prior \(a["prior"]?.stringValue ?? "none")")
+        if let r = a["acceleration"]?.doubleValue ?? a["nominal_acceleration"]?.doubleValue {
+            parts.append(String(format: "acceleration R=%.2f", r))
+        } else {
+            parts.append("acceleration unknown")
+        }
+        if let n = a["samples"]?.doubleValue {
+            parts.append("\(Int(n)) posterior draws")
+        } else {
+            parts.append("deterministic (no posterior draws)")
+        }
+        if let f = a["input_file"]?.stringValue { parts.append("from \(f)") }
+        return parts.joined(separator: "; ")
+    }
+
+    /// Geometry from the ISMRMRD header: pixel spacing = reconSpace FOV / matrix (x → rows, the
+    /// readout H; y → columns, the phase encode W), slice thickness = reconSpace FOV z (else
+    /// encodedSpace z). Orientation from the fastMRI acquisition name (COR… coronal, SAG…
+    /// sagittal, else axial); position centred on the origin. Defaults: `DICOMGeometry()`.
+    public static func geometry(header: ISMRMRDHeader?, acquisition: String?) -> DICOMGeometry {
+        var g = DICOMGeometry()
+        if let space = header?.reconSpace, let m = space.matrixSize, let f = space.fieldOfView, m.x > 0, m.y > 0, f.x > 0, f.y > 0 {
+            g.pixelSpacing = (row: f.x / Double(m.x), column: f.y / Double(m.y))
+        }
+        if let z = [header?.reconSpace?.fieldOfView?.z, header?.encodedSpace?.fieldOfView?.z].compactMap({ $0 }).first(where: { $0 > 0 }) {
+            g.sliceThickness = z
+            g.spacingBetweenSlices = z
+        }
+        let name = (acquisition ?? "").uppercased()
+        if name.hasPrefix("COR") {
+            g.rowDirection = [1, 0, 0]
+            g.columnDirection = [0, 0, -1]
+        } else if name.hasPrefix("SAG") {
+            g.rowDirection = [0, 1, 0]
+            g.columnDirection = [0, 0, -1]
+        }
+        return g
+    }
+
+    /// Patient/study identity: ISMRMRD subject/study information, else the fastMRI `patient_id`
+    /// attribute; then the overrides; then anonymisation.
+    static func studyInfo(attributes a: [String: HDF5AttributeValue], header: ISMRMRDHeader?, acquisition: String?, options: Options) -> DICOMStudyInfo {
+        var s = DICOMStudyInfo()
+        let subject = header?.subject, study = header?.study
+        s.patientName = subject?.patientName ?? ""
+        s.patientID = subject?.patientID ?? a["patient_id"]?.stringValue ?? ""
+        s.patientBirthDate = (subject?.patientBirthdate ?? "").filter(\.isNumber)
+        if s.patientBirthDate.count != 8 { s.patientBirthDate = "" }
+        s.patientSex = ["M", "F", "O"].contains(subject?.patientGender ?? "") ? subject!.patientGender! : ""
+        s.studyDescription = study?.studyDescription ?? "mri-daps reconstruction" + (acquisition.map { " of \($0)" } ?? "")
+        s.studyID = study?.studyID ?? "1"
+        s.accessionNumber = study?.accessionNumber.map(String.init) ?? ""
+        s.referringPhysicianName = study?.referringPhysicianName ?? ""
+        if let d = study?.studyDate?.filter(\.isNumber), d.count == 8 { s.studyDate = d }
+        if let t = study?.studyTime?.filter(\.isNumber), t.count >= 6 { s.studyTime = String(t.prefix(6)) }
+        s.institutionName = header?.acquisitionSystem.institutionName ?? ""
+        s.patientPosition = header?.measurement.patientPosition ?? "HFS"
+        s.magneticFieldStrength = header?.acquisitionSystem.systemFieldStrengthT
+        s.repetitionTime = header?.sequence.tr
+        s.echoTime = header?.sequence.te
+        s.inversionTime = header?.sequence.ti
+        s.flipAngle = header?.sequence.flipAngleDeg
+        let sequenceType = (header?.sequence.sequenceType ?? "").lowercased()
+        s.scanningSequence = sequenceType.contains("spinecho") || sequenceType.contains("spin echo") ? "SE"
+            : sequenceType.contains("gradient") ? "GR" : sequenceType.contains("inversion") ? "IR" : "RM"
+        let name = (acquisition ?? "").uppercased()
+        if name.hasPrefix("CORPD") { (s.anatomy, s.bodyPartExamined, s.laterality) = (.knee, "KNEE", "") }
+        else if name.hasPrefix("AX") { (s.anatomy, s.bodyPartExamined) = (.brain, "BRAIN") }
+        s.softwareVersions = ReconPipeline.softwareVersion
+        if let v = options.patientName { s.patientName = v }
+        if let v = options.patientID { s.patientID = v }
+        if let v = options.studyDescription { s.studyDescription = v }
+        return options.anonymize ? s.anonymized() : s
+    }
+
+    /// `uid` when it is a syntactically valid UID (digits and dots, ≤ 64 characters), else nil.
+    static func validUID(_ uid: String?) -> String? {
+        guard let u = uid?.trimmingCharacters(in: .whitespaces), !u.isEmpty, u.count <= 64,
+              u.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) && ($0 == "0" || $0.first != "0") })
+        else { return nil }
+        return u
+    }
+}
