@@ -29,7 +29,7 @@ import _TestSupport
     // Must equal CONFIGS in Tests/Fixtures/make_daps_fixtures.py.
     static let cg = DAPSConfiguration(
         sigmaMax: 10, sigmaMin: 0.01, annealingSteps: 100, odeSteps: 1,
-        conditional: .gaussianCG(tau: tau, iterations: 30, tolerance: 1e-6))
+        conditional: .gaussianCG(tau: tau, iterations: 15, tolerance: 1e-4))
     static let langevin = DAPSConfiguration(
         sigmaMax: 10, sigmaMin: 0.05, annealingSteps: 40, odeSteps: 2,
         conditional: .langevin(steps: 20, lr: 2e-3, lrMinRatio: 0.5, tau: tau))
@@ -99,14 +99,14 @@ import _TestSupport
     }
 
     @Test("Gaussian-CG DAPS matches the exact posterior, single-coil Cartesian")
-    func cgSingleCoil() throws { try Self.run(Self.singleCoil, Self.cg, fixture: "cg_single", draws: 256) }
+    func cgSingleCoil() throws { try Self.run(Self.singleCoil, Self.cg, fixture: "cg_single", draws: 128) }
 
     @Test("Gaussian-CG DAPS matches the exact posterior, multi-coil")
-    func cgMultiCoil() throws { try Self.run(Self.multiCoil, Self.cg, fixture: "cg_multi", draws: 256) }
+    func cgMultiCoil() throws { try Self.run(Self.multiCoil, Self.cg, fixture: "cg_multi", draws: 128) }
 
     @Test("Langevin DAPS matches the exact posterior, single-coil Cartesian")
-    func langevinSingleCoil() throws { try Self.run(Self.singleCoil, Self.langevin, fixture: "langevin_single", draws: 200) }
+    func langevinSingleCoil() throws { try Self.run(Self.singleCoil, Self.langevin, fixture: "langevin_single", draws: 128) }
 
     @Test("Langevin DAPS matches the exact posterior, multi-coil")
-    func langevinMultiCoil() throws { try Self.run(Self.multiCoil, Self.langevin, fixture: "langevin_multi", draws: 200) }
+    func langevinMultiCoil() throws { try Self.run(Self.multiCoil, Self.langevin, fixture: "langevin_multi", draws: 128) }
 }
