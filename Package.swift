@@ -60,6 +60,7 @@ let package = Package(
         .testTarget(
             name: "NeuralPriorTests",
             dependencies: ["NeuralPrior", "DAPS", "MRICore", "_TestSupport"]),
+        .testTarget(name: "DAPSTests", dependencies: ["DAPS", "MRICore", "_TestSupport"]),
         .testTarget(
             name: "DICOMTests",
             dependencies: ["mri-daps", "MRIPipeline", "MRIIO", "MRICore", "_TestSupport"]),
