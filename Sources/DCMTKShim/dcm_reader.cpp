@@ -1,11 +1,11 @@
 // Reading a DICOM file into tags and pixels (see the "Reading" block of include/dcm_shim.h).
 #include "dcm_shim_internal.h"
-#include "dcmtk/dcmdata/dcpath.h"
 #include "dcmtk/dcmdata/dcrledrg.h"
 #include "dcmtk/dcmjpeg/djdecode.h"
 #include "dcmtk/dcmjpls/djdecode.h"
 #include "dcmtk/oflog/oflog.h"
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <vector>
 
@@ -47,15 +47,56 @@ std::string transferSyntaxName(const std::string &uid) {
     return x.getXferName();
 }
 
-/// Finds one element (not a sequence or item) at a DcmPathProcessor path; NULL when absent.
+/// Resolves a keyword or "(gggg,eeee)" to a tag. DCMTK's keyword search is linear in the
+/// dictionary, so results are cached (series scans look the same few names up per file).
+bool resolveTag(const std::string &name, DcmTagKey &key) {
+    static std::mutex lock;
+    static std::map<std::string, DcmTagKey> cache;
+    {
+        std::lock_guard<std::mutex> guard(lock);
+        auto it = cache.find(name);
+        if (it != cache.end()) { key = it->second; return true; }
+    }
+    unsigned g = 0, e = 0;
+    if (name.size() == 11 && name[0] == '(' && std::sscanf(name.c_str(), "(%4x,%4x)", &g, &e) == 2) {
+        key = DcmTagKey(OFstatic_cast(Uint16, g), OFstatic_cast(Uint16, e));
+    } else {
+        DcmTag tag;
+        if (DcmTag::findTagFromName(name.c_str(), tag).bad()) return false;
+        key = tag;
+    }
+    std::lock_guard<std::mutex> guard(lock);
+    cache[name] = key;
+    return true;
+}
+
+/// Finds the object at a path "A[i].B[j].C" (keywords or "(gggg,eeee)", items 0-based): an
+/// element, or a sequence when the last segment has no "[n]"; NULL when absent. Nothing is created.
 DcmObject *findObject(dcm_file *f, const char *path) {
     if (!f || !path || !*path) return nullptr;
-    DcmPathProcessor proc;
-    if (proc.findOrCreatePath(f->file.getDataset(), path, OFFalse).bad()) return nullptr;
-    OFList<DcmPath *> results;
-    if (proc.getResults(results) < 1) return nullptr;
-    DcmPathNode *last = results.front()->back();
-    return last ? last->m_obj : nullptr;
+    DcmItem *item = f->file.getDataset();
+    std::string rest(path);
+    while (true) {
+        const size_t dot = rest.find('.');
+        std::string segment = rest.substr(0, dot);
+        long index = -1;
+        const size_t bracket = segment.find('[');
+        if (bracket != std::string::npos) {
+            index = std::strtol(segment.c_str() + bracket + 1, nullptr, 10);
+            segment.resize(bracket);
+        }
+        DcmTagKey key;
+        if (!resolveTag(segment, key)) return nullptr;
+        DcmElement *element = nullptr;
+        if (item->findAndGetElement(key, element, OFFalse).bad() || !element) return nullptr;
+        if (dot == std::string::npos && index < 0) return element;
+        if (element->ident() != EVR_SQ || index < 0) return nullptr;
+        DcmSequenceOfItems *sq = OFstatic_cast(DcmSequenceOfItems *, element);
+        if (OFstatic_cast(unsigned long, index) >= sq->card()) return nullptr;
+        item = sq->getItem(OFstatic_cast(unsigned long, index));
+        if (dot == std::string::npos) return item;
+        rest = rest.substr(dot + 1);
+    }
 }
 
 void copyText(char *dst, size_t size, const std::string &s) {
@@ -73,18 +114,30 @@ extern "C" dcm_status dcm_file_open(const char *filename, int require_meta_heade
     dcm_file *f = new (std::nothrow) dcm_file();
     if (!f) return fail(DCM_ERROR_INTERNAL, message, message_size, "out of memory");
     f->name = filename;
+    // Part 10 marker: "DICM" after the 128-byte preamble.
+    bool part10 = false;
+    if (FILE *fp = std::fopen(filename, "rb")) {
+        char head[132];
+        part10 = std::fread(head, 1, sizeof(head), fp) == sizeof(head) && std::memcmp(head + 128, "DICM", 4) == 0;
+        std::fclose(fp);
+    } else {
+        delete f;
+        return fail(DCM_ERROR_IO, message, message_size, "cannot open the file");
+    }
+    if (require_meta_header && !part10) {
+        delete f;
+        return fail((dcm_status)DCM_ERROR_NOT_DICOM, message, message_size, "no DICM marker after the 128-byte preamble");
+    }
     // Large values (pixel data) stay on disk until they are accessed (DCMTK's default read length).
     OFCondition cond = f->file.loadFile(filename, EXS_Unknown, EGL_noChange, DCM_MaxReadLength,
                                         require_meta_header ? ERM_fileOnly : ERM_autoDetect);
     if (cond.bad()) {
         std::string reason = cond.text();
-        dcm_status status = DCM_ERROR_IO;
-        if (cond == EC_FileMetaInfoHeaderMissing || cond == EC_InvalidStream || cond == EC_CorruptedData ||
-            cond == EC_UnknownVR || cond == EC_InvalidTag || cond == EC_SequEnd || cond == EC_ItemEnd)
-            status = (dcm_status)DCM_ERROR_NOT_DICOM;
-        if (cond == EC_StreamNotifyClient || cond == EC_InvalidStream) reason += " (truncated or not DICOM)";
         delete f;
-        return fail(status, message, message_size, reason);
+        // Without the Part 10 marker a parse failure means the bytes are not DICOM at all;
+        // with it, the file is damaged (most often cut short).
+        if (!part10) return fail((dcm_status)DCM_ERROR_NOT_DICOM, message, message_size, reason);
+        return fail(DCM_ERROR_IO, message, message_size, reason + " (truncated or corrupt file)");
     }
     DcmDataset *ds = f->file.getDataset();
     // A file DCMTK "auto-detected" without a meta header but with no recognisable attribute is not DICOM.
@@ -240,7 +293,13 @@ extern "C" dcm_status dcm_file_read_pixels(dcm_file *file, float *values, size_t
             return fail(DCM_ERROR_IO, message, message_size,
                         "pixel data has " + std::to_string(length) + " bytes, " + std::to_string(2 * words) + " expected (truncated file?)" +
                             (c.bad() ? std::string(": ") + c.text() : ""));
-        if (info.bits_allocated == 16) {
+        if (info.bits_allocated == 16 && shift == 0 && !isSigned) {
+            const Uint16 mask = OFstatic_cast(Uint16, bits >= 16 ? 0xffffu : ((1u << bits) - 1u));
+            for (size_t i = 0; i < expected; ++i) values[i] = OFstatic_cast(float, p[i] & mask);
+        } else if (info.bits_allocated == 16 && shift == 0 && bits == 16) {
+            const Sint16 *q = reinterpret_cast<const Sint16 *>(p);
+            for (size_t i = 0; i < expected; ++i) values[i] = OFstatic_cast(float, q[i]);
+        } else if (info.bits_allocated == 16) {
             for (size_t i = 0; i < expected; ++i) values[i] = convert(p[i]);
         } else {
             // 32-bit values read as 16-bit words in local byte order: low word first (little endian data).

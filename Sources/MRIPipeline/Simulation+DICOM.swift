@@ -103,6 +103,7 @@ extension Simulation {
             ("dicom_modality", info.modality), ("dicom_body_part", info.bodyPartExamined),
         ]
         for (k, v) in identity { if let v { extra[k] = .string(v) } }
+        attributes.extra = extra
 
         let writer = try FastMRIWriter(
             url: output, layout: .test, slices: slices, sliceShape: SliceShape(coils: options.coils, height: h, width: w),

@@ -91,11 +91,16 @@ final class DICOMFile {
     /// Stored pixel values of all frames, decompressed, as float: `rows · columns · frames` values.
     /// - Throws: `MRIIOError.unsupportedTransferSyntax`, `.dicom` (colour, truncated, ...).
     func readStoredPixels(_ info: PixelInfo) throws -> [Float] {
-        let n = info.rows * info.columns * info.frames
-        var values = [Float](repeating: 0, count: n)
+        var values = [Float](repeating: 0, count: info.rows * info.columns * info.frames)
+        try values.withUnsafeMutableBufferPointer { try readStoredPixels(info, into: $0) }
+        return values
+    }
+
+    /// As `readStoredPixels(_:)`, into `values` (exactly `rows · columns · frames` long).
+    func readStoredPixels(_ info: PixelInfo, into values: UnsafeMutableBufferPointer<Float>) throws {
         var buffer = [CChar](repeating: 0, count: 512)
-        let status = values.withUnsafeMutableBufferPointer { v in
-            buffer.withUnsafeMutableBufferPointer { b in dcm_file_read_pixels(handle, v.baseAddress, n, b.baseAddress, b.count) }
+        let status = buffer.withUnsafeMutableBufferPointer { b in
+            dcm_file_read_pixels(handle, values.baseAddress, values.count, b.baseAddress, b.count)
         }
         if status != DCM_OK {
             if status.rawValue == DCM_ERROR_UNSUPPORTED_TRANSFER_SYNTAX.rawValue {
@@ -103,6 +108,5 @@ final class DICOMFile {
             }
             throw MRIIOError.dicom(file: path, reason: String(cString: buffer))
         }
-        return values
     }
 }

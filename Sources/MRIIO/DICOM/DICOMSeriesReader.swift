@@ -210,9 +210,13 @@ public struct DICOMSeriesReader: Sendable {
     // MARK: - Assembling
 
     func assemble(_ unsorted: [Frame]) throws -> DICOMVolume {
-        let first = unsorted[0]
+        // The most common Rows × Columns is the series' size (ties: the first file's); any other names its file.
+        var counts = [[Int]: Int]()
+        for f in unsorted { counts[[f.rows, f.columns], default: 0] += 1 }
+        let size = unsorted.map { [$0.rows, $0.columns] }.max { counts[$0]! < counts[$1]! }!
+        let first = unsorted.first { [$0.rows, $0.columns] == size }!
         for f in unsorted where f.rows != first.rows || f.columns != first.columns {
-            throw MRIIOError.dicom(file: f.file.path, reason: "image is \(f.rows)×\(f.columns), the series' first image (\(first.file.path)) is \(first.rows)×\(first.columns)")
+            throw MRIIOError.dicom(file: f.file.path, reason: "image is \(f.rows)×\(f.columns), the series' images are \(first.rows)×\(first.columns) (e.g. \(first.file.path))")
         }
         let orientation = first.orientation
         if let o = orientation {
@@ -263,21 +267,28 @@ public struct DICOMSeriesReader: Sendable {
         for file in fileOrder {
             let info = file.pixelInfo()
             if !transferSyntaxes.contains(info.transferSyntaxUID) { transferSyntaxes.append(info.transferSyntaxUID) }
+            let slots = slotsByFile[ObjectIdentifier(file)]!
+            if info.frames == 1 && slots.count == 1 {
+                // Single-frame file: decode straight into its slice, then rescale in place.
+                let (slot, f) = slots[0]
+                guard f.frameIndex == 0 else { throw MRIIOError.dicom(file: file.path, reason: "frame \(f.frameIndex) missing from the pixel data") }
+                try volume.withUnsafeMutableBufferPointer { out in
+                    let slice = UnsafeMutableBufferPointer(rebasing: out[(slot * plane)..<((slot + 1) * plane)])
+                    try file.readStoredPixels(info, into: slice)
+                    rescale(slice, f)
+                }
+                continue
+            }
             let stored = try file.readStoredPixels(info)
             try volume.withUnsafeMutableBufferPointer { out in
                 try stored.withUnsafeBufferPointer { src in
-                    for (slot, f) in slotsByFile[ObjectIdentifier(file)]! {
+                    for (slot, f) in slots {
                         guard (f.frameIndex + 1) * plane <= src.count else {
                             throw MRIIOError.dicom(file: file.path, reason: "frame \(f.frameIndex) missing from the pixel data")
                         }
-                        var a = Float(f.slope), b = Float(f.intercept)
-                        if realWorldValues, let rw = f.realWorld { (a, b) = (Float(rw.slope), Float(rw.intercept)) }
-                        let s = f.frameIndex * plane, d = slot * plane
-                        if a == 1 && b == 0 {
-                            for i in 0..<plane { out[d + i] = src[s + i] }
-                        } else {
-                            for i in 0..<plane { out[d + i] = a * src[s + i] + b }
-                        }
+                        let slice = UnsafeMutableBufferPointer(rebasing: out[(slot * plane)..<((slot + 1) * plane)])
+                        _ = slice.update(from: src[(f.frameIndex * plane)..<((f.frameIndex + 1) * plane)])
+                        rescale(slice, f)
                     }
                 }
             }
@@ -305,6 +316,14 @@ public struct DICOMSeriesReader: Sendable {
         return DICOMVolume(
             pixels: FloatArray(shape: [frames.count, rows, columns], storage: volume), geometry: geometry,
             positions: positions, order: byPosition ? .position : .instanceNumber, info: info)
+    }
+
+    /// Applies the frame's Modality LUT (or Real World Value Mapping) in place: v ← a·v + b.
+    private func rescale(_ v: UnsafeMutableBufferPointer<Float>, _ f: Frame) {
+        var a = Float(f.slope), b = Float(f.intercept)
+        if realWorldValues, let rw = f.realWorld { (a, b) = (Float(rw.slope), Float(rw.intercept)) }
+        if a == 1 && b == 0 { return }
+        for i in v.indices { v[i] = a * v[i] + b }
     }
 
     /// Series-level attributes of `file` (with functional-group fallbacks for enhanced MR).

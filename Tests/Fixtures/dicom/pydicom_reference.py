@@ -43,12 +43,12 @@ def describe(path, out):
     }
     if "PerFrameFunctionalGroupsSequence" in ds:
         r["positions"] = [floats(f.PlanePositionSequence[0].ImagePositionPatient) for f in ds.PerFrameFunctionalGroupsSequence]
-        sh = ds.SharedFunctionalGroupsSequence[0]
-        if "PlaneOrientationSequence" in sh:
-            r["orientation"] = floats(sh.PlaneOrientationSequence[0].ImageOrientationPatient)
-        if "PixelMeasuresSequence" in sh:
-            r["spacing"] = floats(sh.PixelMeasuresSequence[0].PixelSpacing)
-            r["thickness"] = floats(sh.PixelMeasuresSequence[0].get("SliceThickness"))
+        for group in (ds.PerFrameFunctionalGroupsSequence[0], ds.SharedFunctionalGroupsSequence[0]):
+            if "PlaneOrientationSequence" in group:
+                r["orientation"] = floats(group.PlaneOrientationSequence[0].ImageOrientationPatient)
+            if "PixelMeasuresSequence" in group:
+                r["spacing"] = floats(group.PixelMeasuresSequence[0].PixelSpacing)
+                r["thickness"] = floats(group.PixelMeasuresSequence[0].get("SliceThickness"))
     else:
         r["positions"] = [floats(ds.get("ImagePositionPatient"))]
     try:
