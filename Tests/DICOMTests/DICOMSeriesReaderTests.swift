@@ -34,6 +34,16 @@ import _TestSupport
         }
     }
 
+    @Test("deflated explicit little endian (image_dfl.dcm) equals pydicom's pixels", .enabled(if: F.debianReady))
+    func deflated() throws {
+        let f = F.debian("image_dfl.dcm")
+        let ref = try #require(try F.reference([f]).first)
+        let v = try DICOMSeriesReader().read(f)
+        #expect(v.info.transferSyntaxUIDs == ["1.2.840.10008.1.2.1.99"])
+        #expect(v.pixels.shape == [1, 512, 512])
+        #expect(v.pixels.storage == ref.pixels)
+    }
+
     @Test("JPEG baseline (8-bit), extended (12-bit) and lossless (process 14, 8 and 16 bit) decode as pydicom/GDCM does",
           .enabled(if: F.debianReady))
     func jpegProcesses() throws {

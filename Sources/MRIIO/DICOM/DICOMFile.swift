@@ -32,7 +32,7 @@ final class DICOMFile {
             dcm_file_open(path, requireMetaHeader ? 1 : 0, &h, b.baseAddress, b.count)
         }
         guard status == DCM_OK, let h else {
-            let message = String(cString: buffer)
+            let message = Self.text(buffer)
             if status.rawValue == DCM_ERROR_NOT_DICOM.rawValue {
                 throw MRIIOError.dicom(file: path, reason: "not a DICOM file (\(message))")
             }
@@ -43,6 +43,11 @@ final class DICOMFile {
 
     deinit { dcm_file_free(handle) }
 
+    /// The NUL-terminated text in `buffer`.
+    private static func text(_ buffer: [CChar]) -> String {
+        buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+
     /// The value at `path` in string form (values joined by `\`), trimmed of padding; nil when absent or empty.
     func string(_ path: String) -> String? {
         var buffer = [CChar](repeating: 0, count: 256)
@@ -52,7 +57,7 @@ final class DICOMFile {
             buffer = [CChar](repeating: 0, count: n + 1)
             n = buffer.withUnsafeMutableBufferPointer { dcm_file_get_string(handle, path, $0.baseAddress, $0.count) }
         }
-        let s = String(cString: buffer).trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "\0")))
+        let s = Self.text(buffer).trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "\0")))
         return s.isEmpty ? nil : s
     }
 
@@ -106,7 +111,7 @@ final class DICOMFile {
             if status.rawValue == DCM_ERROR_UNSUPPORTED_TRANSFER_SYNTAX.rawValue {
                 throw MRIIOError.unsupportedTransferSyntax(file: path, uid: info.transferSyntaxUID, name: info.transferSyntaxName)
             }
-            throw MRIIOError.dicom(file: path, reason: String(cString: buffer))
+            throw MRIIOError.dicom(file: path, reason: Self.text(buffer))
         }
     }
 }
