@@ -30,7 +30,12 @@ let package = Package(
         // C++ target; include/dcm_shim.h is plain C and no DCMTK type crosses it.
         .target(
             name: "DCMTKShim",
-            linkerSettings: [.linkedLibrary("dcmdata"), .linkedLibrary("oflog"), .linkedLibrary("ofstd")]),
+            linkerSettings: [
+                .linkedLibrary("dcmdata"), .linkedLibrary("oflog"), .linkedLibrary("ofstd"),
+                // Reading: JPEG (IJG 8/12/16) and JPEG-LS decoders (RLE is in dcmdata).
+                .linkedLibrary("dcmjpeg"), .linkedLibrary("dcmjpls"), .linkedLibrary("dcmimgle"),
+                .linkedLibrary("ijg8"), .linkedLibrary("ijg12"), .linkedLibrary("ijg16"),
+            ]),
 
         // MARK: Library modules
         .target(name: "MRICore", dependencies: ["CFFTW", "COpenBLAS"]),

@@ -4,7 +4,8 @@
 # Peers and fixtures: BART, NumPy/h5py/scikit-image/SciPy/nibabel, HDF5 tools,
 # mricron-data (Colin27 template for SampleData/make_sample.py); PyTorch + pytest + pydicom for Training/;
 # venv + pip for Training/.venv (PyPI-only bm3d, scripts/setup-training-venv.sh).
-# DICOM: DCMTK (libdcmtk-dev, linked by name by Sources/DCMTKShim; dcmtk tools) and dicom3tools (dciodvfy, used by DICOMTests).
+# DICOM: DCMTK (libdcmtk-dev, linked by name by Sources/DCMTKShim; dcmtk tools) and dicom3tools (dciodvfy, used by DICOMTests);
+# python3-gdcm lets pydicom decode JPEG/JPEG-LS/JPEG 2000, the independent reference for DICOM reading tests.
 set -euo pipefail
 PACKAGES=(
   pkg-config libfftw3-dev libhdf5-dev libopenblas-dev liblapacke-dev
@@ -12,7 +13,7 @@ PACKAGES=(
   python3-numpy python3-h5py python3-skimage python3-scipy python3-nibabel mricron-data
   python3-torch python3-pytest python3-pydicom
   python3-venv python3-pip
-  libdcmtk-dev dcmtk dicom3tools
+  libdcmtk-dev dcmtk dicom3tools python3-gdcm
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

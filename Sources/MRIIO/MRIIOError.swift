@@ -34,6 +34,8 @@ public enum MRIIOError: Error, Sendable, Equatable, CustomStringConvertible {
     case writeFailed(file: String, reason: String)
     /// DCMTK refused a DICOM operation (`reason` is its one-line message).
     case dicom(file: String, reason: String)
+    /// The pixel data is compressed in a transfer syntax DCMTK cannot decode (e.g. JPEG 2000).
+    case unsupportedTransferSyntax(file: String, uid: String, name: String)
     /// A value handed to a writer is unusable (`name` is the parameter, e.g. "uidRoot").
     case invalidValue(name: String, reason: String)
 
@@ -56,6 +58,7 @@ public enum MRIIOError: Error, Sendable, Equatable, CustomStringConvertible {
         case .exists(let f): return "\(f): output exists (pass overwrite to replace it)"
         case .writeFailed(let f, let r): return "\(f): write failed: \(r)"
         case .dicom(let f, let r): return "\(f): DICOM error: \(r)"
+        case .unsupportedTransferSyntax(let f, let u, let n): return "unsupported transfer syntax \(u) (\(n)) in \(f)"
         case .invalidValue(let n, let r): return "\(n): \(r)"
         }
     }

@@ -7,7 +7,7 @@
  *
  * Concerns live in separate files so later parts slot in beside them:
  *   dcm_dataset_writer.cpp   build a dataset attribute by attribute and save it (this file's API)
- *   (planned) dcm_reader.cpp read a file into pixels + tags
+ *   dcm_reader.cpp           read a file into pixels + tags (the "Reading" block below)
  *   (planned) dcm_network.cpp C-STORE over DIMSE
  *
  * Attribute paths use DCMTK's path syntax (DcmPathProcessor): a tag "(gggg,eeee)" or a
@@ -77,6 +77,98 @@ dcm_status dcm_dataset_set_pixels_f32(dcm_dataset *dataset, const float *values,
  * (both must be set). The file is written in place: atomicity is the caller's business.
  */
 dcm_status dcm_dataset_save(dcm_dataset *dataset, const char *filename, char *message, size_t message_size);
+
+/* ===================================== Reading (dcm_reader.cpp) ===================================== */
+/*
+ * Open a file, look attributes up by path (same syntax as above, nothing is created), and read
+ * its pixels, decompressed to native little endian first when the transfer syntax is
+ * encapsulated. Decoders registered once per process: RLE Lossless (dcmdata), JPEG baseline,
+ * extended and lossless (dcmjpeg, IJG 8/12/16-bit), JPEG-LS lossless and near-lossless (dcmjpls).
+ * JPEG 2000 and every other encapsulated syntax return DCM_ERROR_UNSUPPORTED_TRANSFER_SYNTAX
+ * with the message "unsupported transfer syntax <UID> (<name>)".
+ */
+
+/** Further results of the reading calls (numbered apart from dcm_status's own values). */
+enum dcm_read_status {
+    /** The file is not DICOM (no preamble/meta header where one is required, or unparsable). */
+    DCM_ERROR_NOT_DICOM = 32,
+    /** The pixel data is encapsulated in a transfer syntax DCMTK cannot decode (e.g. JPEG 2000). */
+    DCM_ERROR_UNSUPPORTED_TRANSFER_SYNTAX = 33,
+    /** An image the reader does not handle: colour, or BitsAllocated other than 8/16/32. */
+    DCM_ERROR_UNSUPPORTED_IMAGE = 34
+};
+
+/** Which pixel data attribute a file holds. */
+enum dcm_pixel_kind {
+    DCM_PIXELS_NONE = 0,
+    /** PixelData (7FE0,0010): integers, BitsAllocated 8/16/32. */
+    DCM_PIXELS_INTEGER = 1,
+    /** FloatPixelData (7FE0,0008). */
+    DCM_PIXELS_FLOAT32 = 2,
+    /** DoubleFloatPixelData (7FE0,0009). */
+    DCM_PIXELS_FLOAT64 = 3
+};
+
+/** The Image Pixel attributes of an opened file, and its transfer syntax. Absent values are 0 / "". */
+typedef struct dcm_pixel_info {
+    uint32_t rows, columns;
+    /** NumberOfFrames, 1 when absent. */
+    uint32_t frames;
+    uint32_t samples_per_pixel, bits_allocated, bits_stored, high_bit;
+    /** 0 unsigned, 1 two's complement. */
+    uint32_t pixel_representation;
+    /** A dcm_pixel_kind. */
+    int32_t kind;
+    /** Non-zero when the transfer syntax encapsulates (compresses) the pixel data. */
+    int32_t encapsulated;
+    char photometric[32];
+    /** Transfer syntax UID from the file meta header, else the one DCMTK detected. */
+    char transfer_syntax[72];
+    /** DCMTK's name for it, e.g. "JPEG-LS Lossless". */
+    char transfer_syntax_name[96];
+} dcm_pixel_info;
+
+/** A DICOM file opened for reading (opaque). */
+typedef struct dcm_file dcm_file;
+
+/**
+ * Opens `filename`. With `require_meta_header` non-zero the file must be Part 10 (128-byte
+ * preamble, "DICM", meta header), which is how folders are scanned; otherwise a bare dataset
+ * (implicit or explicit VR, detected) is accepted too. Pixel data stays on disk until read.
+ * On success `*file` must be freed with dcm_file_free.
+ */
+dcm_status dcm_file_open(const char *filename, int require_meta_header, dcm_file **file,
+                         char *message, size_t message_size);
+
+/** Frees an opened file (NULL is ignored). */
+void dcm_file_free(dcm_file *file);
+
+/**
+ * The value of the attribute at `path` (e.g. "ImagePositionPatient",
+ * "PerFrameFunctionalGroupsSequence[3].PlanePositionSequence[0].ImagePositionPatient") in its
+ * DICOM string form, multiple values joined by '\'. Writes at most value_size−1 characters and
+ * a NUL; returns the full length (call again with a larger buffer when it is ≥ value_size),
+ * or −1 when the attribute is absent, empty, or a sequence.
+ */
+long dcm_file_get_string(dcm_file *file, const char *path, char *value, size_t value_size);
+
+/** Number of items of the sequence at `path`, or −1 when there is no such sequence. */
+long dcm_file_item_count(dcm_file *file, const char *path);
+
+/** Fills `info` from the dataset and the meta header (nothing is decoded). */
+dcm_status dcm_file_pixel_info(dcm_file *file, dcm_pixel_info *info, char *message, size_t message_size);
+
+/**
+ * Reads every frame as float into values[0 ..< rows·columns·frames] (row-major, frames
+ * concatenated): the stored values — bits HighBit−BitsStored+1 … HighBit, sign-extended when
+ * PixelRepresentation is 1 — with no Modality LUT applied (the caller applies Rescale
+ * Slope/Intercept, which may differ per frame); FloatPixelData/DoubleFloatPixelData as they are.
+ * Monochrome images only: MONOCHROME1/2 with one sample per pixel, else
+ * DCM_ERROR_UNSUPPORTED_IMAGE. A short pixel data element (truncated file) is DCM_ERROR_IO.
+ */
+dcm_status dcm_file_read_pixels(dcm_file *file, float *values, size_t count, char *message, size_t message_size);
+
+/* =================================== end of Reading (dcm_reader.cpp) =================================== */
 
 #ifdef __cplusplus
 }
