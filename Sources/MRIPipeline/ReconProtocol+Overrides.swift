@@ -44,8 +44,8 @@ extension ReconProtocol {
         var p = self
         if let v = o.annealingSteps { p.daps.annealingSteps = v }
         if let v = o.odeSteps { p.daps.odeSteps = v }
-        if let v = o.sigmaMax { p.daps.sigmaMax = v }
-        if let v = o.sigmaMin { p.daps.sigmaMin = v }
+        if let v = o.sigmaMax { p.daps.sigmaMax = Float(v) }
+        if let v = o.sigmaMin { p.daps.sigmaMin = Float(v) }
         if let v = o.samples { p.samples = v }
         if let v = o.seed { p.seed = v }
         if let v = o.normalisationQuantile { p.normalisationQuantile = v }
@@ -69,15 +69,15 @@ extension ReconProtocol {
                 throw PipelineError.invalidOption(name: "cg-iterations", reason: "applies only to --conditional gaussian-cg (protocol '\(name)' uses langevin)")
             }
             if let v = o.langevinSteps { steps = v }
-            if let v = o.lr { lr = v }
-            if let v = o.lrMinRatio { ratio = v }
-            if let v = o.tau { tau = v }
+            if let v = o.lr { lr = Float(v) }
+            if let v = o.lrMinRatio { ratio = Float(v) }
+            if let v = o.tau { tau = Float(v) }
             step = .langevin(steps: steps, lr: lr, lrMinRatio: ratio, tau: tau)
         case .gaussianCG(var tau, var iterations, let tolerance):
             for (flag, given) in [("lr", o.lr != nil), ("lr-min-ratio", o.lrMinRatio != nil), ("langevin-steps", o.langevinSteps != nil)] where given {
                 throw PipelineError.invalidOption(name: flag, reason: "applies only to --conditional langevin (protocol '\(name)' uses gaussian-cg)")
             }
-            if let v = o.tau { tau = v }
+            if let v = o.tau { tau = Float(v) }
             if let v = o.cgIterations { iterations = v }
             step = .gaussianCG(tau: tau, iterations: iterations, tolerance: tolerance)
         }

@@ -105,10 +105,16 @@ struct Recon: ParsableCommand {
             let display = ProgressDisplay()
             for (n, f) in files.enumerated() {
                 let label = files.count > 1 ? "[\(n + 1)/\(files.count)] " : ""
+                let terminal = display.isTerminal
+                let events: (@Sendable (ReconPipeline.Progress) -> Void)?
+                if terminal {
+                    events = { (p: ReconPipeline.Progress) in display.update(p, label: label) }
+                } else {
+                    events = nil
+                }
                 let s = try pipeline.run(
                     input: URL(fileURLWithPath: f), outputDirectory: URL(fileURLWithPath: out),
-                    progress: { line in if !display.isTerminal { status(label + line) } },
-                    events: display.isTerminal ? { display.update($0, label: label) } : nil)
+                    progress: { (line: String) in if !terminal { status(label + line) } }, events: events)
                 display.finish()
                 reports.append(s.report)
                 var line = String(format: "%@ → %@: %@, %d slices %@, %d/%d columns (%@ mask, %d centre, %.2f×), %.1f s",
