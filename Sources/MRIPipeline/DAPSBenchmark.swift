@@ -18,7 +18,8 @@ public enum DAPSBenchmark {
         public var secondsPerDraw: Double
         public var network: Double
         public var conditional: Double
-        /// Time inside the SENSE operator (part of `conditional`).
+        /// Time inside the SENSE operator (part of `conditional`), summed over calls; the draws'
+        /// conditional steps run concurrently, so with several draws this is thread time.
         public var operatorSeconds: Double
         public var operatorCalls: Int
         public var networkEvaluations: Int

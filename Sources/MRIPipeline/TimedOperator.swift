@@ -4,6 +4,8 @@ import MRICore
 /// A `LinearOperator` that forwards to `base` and adds the wall-clock time of every apply,
 /// adjoint and normal call (the FFT/coil work) to `seconds`, so the benchmark can split the
 /// sampler's conditional step into operator time and the rest (Langevin/CG vector arithmetic).
+/// Calls from concurrently running draws overlap, so with several draws `seconds` is summed
+/// thread time and can exceed the wall-clock time of the conditional step.
 public final class TimedOperator: LinearOperator, @unchecked Sendable {
     public let base: any LinearOperator
     private let lock = NSLock()

@@ -126,7 +126,7 @@ struct DAPSBench: ParsableCommand {
             emit("prior \(r.prior): \(r.priorConfiguration)")
             emit("synthetic \(r.height)×\(r.width), \(r.coils) coils, 4× random mask, \(r.threads) threads")
             emit(String(format: "coil maps (%@) %.2f s, normalisation estimate %.2f s", r.mapsMethod as NSString, r.mapsSeconds, r.normalisationSeconds))
-            emit("| draws | total (s) | per draw (s) | network (s) | conditional (s) | of which operator (s) | NFE |")
+            emit("| draws | total (s) | per draw (s) | network (s) | conditional (s) | operator, summed over draws (s) | NFE |")
             emit("|---:|---:|---:|---:|---:|---:|---:|")
             for x in [r.single, r.batched] {
                 emit(String(format: "| %d | %.1f | %.1f | %.1f | %.1f | %.1f | %d |", x.draws, x.seconds, x.secondsPerDraw, x.network,
