@@ -1,10 +1,6 @@
 import Foundation
 import MRIPipeline
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// A one-line progress bar with ETA on stderr, redrawn in place, when stderr is a terminal
 /// (`isatty`); otherwise `isTerminal` is false and the caller prints plain lines instead.
 final class ProgressDisplay: @unchecked Sendable {
