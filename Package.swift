@@ -55,6 +55,7 @@ let package = Package(
         .testTarget(
             name: "NeuralPriorTests",
             dependencies: ["NeuralPrior", "DAPS", "MRICore", "_TestSupport"]),
+        .testTarget(name: "DAPSTests", dependencies: ["DAPS", "MRICore", "_TestSupport"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["mri-daps", "MRIPipeline", "MRIIO", "MRICore", "_TestSupport"]),

@@ -138,27 +138,7 @@ public struct DAPSSampler: Sendable {
         var sigmas = [Float](repeating: 0, count: draws)
         for i in 0..<cfg.annealingSteps {
             // (a) x̂₀ by the probability-flow ODE (Euler), all draws batched.
-            let ode = NoiseSchedule.odeGrid(from: grid[i], steps: cfg.odeSteps)
-            for k in 0..<cfg.odeSteps {
-                for b in 0..<draws { sigmas[b] = ode[k] }
-                let t0 = DispatchTime.now().uptimeNanoseconds
-                let d = try denoiser.denoise(x, sigma: sigmas)
-                timings.network += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
-                evaluations += 1
-                guard d.shape == x.shape else {
-                    throw DAPSError.invalidInput(parameter: "denoiser", problem: "returned shape \(d.shape) for input \(x.shape)")
-                }
-                if ode[k + 1] == 0 {
-                    x = d
-                } else {
-                    let c = 1 - ode[k + 1] / ode[k]
-                    x.storage.withUnsafeMutableBufferPointer { xs in
-                        d.storage.withUnsafeBufferPointer { ds in
-                            for j in 0..<xs.count { xs[j] += c * (ds[j] - xs[j]) }
-                        }
-                    }
-                }
-            }
+            evaluations += try odeEstimate(&x, sigma: grid[i], sigmas: &sigmas, timings: &timings)
             guard Self.allFinite(x.storage) else { throw DAPSError.nonFinite(stage: "denoiser", annealingStep: i) }
             // (b) x₀ ~ p(x₀ | x̂₀, y) and (c) re-noise to σ_{i+1}, every draw concurrently.
             let t1 = DispatchTime.now().uptimeNanoseconds
@@ -211,6 +191,42 @@ public struct DAPSSampler: Sendable {
         }
         timings.total = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
         return DAPSResult(samples: samples, networkEvaluations: evaluations, timings: timings)
+    }
+
+    /// Step (a) for a batch x [B, 2, H, W] at level σ: N_ODE Euler steps of the probability-flow
+    /// ODE, x ← x + (1 − σ_{k+1}/σ_k)·(D(x, σ_k) − x) on `NoiseSchedule.odeGrid(from: σ, steps:)`;
+    /// the final step (to 0) sets x = D(x, σ_last) exactly (σ_last = 0.01 when N_ODE ≥ 2).
+    public func probabilityFlowEstimate(_ x: FloatArray, sigma: Float) throws -> FloatArray {
+        var out = x
+        var sigmas = [Float](repeating: 0, count: x.shape.first ?? 0)
+        var timings = DAPSTimings()
+        _ = try odeEstimate(&out, sigma: sigma, sigmas: &sigmas, timings: &timings)
+        return out
+    }
+
+    /// In-place step (a); returns the number of network evaluations (N_ODE).
+    func odeEstimate(_ x: inout FloatArray, sigma: Float, sigmas: inout [Float], timings: inout DAPSTimings) throws -> Int {
+        let ode = NoiseSchedule.odeGrid(from: sigma, steps: configuration.odeSteps)
+        for k in 0..<configuration.odeSteps {
+            for b in 0..<sigmas.count { sigmas[b] = ode[k] }
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let d = try denoiser.denoise(x, sigma: sigmas)
+            timings.network += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+            guard d.shape == x.shape else {
+                throw DAPSError.invalidInput(parameter: "denoiser", problem: "returned shape \(d.shape) for input \(x.shape)")
+            }
+            if ode[k + 1] == 0 {
+                x = d
+            } else {
+                let c = 1 - ode[k + 1] / ode[k]
+                x.storage.withUnsafeMutableBufferPointer { xs in
+                    d.storage.withUnsafeBufferPointer { ds in
+                        for j in 0..<xs.count { xs[j] += c * (ds[j] - xs[j]) }
+                    }
+                }
+            }
+        }
+        return configuration.odeSteps
     }
 
     /// One draw of step (b) for one image.

@@ -6,11 +6,11 @@ import Testing
 import _TestSupport
 
 /// `mri-daps recon` with the default method (daps) on a small synthetic knee file (48×40, 4 coils,
-/// 2 slices, acquisition CORPD_FBK), the tiny random-weight prior of Tests/Fixtures/daps and a
+/// 2 slices, acquisition CORPD_FBK), the tiny random-weight prior of Tests/Fixtures/pipeline and a
 /// small protocol override (4 annealing × 1 ODE step, 2 draws), so a run takes seconds.
 @Suite("mri-daps recon --method daps (the default)")
 struct DAPSReconTests {
-    static var tinyPrior: URL { Fixtures.url("daps/tiny_prior_fp16.safetensors") }
+    static var tinyPrior: URL { Fixtures.url("pipeline/tiny_prior_fp16.safetensors") }
     static let small = ["--accel", "4", "--annealing-steps", "4", "--ode-steps", "1", "--samples", "2"]
 
     struct Output {

@@ -145,7 +145,7 @@ struct ReconProtocolTests {
 
 @Suite("prior selection: built-in names, paths, anatomy from the acquisition")
 struct PriorResolutionTests {
-    static var tinyPrior: URL { Fixtures.url("daps/tiny_prior_fp16.safetensors") }
+    static var tinyPrior: URL { Fixtures.url("pipeline/tiny_prior_fp16.safetensors") }
 
     @Test("a built-in name resolves to Resources/Priors/<name>.safetensors, else a one-line 'not installed' error")
     func builtIn() throws {
