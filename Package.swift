@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "MRIAcquisition", dependencies: ["MRICore"]),
         .target(
             name: "MRIPipeline", dependencies: ["MRICore", "MRIIO", "MRIAcquisition", "NeuralPrior", "DAPS"],
-            resources: [.copy("Resources/Priors")]),
+            resources: [.copy("Resources/Priors"), .copy("Resources/Protocols")]),
         .target(name: "NeuralPrior", dependencies: ["MRICore"]),
         .target(name: "DAPS", dependencies: ["MRICore"]),
 

@@ -1,5 +1,8 @@
-/// The reconstruction methods of `mri-daps recon --method`. (`daps` joins with the DAPS engine.)
+/// The reconstruction methods of `mri-daps recon --method` (default `daps`).
 public enum ReconMethod: String, CaseIterable, Sendable, Codable {
+    /// Decoupled Annealed Posterior Sampling with a diffusion prior (docs/DAPS.md): posterior
+    /// mean magnitude and per-pixel standard deviation over several draws.
+    case daps
     /// Root-sum-of-squares of the zero-filled coil images (no coil maps).
     case zeroFilled = "zero-filled"
     /// Coil-combined minimum-variance unbiased estimate Σ conj(S_c)·Fᴴk_c / √Σ|S_c|².

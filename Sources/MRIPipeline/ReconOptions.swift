@@ -1,7 +1,7 @@
 /// Every parameter of a reconstruction run; recorded in the output file's attributes.
 public struct ReconOptions: Sendable {
-    /// Method.
-    public var method: ReconMethod = .l1Wavelet
+    /// Method (default DAPS).
+    public var method: ReconMethod = .daps
     /// Mask choice (ignored when the file has a `mask`).
     public var mask = MaskPlan()
     /// Slices to reconstruct (nil: all).
@@ -16,6 +16,16 @@ public struct ReconOptions: Sendable {
     public var iterations: Int? = nil
     /// Replace existing outputs.
     public var overwrite = false
+    /// DAPS: `--protocol NAME|PATH` (nil: chosen from anatomy and acceleration).
+    public var protocolName: String? = nil
+    /// DAPS: command-line overrides of the protocol's fields.
+    public var protocolOverrides = ReconProtocol.Overrides()
+    /// DAPS: `--prior knee|brain|PATH` (nil: from the file's acquisition, else the protocol's).
+    public var prior: String? = nil
+    /// DAPS: also write every draw's magnitude as `samples` (slices, draws, H, W).
+    public var saveSamples = false
+    /// DAPS: the initial estimate the normalisation quantile is taken of.
+    public var normalisationEstimate = NormalisationScale.defaultEstimate
 
     public init() {}
 
@@ -26,5 +36,54 @@ public struct ReconOptions: Sendable {
         if let l = lambda, !(l >= 0 && l.isFinite) { throw PipelineError.invalidOption(name: "lambda", reason: "must be ≥ 0 (got \(l))") }
         if let i = iterations, i < 1 { throw PipelineError.invalidOption(name: "iterations", reason: "must be ≥ 1 (got \(i))") }
         if let s = slices, s.lowerBound < 0 || s.isEmpty { throw PipelineError.invalidOption(name: "slices", reason: "empty or negative range \(s)") }
+        if method != .daps {
+            let dapsOnly: [(String, Bool)] = [
+                ("protocol", protocolName != nil), ("prior", prior != nil), ("save-samples", saveSamples),
+                ("annealing-steps", protocolOverrides.annealingSteps != nil), ("ode-steps", protocolOverrides.odeSteps != nil),
+                ("conditional", protocolOverrides.conditional != nil), ("lr", protocolOverrides.lr != nil),
+                ("lr-min-ratio", protocolOverrides.lrMinRatio != nil), ("langevin-steps", protocolOverrides.langevinSteps != nil),
+                ("tau", protocolOverrides.tau != nil), ("cg-iterations", protocolOverrides.cgIterations != nil),
+                ("sigma-max", protocolOverrides.sigmaMax != nil), ("sigma-min", protocolOverrides.sigmaMin != nil),
+                ("samples", protocolOverrides.samples != nil),
+            ]
+            if let (flag, _) = dapsOnly.first(where: { $0.1 }) {
+                throw PipelineError.invalidOption(name: flag, reason: "applies only to --method daps (got --method \(method.rawValue))")
+            }
+        }
+    }
+
+    /// Every option as text, for reports.
+    public var parameters: [String: String] {
+        var p: [String: String] = [
+            "method": method.rawValue, "coil_maps": coilMaps.rawValue, "mask_seed": String(mask.seed),
+            "overwrite": String(overwrite),
+        ]
+        if let r = mask.acceleration { p["accel"] = String(r) }
+        if let k = mask.kind { p["mask"] = k.rawValue }
+        if let cf = mask.centerFraction { p["center_fraction"] = String(cf) }
+        if let s = slices { p["slices"] = "\(s.lowerBound):\(s.upperBound)" }
+        if let v = virtualCoils { p["coils"] = String(v) }
+        if let l = lambda { p["lambda"] = String(l) }
+        if let i = iterations { p["iterations"] = String(i) }
+        if method == .daps {
+            p["protocol"] = protocolName ?? "auto"
+            p["prior"] = prior ?? "auto"
+            p["save_samples"] = String(saveSamples)
+            p["normalisation_estimate"] = normalisationEstimate.rawValue
+            let o = protocolOverrides
+            if let v = o.annealingSteps { p["annealing_steps"] = String(v) }
+            if let v = o.odeSteps { p["ode_steps"] = String(v) }
+            if let v = o.conditional { p["conditional"] = v }
+            if let v = o.lr { p["lr"] = String(v) }
+            if let v = o.lrMinRatio { p["lr_min_ratio"] = String(v) }
+            if let v = o.langevinSteps { p["langevin_steps"] = String(v) }
+            if let v = o.tau { p["tau"] = String(v) }
+            if let v = o.cgIterations { p["cg_iterations"] = String(v) }
+            if let v = o.sigmaMax { p["sigma_max"] = String(v) }
+            if let v = o.sigmaMin { p["sigma_min"] = String(v) }
+            if let v = o.samples { p["samples"] = String(v) }
+            if let v = o.seed { p["seed"] = String(v) }
+        }
+        return p
     }
 }

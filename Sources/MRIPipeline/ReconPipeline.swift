@@ -11,6 +11,11 @@ import MRIIO
 /// reconstruction → magnitude → centre crop to the header's reconSpace matrix (else the
 /// target's shape) → write. The output holds `reconstruction` float32 (slices, H, W) and every
 /// parameter as attributes; it is written to a temporary file and renamed at the end.
+///
+/// With `daps` (the default) the reconstruction step is: normalisation scale s
+/// (`NormalisationScale`: 0.99 quantile of |CG-SENSE estimate|) → y/s → DAPS draws of the
+/// SENSE posterior with the prior (`DAPSSampler`, draws batched) → `PosteriorStatistics` → ×s;
+/// the output adds `posterior_std` and, with `saveSamples`, `samples` (slices, draws, H, W).
 public struct ReconPipeline: Sendable {
     /// Software identity recorded in outputs.
     public static let softwareVersion = "mri-daps 0.1.0"
@@ -30,7 +35,27 @@ public struct ReconPipeline: Sendable {
         public var numLowFrequencies: Int
         public var maskSource: String
         public var seconds: Double
+        /// Everything `--report` records about this file.
+        public var report: ReconReport.File
         public var effectiveAcceleration: Double { Double(width) / Double(max(sampledColumns, 1)) }
+    }
+
+    /// Progress of a run, for a progress bar: slice `slice` (0-based position in the range) of
+    /// `slices`, and within it annealing step `step` of `steps` (DAPS; 0 of 0 otherwise).
+    public struct Progress: Sendable {
+        public var file: String
+        public var slice: Int
+        public var slices: Int
+        public var step: Int
+        public var steps: Int
+        /// Seconds since the file's run started.
+        public var elapsed: Double
+        /// Fraction of the file done, in [0, 1].
+        public var fraction: Double
+        /// Estimated seconds left for this file (nil until something is done).
+        public var remaining: Double? {
+            fraction > 0 ? elapsed * (1 - fraction) / fraction : nil
+        }
     }
 
     /// Output file for an input: `DIR/<input base name>` with an `.h5` extension.
@@ -39,10 +64,19 @@ public struct ReconPipeline: Sendable {
         return directory.appendingPathComponent(name)
     }
 
-    /// Reconstructs `input` into `outputDirectory`. `progress` receives one line per slice.
-    public func run(input: URL, outputDirectory: URL, progress: (String) -> Void = { _ in }) throws -> Summary {
+    /// Reconstructs `input` into `outputDirectory`. `progress` receives one line per slice;
+    /// `events` (optional) receives fine-grained progress (every annealing step for DAPS).
+    public func run(input: URL, outputDirectory: URL, progress: (String) -> Void = { _ in },
+                    events: (@Sendable (Progress) -> Void)? = nil) throws -> Summary {
         try options.validate()
         let started = Date()
+        var timings = StageTimings()
+        var clock = Date()
+        func lap() -> Double {
+            let now = Date()
+            defer { clock = now }
+            return now.timeIntervalSince(clock)
+        }
         let file = try FastMRIFile(contentsOf: input)
         defer { file.close() }
         let info = file.info
@@ -55,42 +89,106 @@ public struct ReconPipeline: Sendable {
         // Sampling.
         let sampling = try Self.sampling(info: info, plan: options.mask, fileName: input.lastPathComponent)
         let geometry = Self.geometry(info: info)
+        timings.read += lap()
+
+        // DAPS: protocol and prior are resolved (and the prior loaded) before anything is written.
+        let daps = options.method == .daps ? try dapsSetup(info: info, sampling: sampling) : nil
 
         // Output.
         try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
         let outURL = Self.outputURL(for: input, in: outputDirectory)
+        var attrs = attributes(info: info, sampling: sampling, geometry: geometry, input: input, sliceStart: sliceRange.lowerBound)
+        if let d = daps { attrs.merge(d.attributes) { _, new in new } }
+        let draws = daps?.reconProtocol.samples ?? 0
         let writer = try ReconstructionWriter(
             url: outURL, slices: sliceRange.count, height: geometry.outputHeight, width: geometry.outputWidth,
-            attributes: attributes(info: info, sampling: sampling, geometry: geometry, input: input, sliceStart: sliceRange.lowerBound),
-            overwrite: options.overwrite)
+            extraNames: daps == nil ? [] : ["posterior_std"],
+            perSliceShapes: daps != nil && options.saveSamples ? ["samples": [draws, geometry.outputHeight, geometry.outputWidth]] : [:],
+            attributes: attrs, overwrite: options.overwrite)
+        timings.write += lap()
         var mapsUsed = [String]()
+        var scales = [Float](), seeds = [UInt64]()
+        var networkEvaluations = 0
+        let fileName = input.lastPathComponent
+        let sliceCount = sliceRange.count
         for (i, s) in sliceRange.enumerated() {
             let t0 = Date()
-            let image = try reconstructSlice(try file.readSlice(s), sampling: sampling, geometry: geometry, mapsUsed: &mapsUsed)
-            try writer.writeSlice(i, reconstruction: image)
-            progress(String(format: "%@: slice %d/%d (index %d) %.2f s", input.lastPathComponent, i + 1, sliceRange.count, s,
+            let raw = try file.readSlice(s)
+            timings.read += lap()
+            if let d = daps {
+                let steps = d.reconProtocol.daps.annealingSteps
+                let onStep: (@Sendable (Int) -> Void)? = events.map { send in
+                    { @Sendable step in
+                        send(Progress(file: fileName, slice: i, slices: sliceCount, step: step, steps: steps,
+                                      elapsed: Date().timeIntervalSince(started),
+                                      fraction: (Double(i) + Double(step) / Double(max(steps, 1))) / Double(sliceCount)))
+                    }
+                }
+                let seed = Self.sliceSeed(d.seed, slice: s)
+                var sliceTimings = StageTimings()
+                let r = try reconstructDAPSSlice(raw, sampling: sampling, geometry: geometry, setup: d, seed: seed,
+                                                 timings: &sliceTimings, mapsUsed: &mapsUsed, onStep: onStep)
+                timings.add(sliceTimings)
+                clock = Date()
+                scales.append(r.scale)
+                seeds.append(seed)
+                networkEvaluations = r.networkEvaluations
+                try writer.writeSlice(i, reconstruction: r.mean, extras: ["posterior_std": r.standardDeviation],
+                                      perSlice: options.saveSamples ? ["samples": r.samples] : [:])
+                timings.write += lap()
+            } else {
+                let image = try reconstructSlice(raw, sampling: sampling, geometry: geometry, mapsUsed: &mapsUsed)
+                timings.reconstruction += lap()
+                try writer.writeSlice(i, reconstruction: image)
+                timings.write += lap()
+            }
+            events?(Progress(file: fileName, slice: i, slices: sliceCount, step: daps?.reconProtocol.daps.annealingSteps ?? 0,
+                             steps: daps?.reconProtocol.daps.annealingSteps ?? 0, elapsed: Date().timeIntervalSince(started),
+                             fraction: Double(i + 1) / Double(sliceCount)))
+            progress(String(format: "%@: slice %d/%d (index %d) %.2f s", fileName, i + 1, sliceCount, s,
                             Date().timeIntervalSince(t0)))
         }
         if options.coilMaps == .auto && options.method.needsCoilMaps && !mapsUsed.isEmpty {
             writer.setAttribute("coil_maps_per_slice", .string(mapsUsed.joined(separator: ",")))
         }
+        if daps != nil {
+            writer.setAttribute("normalisation_scales", .string(Self.jsonArray(scales.map { Double($0) })))
+            writer.setAttribute("daps_seeds", .string("[" + seeds.map(String.init).joined(separator: ",") + "]"))
+            writer.setAttribute("network_evaluations", .integer(Int64(networkEvaluations)))
+        }
         try writer.finish()
-        return Summary(input: input, output: writer.url, slices: sliceRange.count,
-                       outputShape: [sliceRange.count, geometry.outputHeight, geometry.outputWidth],
+        timings.write += lap()
+        let seconds = Date().timeIntervalSince(started)
+        timings.total = seconds
+        let outputShape = [sliceCount, geometry.outputHeight, geometry.outputWidth]
+        let report = ReconReport.File(
+            input: input.path, output: writer.url.path, method: options.method.rawValue, sliceStart: sliceRange.lowerBound,
+            slices: sliceCount, outputShape: outputShape, maskSource: sampling.source, maskType: sampling.kind,
+            sampledColumns: sampling.sampledColumns, width: shape.width, numLowFrequencies: sampling.numLowFrequencies,
+            effectiveAcceleration: Double(shape.width) / Double(max(sampling.sampledColumns, 1)),
+            reconProtocol: daps?.reconProtocol, protocolChoice: daps?.protocolChoice, prior: daps?.prior.identity,
+            priorChoice: daps?.priorChoice, seeds: daps == nil ? nil : seeds, scales: daps == nil ? nil : scales,
+            normalisationEstimate: daps == nil ? nil : options.normalisationEstimate.rawValue,
+            networkEvaluations: daps == nil ? nil : networkEvaluations, timings: timings, seconds: seconds)
+        return Summary(input: input, output: writer.url, slices: sliceCount, outputShape: outputShape,
                        sampledColumns: sampling.sampledColumns, width: shape.width,
                        numLowFrequencies: sampling.numLowFrequencies, maskSource: sampling.source,
-                       seconds: Date().timeIntervalSince(started))
+                       seconds: seconds, report: report)
     }
 
-    /// Reconstructs one slice `[coils, H, W]` to a magnitude image of the output geometry.
+    static func jsonArray(_ values: [Double]) -> String {
+        "[" + values.map { String(Float($0)) }.joined(separator: ",") + "]"
+    }
+
+    /// Reconstructs one slice `[coils, H, W]` to a magnitude image of the output geometry
+    /// (classical methods).
     public func reconstructSlice(_ raw: ComplexArray, sampling: Sampling, geometry: Geometry) throws -> FloatArray {
         var ignored = [String]()
         return try reconstructSlice(raw, sampling: sampling, geometry: geometry, mapsUsed: &ignored)
     }
 
-    /// As above; appends the coil-map estimator actually used (for `auto`) to `mapsUsed`.
-    public func reconstructSlice(_ raw: ComplexArray, sampling: Sampling, geometry: Geometry,
-                                 mapsUsed: inout [String]) throws -> FloatArray {
+    /// Mask, readout-oversampling removal and optional coil compression of one raw slice.
+    func prepare(_ raw: ComplexArray, sampling: Sampling, geometry: Geometry) throws -> ComplexArray {
         var k = raw
         if let m = sampling.mask { k = try m.apply(to: k) }
         if let h = geometry.readoutHeight, h < k.shape[1] {
@@ -99,33 +197,60 @@ public struct ReconPipeline: Sendable {
         if let v = options.virtualCoils, v < k.shape[0] {
             k = try CoilCompression(calibration: k, virtualCoils: v).apply(k)
         }
+        return k
+    }
+
+    /// Coil maps of prepared k-space (unit maps for one coil); appends the `auto` choice to `mapsUsed`.
+    func sensitivityMaps(_ k: ComplexArray, sampling: Sampling, mapsUsed: inout [String]) throws -> ComplexArray {
         let coils = k.shape[0], h = k.shape[1], w = k.shape[2]
+        if coils == 1 {
+            return ComplexArray(shape: [1, h, w], storage: [ComplexFloat](repeating: ComplexFloat(1, 0), count: h * w))
+        }
+        switch options.coilMaps {
+        case .auto:
+            let r = try AutoCoilMaps().estimate(kspace: k, numLowFrequencies: sampling.numLowFrequencies)
+            mapsUsed.append(r.method.rawValue)
+            return r.maps
+        case .espirit: return try ESPIRiT().sensitivityMaps(kspace: k, numLowFrequencies: sampling.numLowFrequencies)
+        case .lowres: return try LowResolutionCoilMaps().sensitivityMaps(kspace: k, numLowFrequencies: sampling.numLowFrequencies)
+        }
+    }
+
+    /// The SENSE operator for `maps` and the sampling (column or 2-D mask).
+    static func senseOperator(maps: ComplexArray, sampling: Sampling) throws -> SENSEOperator {
+        let h = maps.shape[1], w = maps.shape[2]
+        if let m = sampling.mask, m.isTwoDimensional {
+            return try SENSEOperator(sensitivityMaps: maps, mask2D: try m.plane(height: h))
+        }
+        return try SENSEOperator(sensitivityMaps: maps, columnMask: sampling.mask?.columns ?? [Bool](repeating: true, count: w))
+    }
+
+    /// Centre crop (then zero pad) of an image to the output geometry.
+    static func fitToOutput(_ image: FloatArray, geometry: Geometry) throws -> FloatArray {
+        let oh = min(geometry.outputHeight, image.shape[0]), ow = min(geometry.outputWidth, image.shape[1])
+        var out = try CenterCrop.crop(image, height: oh, width: ow)
+        if oh < geometry.outputHeight || ow < geometry.outputWidth {
+            out = try CenterCrop.zeroPad(out, height: geometry.outputHeight, width: geometry.outputWidth)
+        }
+        return out
+    }
+
+    /// As above; appends the coil-map estimator actually used (for `auto`) to `mapsUsed`.
+    public func reconstructSlice(_ raw: ComplexArray, sampling: Sampling, geometry: Geometry,
+                                 mapsUsed: inout [String]) throws -> FloatArray {
+        guard options.method != .daps else {
+            throw PipelineError.invalidOption(name: "method", reason: "daps slices are reconstructed by reconstructDAPSSlice")
+        }
+        let k = try prepare(raw, sampling: sampling, geometry: geometry)
         var magnitude: FloatArray
         if options.method == .zeroFilled {
             magnitude = try ZeroFilledRSS.reconstruct(kspace: k)
         } else {
-            let maps: ComplexArray
-            if coils == 1 {
-                maps = ComplexArray(shape: [1, h, w], storage: [ComplexFloat](repeating: ComplexFloat(1, 0), count: h * w))
-            } else {
-                switch options.coilMaps {
-                case .auto:
-                    let r = try AutoCoilMaps().estimate(kspace: k, numLowFrequencies: sampling.numLowFrequencies)
-                    maps = r.maps
-                    mapsUsed.append(r.method.rawValue)
-                case .espirit: maps = try ESPIRiT().sensitivityMaps(kspace: k, numLowFrequencies: sampling.numLowFrequencies)
-                case .lowres: maps = try LowResolutionCoilMaps().sensitivityMaps(kspace: k, numLowFrequencies: sampling.numLowFrequencies)
-                }
-            }
-            let op: SENSEOperator
-            if let m = sampling.mask, m.isTwoDimensional {
-                op = try SENSEOperator(sensitivityMaps: maps, mask2D: try m.plane(height: h))
-            } else {
-                op = try SENSEOperator(sensitivityMaps: maps, columnMask: sampling.mask?.columns ?? [Bool](repeating: true, count: w))
-            }
+            let maps = try sensitivityMaps(k, sampling: sampling, mapsUsed: &mapsUsed)
+            let op = try Self.senseOperator(maps: maps, sampling: sampling)
             let image: ComplexArray
             switch options.method {
-            case .zeroFilled: fatalError("unreachable")
+            case .zeroFilled, .daps: fatalError("unreachable")
             case .mvue: image = try MVUECombination.reconstruct(kspace: k, sensitivityMaps: maps)
             case .sense:
                 image = try CGSENSE(lambda: options.lambda ?? 0.001, iterations: options.iterations ?? 30).reconstruct(kspace: k, operator: op)
@@ -135,12 +260,7 @@ public struct ReconPipeline: Sendable {
             }
             magnitude = image.magnitude
         }
-        let oh = min(geometry.outputHeight, magnitude.shape[0]), ow = min(geometry.outputWidth, magnitude.shape[1])
-        magnitude = try CenterCrop.crop(magnitude, height: oh, width: ow)
-        if oh < geometry.outputHeight || ow < geometry.outputWidth {
-            magnitude = try CenterCrop.zeroPad(magnitude, height: geometry.outputHeight, width: geometry.outputWidth)
-        }
-        return magnitude
+        return try Self.fitToOutput(magnitude, geometry: geometry)
     }
 
     // MARK: - Sampling and geometry

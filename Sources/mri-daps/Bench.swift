@@ -4,8 +4,8 @@ import MRIPipeline
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks: the acquisition core against BART (default) or the neural prior against PyTorch.",
-        subcommands: [AcquisitionBench.self, PriorBench.self],
+        abstract: "Benchmarks: the acquisition core against BART (default), the neural prior against PyTorch, or a DAPS slice.",
+        subcommands: [AcquisitionBench.self, PriorBench.self, DAPSBench.self],
         defaultSubcommand: AcquisitionBench.self)
 }
 
@@ -86,6 +86,53 @@ struct PriorBench: ParsableCommand {
             } else {
                 emit("PyTorch: not available (needs /usr/bin/python3 with torch and \(training)/bench_torch.py)")
             }
+        } catch { fail(error) }
+    }
+}
+
+struct DAPSBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "daps",
+        abstract: "Time one DAPS slice (fast protocol) on a synthetic 320×320 15-coil slice: 1 draw and 4 draws batched, time split, peak memory.")
+
+    @Option(help: "Prior (knee, brain or a .safetensors path; default: the default architecture with random weights).") var prior: String?
+    @Option(name: .customLong("protocol"), help: "Protocol name or .json path.") var reconProtocol = "knee-4x"
+    @Option(help: "Override the protocol's conditional step: langevin or gaussian-cg.") var conditional: String?
+    @Option(help: "Draws of the batched run.") var draws = 4
+    @Option(help: "Coils.") var coils = 15
+    @Option(help: "Matrix size (square).") var size = 320
+    @Flag(help: "Print JSON.") var json = false
+
+    func validate() throws {
+        if draws < 1 { throw ValidationError("--draws must be ≥ 1") }
+        if let c = conditional, !ReconProtocol.conditionalMethods.contains(c) {
+            throw ValidationError("--conditional: choose \(ReconProtocol.conditionalMethods.joined(separator: " or "))")
+        }
+    }
+
+    func run() throws {
+        do {
+            var o = ReconProtocol.Overrides()
+            o.conditional = conditional
+            let r = try DAPSBenchmark.run(prior: prior, protocolName: reconProtocol, overrides: o, height: size, width: size,
+                                          coils: coils, batchDraws: draws) { status($0) }
+            if json {
+                let enc = JSONEncoder()
+                enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                emit(String(decoding: try enc.encode(r), as: UTF8.self))
+                return
+            }
+            emit("DAPS \(r.protocolName) \(r.dapsConfiguration)")
+            emit("prior \(r.prior): \(r.priorConfiguration)")
+            emit("synthetic \(r.height)×\(r.width), \(r.coils) coils, 4× random mask, \(r.threads) threads")
+            emit(String(format: "coil maps (%@) %.2f s, normalisation estimate %.2f s", r.mapsMethod as NSString, r.mapsSeconds, r.normalisationSeconds))
+            emit("| draws | total (s) | per draw (s) | network (s) | conditional (s) | operator, summed over draws (s) | NFE |")
+            emit("|---:|---:|---:|---:|---:|---:|---:|")
+            for x in [r.single, r.batched] {
+                emit(String(format: "| %d | %.1f | %.1f | %.1f | %.1f | %.1f | %d |", x.draws, x.seconds, x.secondsPerDraw, x.network,
+                            x.conditional, x.operatorSeconds, x.networkEvaluations))
+            }
+            emit("peak RSS " + (r.peakRSSMB.map { String(format: "%.0f MB", $0) } ?? "n/a"))
         } catch { fail(error) }
     }
 }

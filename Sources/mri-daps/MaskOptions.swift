@@ -9,8 +9,8 @@ struct MaskOptions: ParsableArguments {
     var mask: String?
     @Option(help: "Fully sampled centre fraction (default 0.32/R: 0.08 at 4×, 0.04 at 8×).")
     var centerFraction: Double?
-    @Option(help: "Seed for the mask (mixed with the file name).")
-    var seed: UInt64 = 0
+    @Option(help: "Seed for the mask (mixed with the file name) and, for daps, the sampler (default 0, or the protocol's).")
+    var seed: UInt64?
 
     func validate() throws {
         if let r = acceleration, !(r >= 1) { throw ValidationError("--accel must be ≥ 1 (got \(r))") }
@@ -22,6 +22,6 @@ struct MaskOptions: ParsableArguments {
 
     func plan() throws -> MaskPlan {
         MaskPlan(acceleration: acceleration, kind: try mask.map { try MaskPlan.kind(named: $0) },
-                 centerFraction: centerFraction, seed: seed)
+                 centerFraction: centerFraction, seed: seed ?? 0)
     }
 }

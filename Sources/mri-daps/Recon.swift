@@ -4,13 +4,19 @@ import MRIPipeline
 
 struct Recon: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Reconstruct fastMRI files; one reconstruction file per input, named after it, in --out.")
+        abstract: "Reconstruct fastMRI files; one reconstruction file per input, named after it, in --out.",
+        discussion: """
+            The default method, daps, draws posterior samples with a diffusion prior and writes their mean \
+            magnitude (reconstruction) and per-pixel standard deviation (posterior_std). The protocol (built in: \
+            \(ReconProtocol.builtInNames.joined(separator: ", "))) is chosen from the anatomy and acceleration \
+            unless --protocol is given; every protocol field can be overridden by the flags below.
+            """)
 
     @Argument(help: "fastMRI HDF5 file(s): fully sampled (give --accel to undersample) or already undersampled (mask in file).")
     var files: [String]
     @OptionGroup var maskOptions: MaskOptions
     @Option(help: "Method: \(ReconMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var method: String = ReconMethod.l1Wavelet.rawValue
+    var method: String = ReconMethod.daps.rawValue
     @Option(help: "Coil maps: auto (ESPIRiT with fallbacks for few centre lines), espirit, lowres.") var maps: String = CoilMapMethod.auto.rawValue
     @Option(help: "Compress to N virtual coils (SVD).") var coils: Int?
     @Option(help: "Regularisation λ (l1-wavelet default 0.01, sense 0.001).") var lambda: Float?
@@ -19,8 +25,27 @@ struct Recon: ParsableCommand {
     @Option(help: "Output directory.") var out: String
     @Flag(help: "Replace existing outputs.") var force = false
 
+    // DAPS
+    @Option(help: "daps: prior knee, brain or a .safetensors path (default: from the file's acquisition, else the protocol's).")
+    var prior: String?
+    @Option(name: .customLong("protocol"), help: "daps: protocol name or .json path (default: <anatomy>-<4|8>x, the fast preset nearest the acceleration).")
+    var reconProtocol: String?
+    @Option(help: "daps: posterior draws per slice.") var samples: Int?
+    @Option(help: "daps: annealing steps N_A.") var annealingSteps: Int?
+    @Option(help: "daps: probability-flow ODE steps N_ODE per annealing step.") var odeSteps: Int?
+    @Option(help: "daps: conditional step, langevin or gaussian-cg.") var conditional: String?
+    @Option(help: "daps (langevin): step size lr.") var lr: Double?
+    @Option(help: "daps (langevin): final lr as a fraction of lr (linear decay).") var lrMinRatio: Double?
+    @Option(help: "daps (langevin): Langevin steps N_L per annealing step.") var langevinSteps: Int?
+    @Option(help: "daps: likelihood temperature τ.") var tau: Double?
+    @Option(help: "daps (gaussian-cg): CG iterations.") var cgIterations: Int?
+    @Option(help: "daps: largest noise level σ_max.") var sigmaMax: Double?
+    @Option(help: "daps: smallest annealing noise level σ_min.") var sigmaMin: Double?
+    @Flag(help: "daps: also write every draw's magnitude as 'samples' (slices, draws, H, W).") var saveSamples = false
+    @Option(help: "Write a JSON report (timings per stage, every parameter) to this path.") var report: String?
+
     func validate() throws {
-        guard ReconMethod(rawValue: method) != nil else {
+        guard let m = ReconMethod(rawValue: method) else {
             throw ValidationError("--method: unknown method '\(method)' (choose from \(ReconMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         guard CoilMapMethod(rawValue: maps) != nil else { throw ValidationError("--maps: choose auto, espirit or lowres") }
@@ -28,6 +53,17 @@ struct Recon: ParsableCommand {
         if let i = iterations, i < 1 { throw ValidationError("--iterations must be ≥ 1") }
         if let l = lambda, !(l >= 0) { throw ValidationError("--lambda must be ≥ 0") }
         if let s = slices, Self.parseRange(s) == nil { throw ValidationError("--slices: expected a:b with 0 ≤ a < b (got '\(s)')") }
+        if let c = conditional, !ReconProtocol.conditionalMethods.contains(c) {
+            throw ValidationError("--conditional: choose \(ReconProtocol.conditionalMethods.joined(separator: " or ")) (got '\(c)')")
+        }
+        for (flag, value) in [("samples", samples), ("annealing-steps", annealingSteps), ("ode-steps", odeSteps),
+                              ("langevin-steps", langevinSteps), ("cg-iterations", cgIterations)] {
+            if let v = value, v < 1 { throw ValidationError("--\(flag) must be ≥ 1 (got \(v))") }
+        }
+        for (flag, value) in [("lr", lr), ("lr-min-ratio", lrMinRatio), ("tau", tau), ("sigma-max", sigmaMax), ("sigma-min", sigmaMin)] {
+            if let v = value, !(v > 0 && v.isFinite) { throw ValidationError("--\(flag) must be > 0 (got \(v))") }
+        }
+        _ = m
     }
 
     static func parseRange(_ s: String) -> Range<Int>? {
@@ -45,14 +81,52 @@ struct Recon: ParsableCommand {
         o.iterations = iterations
         o.slices = slices.flatMap(Self.parseRange)
         o.overwrite = force
+        o.prior = prior
+        o.protocolName = reconProtocol
+        o.saveSamples = saveSamples
+        var v = ReconProtocol.Overrides()
+        v.samples = samples
+        v.annealingSteps = annealingSteps
+        v.odeSteps = odeSteps
+        v.conditional = conditional
+        v.lr = lr
+        v.lrMinRatio = lrMinRatio
+        v.langevinSteps = langevinSteps
+        v.tau = tau
+        v.cgIterations = cgIterations
+        v.sigmaMax = sigmaMax
+        v.sigmaMin = sigmaMin
+        v.seed = o.method == .daps ? maskOptions.seed : nil
+        o.protocolOverrides = v
         do {
             o.mask = try maskOptions.plan()
             let pipeline = ReconPipeline(options: o)
-            for f in files {
-                let s = try pipeline.run(input: URL(fileURLWithPath: f), outputDirectory: URL(fileURLWithPath: out)) { status($0) }
-                emit(String(format: "%@ → %@: %@, %d slices %@, %d/%d columns (%@ mask, %d centre, %.2f×), %.1f s",
-                            f, s.output.path, o.method.rawValue, s.slices, s.outputShape.description, s.sampledColumns, s.width,
-                            s.maskSource, s.numLowFrequencies, s.effectiveAcceleration, s.seconds))
+            var reports = [ReconReport.File]()
+            let display = ProgressDisplay()
+            for (n, f) in files.enumerated() {
+                let label = files.count > 1 ? "[\(n + 1)/\(files.count)] " : ""
+                let terminal = display.isTerminal
+                let events: (@Sendable (ReconPipeline.Progress) -> Void)?
+                if terminal {
+                    events = { (p: ReconPipeline.Progress) in display.update(p, label: label) }
+                } else {
+                    events = nil
+                }
+                let s = try pipeline.run(
+                    input: URL(fileURLWithPath: f), outputDirectory: URL(fileURLWithPath: out),
+                    progress: { (line: String) in if !terminal { status(label + line) } }, events: events)
+                display.finish()
+                reports.append(s.report)
+                var line = String(format: "%@ → %@: %@, %d slices %@, %d/%d columns (%@ mask, %d centre, %.2f×), %.1f s",
+                                  f, s.output.path, o.method.rawValue, s.slices, s.outputShape.description, s.sampledColumns, s.width,
+                                  s.maskSource, s.numLowFrequencies, s.effectiveAcceleration, s.seconds)
+                if let p = s.report.reconProtocol, let prior = s.report.prior {
+                    line += ", protocol \(p.name), prior \(prior.name), \(p.samples) draws"
+                }
+                emit(line)
+            }
+            if let path = report {
+                try ReconReport(parameters: o.parameters, files: reports).write(to: URL(fileURLWithPath: path))
             }
         } catch { fail(error) }
     }

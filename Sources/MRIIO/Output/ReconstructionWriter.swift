@@ -3,7 +3,9 @@ import MRICore
 
 /// Writes a reconstruction volume as HDF5, the fastMRI submission layout extended with
 /// per-voxel extras: `reconstruction` float32 `(slices, H, W)`, optional further float32
-/// datasets of the same shape (e.g. `posterior_std`), and scalar root attributes.
+/// datasets of the same shape (e.g. `posterior_std`), optional float32 datasets with their own
+/// per-slice shape `(slices, …)` (e.g. `samples` `(slices, draws, H, W)`), and scalar root
+/// attributes.
 ///
 /// Slices can be written one at a time (`writeSlice`) or the volume at once (`write`). Output
 /// goes to a temporary file in the destination directory and is renamed into place by
@@ -17,23 +19,31 @@ public final class ReconstructionWriter {
     public let height: Int, width: Int
     /// Names of the extra datasets (besides `reconstruction`).
     public let extraNames: [String]
+    /// Per-slice shapes of the datasets `(slices, …shape)` written beside them (e.g. `samples`).
+    public let perSliceShapes: [String: [Int]]
 
     private let output: AtomicOutput
     private var file: HDF5File?
     private var attributes: [String: HDF5AttributeValue]
     private var written: [Bool]
 
-    /// Starts a file with `reconstruction` and the named extras, each `(slices, height, width)`.
+    /// Starts a file with `reconstruction` and the named extras, each `(slices, height, width)`,
+    /// plus one dataset `(slices, …shape)` per entry of `perSliceShapes`.
     public init(
         url: URL, slices: Int, height: Int, width: Int, extraNames: [String] = [],
+        perSliceShapes: [String: [Int]] = [:],
         attributes: [String: HDF5AttributeValue] = [:], overwrite: Bool = false
     ) throws {
         let output = try AtomicOutput(url, overwrite: overwrite)
         guard slices > 0, height > 0, width > 0 else {
             throw MRIIOError.wrongShape(file: output.destination.path, dataset: "reconstruction", expected: "positive extents", actual: [slices, height, width])
         }
-        guard !extraNames.contains("reconstruction"), Set(extraNames).count == extraNames.count else {
-            throw MRIIOError.wrongShape(file: output.destination.path, dataset: extraNames.joined(separator: ","), expected: "distinct extra names other than 'reconstruction'", actual: [])
+        let allExtras = extraNames + perSliceShapes.keys.sorted()
+        guard !allExtras.contains("reconstruction"), Set(allExtras).count == allExtras.count else {
+            throw MRIIOError.wrongShape(file: output.destination.path, dataset: allExtras.joined(separator: ","), expected: "distinct extra names other than 'reconstruction'", actual: [])
+        }
+        if let (name, shape) = perSliceShapes.first(where: { $0.value.isEmpty || $0.value.contains { $0 <= 0 } }) {
+            throw MRIIOError.wrongShape(file: output.destination.path, dataset: name, expected: "positive extents", actual: shape)
         }
         self.url = output.destination
         self.output = output
@@ -41,6 +51,7 @@ public final class ReconstructionWriter {
         self.height = height
         self.width = width
         self.extraNames = extraNames
+        self.perSliceShapes = perSliceShapes
         self.attributes = attributes
         written = [Bool](repeating: false, count: slices)
         do {
@@ -48,6 +59,9 @@ public final class ReconstructionWriter {
             file = f
             for name in ["reconstruction"] + extraNames {
                 try f.createDataset(name, shape: [slices, height, width], type: .float32)
+            }
+            for (name, shape) in perSliceShapes.sorted(by: { $0.key < $1.key }) {
+                try f.createDataset(name, shape: [slices] + shape, type: .float32)
             }
         } catch {
             file?.close()
@@ -68,8 +82,10 @@ public final class ReconstructionWriter {
         attributes[name] = value
     }
 
-    /// Writes slice `index` of `reconstruction` (`[H, W]`) and of every extra (by name).
-    public func writeSlice(_ index: Int, reconstruction: FloatArray, extras: [String: FloatArray] = [:]) throws {
+    /// Writes slice `index` of `reconstruction` (`[H, W]`), of every extra (by name) and of every
+    /// per-slice dataset (`perSlice[name]` of shape `perSliceShapes[name]`).
+    public func writeSlice(_ index: Int, reconstruction: FloatArray, extras: [String: FloatArray] = [:],
+                           perSlice: [String: FloatArray] = [:]) throws {
         guard let f = file else { throw MRIIOError.writeFailed(file: url.path, reason: "writer already finished") }
         guard index >= 0 && index < slices else {
             throw MRIIOError.sliceOutOfRange(file: url.path, slice: index, slices: slices)
@@ -84,8 +100,20 @@ public final class ReconstructionWriter {
                 throw MRIIOError.wrongShape(file: url.path, dataset: name, expected: "[\(height), \(width)]", actual: img.shape)
             }
         }
+        if let unknown = perSlice.keys.first(where: { perSliceShapes[$0] == nil }) {
+            throw MRIIOError.wrongShape(file: url.path, dataset: unknown, expected: "one of \(perSliceShapes.keys.sorted())", actual: [])
+        }
+        for (name, shape) in perSliceShapes {
+            guard let v = perSlice[name] else { throw MRIIOError.missingDataset(file: url.path, dataset: name) }
+            guard v.shape == shape else {
+                throw MRIIOError.wrongShape(file: url.path, dataset: name, expected: "\(shape)", actual: v.shape)
+            }
+        }
         do {
             for (name, img) in all { try f.writeFloat(name, img!, start: [index, 0, 0]) }
+            for (name, v) in perSlice.sorted(by: { $0.key < $1.key }) {
+                try f.writeFloat(name, v.reshaped([1] + v.shape), start: [index] + [Int](repeating: 0, count: v.shape.count))
+            }
         } catch {
             throw FastMRIWriter.renamed(error, from: output.temporary.path, to: url.path)
         }

@@ -1,0 +1,159 @@
+import DAPS
+import Foundation
+import MRIAcquisition
+import MRICore
+import MRIIO
+
+extension ReconPipeline {
+    /// What a DAPS run of one file uses: the protocol (after overrides), the loaded prior, the
+    /// seed, and how each was chosen.
+    public struct DAPSSetup: Sendable {
+        public var reconProtocol: ReconProtocol
+        public var protocolChoice: String
+        public var prior: LoadedPrior
+        public var priorChoice: String
+        /// Base sampler seed (`--seed`, else the protocol's, else 0); slice k uses `sliceSeed(seed, k)`.
+        public var seed: UInt64
+
+        /// Root attributes recording every DAPS parameter and the prior's identity.
+        public var attributes: [String: HDF5AttributeValue] {
+            let p = reconProtocol
+            var a: [String: HDF5AttributeValue] = [
+                "protocol": .string(p.name),
+                "protocol_choice": .string(protocolChoice),
+                "protocol_json": .string(p.jsonString()),
+                "daps_configuration": .string(Self.json(p.daps)),
+                "samples": .integer(Int64(p.samples)),
+                "daps_seed": .integer(Int64(bitPattern: seed)),
+                "normalisation_quantile": .real(p.quantile),
+                "network_evaluations_per_draw": .integer(Int64(p.daps.networkEvaluations)),
+                "prior": .string(prior.identity.name),
+                "prior_choice": .string(priorChoice),
+                "prior_requested": .string(prior.identity.requested),
+                "prior_path": .string(prior.identity.path),
+                "prior_sha256": .string(prior.identity.sha256),
+                "prior_card": .string(prior.identity.card),
+                "prior_config": .string(prior.identity.configuration),
+            ]
+            a["anatomy"] = .string(p.anatomy)
+            return a
+        }
+
+        static func json(_ c: DAPSConfiguration) -> String {
+            let e = JSONEncoder()
+            e.outputFormatting = [.sortedKeys]
+            return (try? String(decoding: e.encode(c), as: UTF8.self)) ?? "{}"
+        }
+    }
+
+    /// One slice's DAPS result, in image units and cropped to the output geometry.
+    public struct DAPSSliceResult: Sendable {
+        /// Posterior mean magnitude `[H, W]`.
+        public var mean: FloatArray
+        /// Per-pixel standard deviation of the magnitude across draws `[H, W]`.
+        public var standardDeviation: FloatArray
+        /// Every draw's magnitude `[draws, H, W]`.
+        public var samples: FloatArray
+        /// Normalisation scale s.
+        public var scale: Float
+        /// Network evaluations of the slice (all draws batched together).
+        public var networkEvaluations: Int
+    }
+
+    /// Seed of slice `slice` (absolute index in the file, so `--slices a:b` reproduces a full
+    /// run's slices): seed + slice·φ (φ = 2⁶⁴/golden ratio, wrapping).
+    public static func sliceSeed(_ seed: UInt64, slice: Int) -> UInt64 {
+        seed &+ UInt64(slice) &* 0x9E37_79B9_7F4A_7C15
+    }
+
+    /// Resolves the protocol and the prior for a file and loads the prior.
+    ///
+    /// Anatomy: the file's `acquisition` (CORPD*/knee → knee, AX*/brain → brain), else a
+    /// built-in `--prior` name, else knee. Protocol: `--protocol`, else the fast preset of that
+    /// anatomy at the preset acceleration nearest (log scale) to the mask's nominal acceleration
+    /// (4× for fully sampled data). Prior: `--prior`, else the file's anatomy, else the protocol's.
+    public func dapsSetup(info: FastMRIFileInfo, sampling: Sampling) throws -> DAPSSetup {
+        let fileAnatomy = PriorCatalog.anatomy(acquisition: info.acquisition)
+        var p: ReconProtocol
+        let protocolChoice: String
+        if let name = options.protocolName {
+            p = try ReconProtocol.load(name)
+            protocolChoice = "--protocol \(name)"
+        } else {
+            let priorAnatomy = options.prior.flatMap { PriorCatalog.builtInNames.contains($0) ? $0 : nil }
+            let anatomy = fileAnatomy ?? priorAnatomy ?? "knee"
+            let source = fileAnatomy != nil ? "acquisition \(info.acquisition ?? "")" : priorAnatomy != nil ? "--prior" : "default"
+            let r = sampling.nominalAcceleration ?? Double(info.sliceShape.width) / Double(max(1, sampling.sampledColumns))
+            let name = ReconProtocol.automaticName(anatomy: anatomy, acceleration: r)
+            p = try ReconProtocol.builtIn(named: name)
+            protocolChoice = String(format: "auto: %@ (anatomy from %@, R %.2f)", name, source, r)
+        }
+        p = try p.applying(options.protocolOverrides)
+        let priorName: String, priorChoice: String
+        if let given = options.prior {
+            (priorName, priorChoice) = (given, "--prior")
+        } else if let a = fileAnatomy {
+            (priorName, priorChoice) = (a, "acquisition \(info.acquisition ?? "")")
+        } else {
+            (priorName, priorChoice) = (p.prior, "protocol \(p.name)")
+        }
+        let prior = try LoadedPrior(priorName)
+        guard prior.denoiser.channels == 2 else {
+            throw PipelineError.unusableInput(file: prior.identity.path, reason: "the prior has \(prior.denoiser.channels) channels; DAPS needs 2 (real, imaginary)")
+        }
+        return DAPSSetup(reconProtocol: p, protocolChoice: protocolChoice, prior: prior, priorChoice: priorChoice,
+                         seed: p.seed ?? 0)
+    }
+
+    /// DAPS for one raw slice `[coils, H, W]`: prepare → maps → SENSE operator → scale s →
+    /// draws of y/s → statistics × s → crop. Stage times are added to `timings`; `onStep`
+    /// receives the annealing step after each one.
+    public func reconstructDAPSSlice(_ raw: ComplexArray, sampling: Sampling, geometry: Geometry, setup: DAPSSetup,
+                                     seed: UInt64, timings: inout StageTimings, mapsUsed: inout [String],
+                                     onStep: (@Sendable (Int) -> Void)? = nil) throws -> DAPSSliceResult {
+        var clock = Date()
+        func lap() -> Double {
+            let now = Date()
+            defer { clock = now }
+            return now.timeIntervalSince(clock)
+        }
+        let k = try prepare(raw, sampling: sampling, geometry: geometry)
+        timings.preprocess += lap()
+        let maps = try sensitivityMaps(k, sampling: sampling, mapsUsed: &mapsUsed)
+        let op = try Self.senseOperator(maps: maps, sampling: sampling)
+        timings.maps += lap()
+        let p = setup.reconProtocol
+        let scale = try NormalisationScale.estimate(kspace: k, operator: op, quantile: p.quantile,
+                                                    estimate: options.normalisationEstimate)
+        let y = k.scaled(by: 1 / scale)
+        timings.normalisation += lap()
+        let sampler = try DAPSSampler(denoiser: setup.prior.denoiser, operator: op, configuration: p.daps)
+        let result = try sampler.sample(
+            measurements: y, draws: p.samples, seed: seed,
+            progress: onStep.map { f in { @Sendable (s: DAPSProgress) in f(s.annealingStep) } })
+        timings.sampling += lap()
+        timings.network += result.timings.network
+        timings.conditional += result.timings.conditional
+        let stats = PosteriorStatistics(samples: result.samples)
+        var mean = stats.meanMagnitude, std = stats.standardDeviation
+        for i in 0..<mean.count {
+            mean.storage[i] *= scale
+            std.storage[i] *= scale
+        }
+        mean = try Self.fitToOutput(mean, geometry: geometry)
+        std = try Self.fitToOutput(std, geometry: geometry)
+        var draws = [FloatArray]()
+        if options.saveSamples {
+            for x in result.samples {
+                var m = x.magnitude
+                for i in 0..<m.count { m.storage[i] *= scale }
+                draws.append(try Self.fitToOutput(m, geometry: geometry))
+            }
+        }
+        timings.statistics += lap()
+        return DAPSSliceResult(
+            mean: mean, standardDeviation: std,
+            samples: draws.isEmpty ? FloatArray(zeros: [0, geometry.outputHeight, geometry.outputWidth]) : FloatArray.stacked(draws),
+            scale: scale, networkEvaluations: result.networkEvaluations)
+    }
+}

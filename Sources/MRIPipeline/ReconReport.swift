@@ -1,0 +1,84 @@
+import Foundation
+
+/// The `--report run.json` of `mri-daps recon`: the software, every option, and per input file
+/// what was done (mask, protocol, prior, normalisation scales) and how long each stage took.
+public struct ReconReport: Sendable, Codable {
+    /// One input file.
+    public struct File: Sendable, Codable {
+        public var input: String
+        public var output: String
+        public var method: String
+        public var sliceStart: Int
+        public var slices: Int
+        public var outputShape: [Int]
+        public var maskSource: String
+        public var maskType: String
+        public var sampledColumns: Int
+        public var width: Int
+        public var numLowFrequencies: Int
+        public var effectiveAcceleration: Double
+        /// DAPS only: the protocol after overrides.
+        public var reconProtocol: ReconProtocol?
+        /// DAPS only: how the protocol was chosen ("--protocol" or "auto: <anatomy> from <source>, R").
+        public var protocolChoice: String?
+        /// DAPS only: the prior.
+        public var prior: LoadedPrior.Identity?
+        /// DAPS only: how the prior was chosen ("--prior", "acquisition <name>", "protocol").
+        public var priorChoice: String?
+        /// DAPS only: the per-slice seeds and normalisation scales s (image = model units × s).
+        public var seeds: [UInt64]?
+        public var scales: [Float]?
+        public var normalisationEstimate: String?
+        /// DAPS only: network evaluations per slice (all draws together, batched).
+        public var networkEvaluations: Int?
+        public var timings: StageTimings
+        public var seconds: Double
+
+        enum CodingKeys: String, CodingKey {
+            case input, output, method, slices, width, seeds, scales, timings, seconds, prior
+            case sliceStart = "slice_start"
+            case outputShape = "output_shape"
+            case maskSource = "mask_source"
+            case maskType = "mask_type"
+            case sampledColumns = "sampled_columns"
+            case numLowFrequencies = "num_low_frequency"
+            case effectiveAcceleration = "effective_acceleration"
+            case reconProtocol = "protocol"
+            case protocolChoice = "protocol_choice"
+            case priorChoice = "prior_choice"
+            case normalisationEstimate = "normalisation_estimate"
+            case networkEvaluations = "network_evaluations"
+        }
+    }
+
+    public var software: String
+    public var parameters: [String: String]
+    public var files: [File]
+    /// Stage timings summed over all files.
+    public var timings: StageTimings
+
+    public init(parameters: [String: String], files: [File]) {
+        software = ReconPipeline.softwareVersion
+        self.parameters = parameters
+        self.files = files
+        var t = StageTimings()
+        for f in files { t.add(f.timings) }
+        timings = t
+    }
+
+    /// Pretty JSON with sorted keys.
+    public func json() throws -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try e.encode(self), as: UTF8.self)
+    }
+
+    /// Writes the JSON to `url` (temporary file + rename).
+    public func write(to url: URL) throws {
+        do {
+            try Data((try json() + "\n").utf8).write(to: url, options: .atomic)
+        } catch {
+            throw PipelineError.unusableInput(file: url.path, reason: "cannot write the report (\(error.localizedDescription))")
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import MRICore
+import MRIIO
+import MRIPipeline
+import Testing
+import _TestSupport
+
+/// `mri-daps recon` with the default method (daps) on a small synthetic knee file (48×40, 4 coils,
+/// 2 slices, acquisition CORPD_FBK), the tiny random-weight prior of Tests/Fixtures/pipeline and a
+/// small protocol override (4 annealing × 1 ODE step, 2 draws), so a run takes seconds.
+@Suite("mri-daps recon --method daps (the default)")
+struct DAPSReconTests {
+    static var tinyPrior: URL { Fixtures.url("pipeline/tiny_prior_fp16.safetensors") }
+    static let small = ["--accel", "4", "--annealing-steps", "4", "--ode-steps", "1", "--samples", "2"]
+
+    struct Output {
+        var reconstruction: FloatArray
+        var std: FloatArray
+        var samples: FloatArray?
+        var attributes: [String: HDF5AttributeValue]
+    }
+
+    func read(_ url: URL) throws -> Output {
+        let f = try HDF5File(readingFrom: url)
+        defer { f.close() }
+        return Output(reconstruction: try f.readFloat("reconstruction"), std: try f.readFloat("posterior_std"),
+                      samples: f.contains("samples") ? try f.readFloat("samples") : nil, attributes: try f.attributes())
+    }
+
+    @Test("default method is daps: mean, std and samples have the right shapes and statistics; attributes and --report record everything; same seed → identical output")
+    func dapsRecon() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let scan = dir.appendingPathComponent("knee_small.h5")
+        try CLI.writeSmallScan(to: scan)
+        let report = dir.appendingPathComponent("run.json")
+        let out1 = dir.appendingPathComponent("a"), out2 = dir.appendingPathComponent("b"), out3 = dir.appendingPathComponent("c")
+        let r = try CLI.run(["recon", scan.path, "--prior", Self.tinyPrior.path, "--seed", "5", "--save-samples",
+                             "--report", report.path, "--out", out1.path] + Self.small)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("daps") && r.stdout.contains("knee-4x+overrides"), "\(r.stdout)")
+        let a = try read(out1.appendingPathComponent("knee_small.h5"))
+
+        // Shapes, finiteness, non-negativity.
+        #expect(a.reconstruction.shape == [2, 48, 40])
+        #expect(a.std.shape == [2, 48, 40])
+        let samples = try #require(a.samples)
+        #expect(samples.shape == [2, 2, 48, 40])
+        #expect(a.reconstruction.storage.allSatisfy { $0.isFinite && $0 >= 0 })
+        #expect(a.std.storage.allSatisfy { $0.isFinite && $0 >= 0 })
+        #expect(a.std.storage.contains { $0 > 0 })
+        #expect(a.reconstruction.storage.contains { $0 > 0 })
+        // Statistics of two draws: mean = (m₁ + m₂)/2, unbiased std = |m₁ − m₂|/√2.
+        let n = 48 * 40
+        var worstMean: Float = 0, worstStd: Float = 0
+        let peak = a.reconstruction.max
+        for s in 0..<2 {
+            for i in 0..<n {
+                let m1: Float = samples.storage[(s * 2) * n + i]
+                let m2: Float = samples.storage[(s * 2 + 1) * n + i]
+                let mean: Float = (m1 + m2) / 2
+                let std: Float = abs(m1 - m2) / Float(2).squareRoot()
+                worstMean = max(worstMean, abs(a.reconstruction.storage[s * n + i] - mean))
+                worstStd = max(worstStd, abs(a.std.storage[s * n + i] - std))
+            }
+        }
+        #expect(worstMean <= 1e-5 * peak, "mean vs draws: \(worstMean) (peak \(peak))")
+        #expect(worstStd <= 1e-5 * peak, "std vs draws: \(worstStd) (peak \(peak))")
+
+        // Attributes: every parameter and the prior's identity.
+        let attrs = a.attributes
+        #expect(attrs["method"]?.stringValue == "daps")
+        #expect(attrs["protocol"]?.stringValue == "knee-4x+overrides")
+        #expect(attrs["samples"]?.doubleValue == 2)
+        #expect(attrs["daps_seed"]?.doubleValue == 5)
+        #expect(attrs["prior"]?.stringValue == "tiny-dev")
+        #expect(attrs["software"]?.stringValue == ReconPipeline.softwareVersion)
+        let sha = try Fixtures.run("/usr/bin/sha256sum", [Self.tinyPrior.path]).stdout.split(separator: " ").first.map(String.init)
+        #expect(attrs["prior_sha256"]?.stringValue == sha)
+        let config = try #require(try JSONSerialization.jsonObject(with: Data((attrs["daps_configuration"]?.stringValue ?? "").utf8)) as? [String: Any])
+        #expect(config["annealing_steps"] as? Int == 4)
+        #expect(config["ode_steps"] as? Int == 1)
+        #expect((config["conditional"] as? [String: Any])?["method"] as? String == "langevin")
+        let scales = try #require(try JSONSerialization.jsonObject(with: Data((attrs["normalisation_scales"]?.stringValue ?? "").utf8)) as? [Double])
+        #expect(scales.count == 2 && scales.allSatisfy { $0 > 0 && $0.isFinite })
+        #expect(attrs["protocol_json"] != nil && attrs["prior_card"] != nil && attrs["network_evaluations"]?.doubleValue == 4)
+
+        // --report: timings per stage and every parameter.
+        let rep = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any])
+        let timings = try #require(rep["timings"] as? [String: Double])
+        for stage in ["read", "maps", "normalisation", "network", "conditional", "write", "total"] {
+            #expect(timings[stage] != nil, "report lacks \(stage)")
+        }
+        #expect((timings["network"] ?? 0) > 0)
+        let params = try #require(rep["parameters"] as? [String: String])
+        #expect(params["method"] == "daps" && params["annealing_steps"] == "4" && params["samples"] == "2")
+        let files = try #require(rep["files"] as? [[String: Any]])
+        #expect((files.first?["scales"] as? [Double])?.count == 2)
+
+        // Reproducibility: same seed → bitwise identical; another seed → different.
+        let r2 = try CLI.run(["recon", scan.path, "--prior", Self.tinyPrior.path, "--seed", "5", "--out", out2.path] + Self.small)
+        #expect(r2.status == 0, "\(r2.stderr)")
+        let b = try read(out2.appendingPathComponent("knee_small.h5"))
+        #expect(b.reconstruction == a.reconstruction)
+        #expect(b.std == a.std)
+        #expect(b.samples == nil)
+        let r3 = try CLI.run(["recon", scan.path, "--prior", Self.tinyPrior.path, "--seed", "6", "--slices", "1:2", "--out", out3.path] + Self.small)
+        #expect(r3.status == 0, "\(r3.stderr)")
+        let c = try read(out3.appendingPathComponent("knee_small.h5"))
+        #expect(c.reconstruction.storage != Array(a.reconstruction.storage[n..<(2 * n)]))
+    }
+
+    @Test("a missing built-in prior: one-line error, non-zero exit, no output file",
+          .enabled(if: !FileManager.default.fileExists(atPath: PriorCatalog.builtInURL("knee")?.path ?? "/")))
+    func missingBuiltInPrior() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let scan = dir.appendingPathComponent("knee_small.h5")
+        try CLI.writeSmallScan(to: scan)
+        let out = dir.appendingPathComponent("out")
+        let r = try CLI.run(["recon", scan.path, "--accel", "4", "--out", out.path])
+        #expect(r.status != 0)
+        #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("built-in prior 'knee' is not installed; pass --prior PATH"), "\(r.stderr)")
+        let written = (try? FileManager.default.contentsOfDirectory(atPath: out.path)) ?? []
+        #expect(written.isEmpty, "\(written)")
+    }
+
+    @Test("DAPS-only flags are refused for classical methods, and Langevin-only flags for gaussian-cg")
+    func misplacedFlags() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try CLI.run(["recon", CLI.sample.path, "--method", "sense", "--samples", "3", "--out", dir.path])
+        #expect(r.status != 0 && r.stderr.contains("--samples") && r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+        let s = try CLI.run(["recon", CLI.sample.path, "--prior", Self.tinyPrior.path, "--conditional", "gaussian-cg", "--lr", "1e-4",
+                             "--out", dir.path])
+        #expect(s.status != 0 && s.stderr.contains("--lr") && s.stderr.split(separator: "\n").count == 1, "\(s.stderr)")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).isEmpty)
+    }
+}
