@@ -32,7 +32,7 @@ struct Simulate: ParsableCommand {
                 var o = Simulation.DICOMOptions()
                 o.coils = coils
                 o.noise = noise
-                o.seed = maskOptions.seed
+                o.seed = maskOptions.seed ?? 0
                 o.seriesInstanceUID = series
                 let d = try Simulation.fromDICOM(input: url, output: URL(fileURLWithPath: output), plan: try maskOptions.plan(),
                                                  options: o, overwrite: force)
