@@ -16,8 +16,10 @@ For each validation file (scripts/make_validation_set.py) and acceleration R:
 2. `mri-daps recon SIM --method M` for the classical methods (defaults: CG-SENSE λ 0.001, 30
    iterations; L1-wavelet λ 0.01, 100 FISTA iterations; ESPIRiT maps with the `auto` fallbacks).
 3. BART when `bart` is on PATH: per slice, the masked k-space as .cfl (H, W, 1, coils),
-   `bart ecalib -m1 ksp sens` (BART's default calibration size 24: it takes the fully
-   sampled centre, NUM_LOW columns × up to 24 rows), `bart pics -S -R W:3:0:λ -i 100 ksp sens
+   `bart ecalib -m1 -k K ksp sens` (BART's default calibration size 24: it takes the fully
+   sampled centre it detects, symmetric about W/2, up to 24 × 24; K = 6, BART's default
+   kernel, and 5, 4, 3 are tried in turn when the detected region is narrower, as with the
+   5 centre lines of the 8× brain masks; the kernel used is recorded), `bart pics -S -R W:3:0:λ -i 100 ksp sens
    rec` (λ 0.01 as ours), magnitude, centre crop to the recon matrix, written as a
    reconstruction file (method `bart-pics`). `-r NUM_LOW` (a NUM_LOW × NUM_LOW region, as
    `mri-daps bench` uses at 26 lines) is not used: with the 10 or 5 centre lines of the brain
@@ -133,18 +135,28 @@ def bart_pics(bart, simulated, out_file, slices, lam, iterations, threads):
         n = kspace.shape[0] if slices is None else min(slices, kspace.shape[0])
         num_low = int(f.attrs["num_low_frequency"])
         rh, rw = recon_matrix(f)
-        recs, seconds = [], 0.0
+        recs, seconds, kernels = [], 0.0, []
         env = dict(os.environ, OMP_NUM_THREADS=str(threads)) if threads else None
         with tempfile.TemporaryDirectory(prefix="mri-daps-eval-bart-") as tmp:
             for s in range(n):
                 k = kspace[s]  # (coils, H, W)
                 write_cfl(os.path.join(tmp, "ksp"), np.transpose(k, (1, 2, 0))[:, :, None, :])
-                for cmd in (["ecalib", "-m1", "ksp", "sens"],
-                            ["pics", "-S", "-R", f"W:3:0:{lam:g}", "-i", str(iterations), "ksp", "sens", "rec"]):
+                # BART's default 6×6 kernel needs at least 6 columns in the calibration region
+                # it detects (symmetric about W/2); with fewer centre lines (8× brain) shrink it.
+                for kernel in range(6, 2, -1):
+                    cmd = ["ecalib", "-m1", "-k", str(kernel), "ksp", "sens"]
                     rc, _, err, dt = run([bart] + cmd, cwd=tmp, env=env)
                     seconds += dt
-                    if rc != 0:
-                        raise RuntimeError(f"bart {' '.join(cmd)} exited {rc}: {tail(err)}")
+                    if rc == 0:
+                        kernels.append(kernel)
+                        break
+                else:
+                    raise RuntimeError(f"bart ecalib failed for kernels 6…3: {tail(err)}")
+                cmd = ["pics", "-S", "-R", f"W:3:0:{lam:g}", "-i", str(iterations), "ksp", "sens", "rec"]
+                rc, _, err, dt = run([bart] + cmd, cwd=tmp, env=env)
+                seconds += dt
+                if rc != 0:
+                    raise RuntimeError(f"bart {' '.join(cmd)} exited {rc}: {tail(err)}")
                 img = np.abs(read_cfl(os.path.join(tmp, "rec")).reshape(k.shape[1], k.shape[2], order="F"))
                 r0, c0 = (img.shape[0] - rh) // 2, (img.shape[1] - rw) // 2
                 recs.append(img[r0:r0 + rh, c0:c0 + rw].astype(np.float32))
@@ -154,9 +166,10 @@ def bart_pics(bart, simulated, out_file, slices, lam, iterations, threads):
         o.attrs["method"] = "bart-pics"
         o.attrs["slice_start"] = 0
         o.attrs["num_low_frequency"] = num_low
-        o.attrs["bart_commands"] = (f"bart ecalib -m1 ksp sens; "
+        o.attrs["ecalib_kernels"] = np.array(kernels, np.int64)
+        o.attrs["bart_commands"] = (f"bart ecalib -m1 -k K ksp sens (K per slice: ecalib_kernels); "
                                     f"bart pics -S -R W:3:0:{lam:g} -i {iterations} ksp sens rec")
-    return n, seconds
+    return kernels, seconds
 
 
 # ------------------------------------------------------------------ main loop
@@ -224,7 +237,8 @@ def markdown(summary, masks):
                 continue
             cov = "–" if r["coverage"] is None else f"{r['coverage']:.3f}"
             cor = "–" if r["stdErrorCorrelation"] is None else f"{r['stdErrorCorrelation']:.3f}"
-            note = f" ({r['failed']} failed)" if r["failed"] else ""
+            note = (f" ({r['failed']} of {r['failed'] + r['volumes']} volumes failed; mean of the rest)"
+                    if r["failed"] else "")
             out.append(f"| {name}{note} | {r['nmse']:.4f} | {r['psnr']:.2f} | {r['ssim']:.4f} | {cov} | {cor} | "
                        f"{r['secondsPerSlice']:.2f} |")
         out.append("")
@@ -305,8 +319,9 @@ def main(argv=None):
                           "effectiveAcceleration": eff, "reconstruction": rec}
                 try:
                     if args is None:
-                        _, seconds = bart_pics(bart, sim, rec, slices, a.bart_lambda, a.bart_iterations, a.bart_threads)
-                        record["command"] = (f"OMP_NUM_THREADS={a.bart_threads} bart ecalib -m1; "
+                        kernels, seconds = bart_pics(bart, sim, rec, slices, a.bart_lambda, a.bart_iterations, a.bart_threads)
+                        record["ecalibKernels"] = kernels
+                        record["command"] = (f"OMP_NUM_THREADS={a.bart_threads} bart ecalib -m1 -k {max(kernels)}…{min(kernels)}; "
                                              f"bart pics -S -R W:3:0:{a.bart_lambda:g} -i {a.bart_iterations}")
                     else:
                         cmd = [binary, "recon", sim] + args + ["--out", rec_dir, "--force"]
