@@ -5,7 +5,14 @@ import MRIPipeline
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Score reconstructions against a fully sampled file with fastMRI's NMSE, PSNR and SSIM.")
+        abstract: "Score reconstructions against a fully sampled file with fastMRI's NMSE, PSNR and SSIM.",
+        discussion: """
+            Metrics follow fastMRI's evaluate.py: both volumes are centre-cropped to (W, W), W the target width. \
+            When a reconstruction file holds 'posterior_std', its calibration is reported too: coverage = fraction of \
+            in-object pixels with |reconstruction - target| <= 1.96 * std (ideal 0.95) and the Pearson correlation of std \
+            with |error|; in-object = target > 10 % of the slice's target maximum, after the same crop. \
+            JSON rows carry coverage, stdErrorCorrelation and objectPixels only when the file has 'posterior_std'.
+            """)
 
     @Option(help: "Fully sampled fastMRI file holding reconstruction_rss / reconstruction_esc.") var target: String
     @Argument(help: "Reconstruction files (dataset 'reconstruction').") var reconstructions: [String]
@@ -21,10 +28,17 @@ struct Evaluate: ParsableCommand {
                 emit(String(decoding: try enc.encode(rows), as: UTF8.self))
             } else {
                 func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
-                emit(pad("reconstruction", 36) + pad("method", 12) + "slices        NMSE     PSNR     SSIM")
+                let calibrated = rows.contains { $0.coverage != nil }
+                emit(pad("reconstruction", 36) + pad("method", 12) + "slices        NMSE     PSNR     SSIM"
+                     + (calibrated ? "  coverage  corr(std,|err|)" : ""))
                 for r in rows {
-                    emit(pad((r.file as NSString).lastPathComponent, 36) + pad(r.method ?? "-", 12)
-                         + String(format: "%6d  %10.6f  %7.2f  %7.4f", r.slices, r.nmse, r.psnr, r.ssim))
+                    var line = pad((r.file as NSString).lastPathComponent, 36) + pad(r.method ?? "-", 12)
+                        + String(format: "%6d  %10.6f  %7.2f  %7.4f", r.slices, r.nmse, r.psnr, r.ssim)
+                    if calibrated {
+                        line += r.coverage.map { String(format: "  %8.4f", $0) } ?? "         -"
+                        line += r.stdErrorCorrelation.map { String(format: "  %15.4f", $0) } ?? "                -"
+                    }
+                    emit(line)
                 }
             }
         } catch { fail(error) }
