@@ -29,11 +29,12 @@ extension PriorCatalog {
     }
 
     /// The anatomy of a fastMRI `acquisition` attribute: CORPD*/CORPDFS* or anything naming the
-    /// knee → "knee"; AX* (AXT1, AXT2, AXFLAIR, …) or anything naming the brain → "brain"; else nil.
+    /// knee → "knee"; AX* (AXT1, AXT2, AXFLAIR, …), MPRAGE, FLAIR or anything naming the brain or
+    /// head → "brain"; else nil.
     public static func anatomy(acquisition: String?) -> String? {
         guard let a = acquisition?.uppercased(), !a.isEmpty else { return nil }
         if a.hasPrefix("CORPD") || a.contains("KNEE") { return "knee" }
-        if a.hasPrefix("AX") || a.contains("BRAIN") { return "brain" }
+        if a.hasPrefix("AX") || ["BRAIN", "HEAD", "MPRAGE", "FLAIR"].contains(where: a.contains) { return "brain" }
         return nil
     }
 }

@@ -182,6 +182,8 @@ struct PriorResolutionTests {
         #expect(PriorCatalog.anatomy(acquisition: "AXT2") == "brain")
         #expect(PriorCatalog.anatomy(acquisition: "AXFLAIR") == "brain")
         #expect(PriorCatalog.anatomy(acquisition: "Brain") == "brain")
+        #expect(PriorCatalog.anatomy(acquisition: "SAGT1_MPRAGE") == "brain")
+        #expect(PriorCatalog.anatomy(acquisition: "SAGFLAIR") == "brain")
         #expect(PriorCatalog.anatomy(acquisition: "SAGT1") == nil)
         #expect(PriorCatalog.anatomy(acquisition: nil) == nil)
     }
