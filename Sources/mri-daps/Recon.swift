@@ -43,6 +43,10 @@ struct Recon: ParsableCommand {
     @Option(help: "daps: smallest annealing noise level σ_min.") var sigmaMin: Double?
     @Flag(help: "daps: also write every draw's magnitude as 'samples' (slices, draws, H, W).") var saveSamples = false
     @Option(help: "Write a JSON report (timings per stage, every parameter) to this path.") var report: String?
+    // DICOM output
+    @Option(help: "Also write each reconstruction as a DICOM study here (mean MR, std MR, std Parametric Map); with several inputs, one sub-folder per input.")
+    var dicom: String?
+    @OptionGroup var identity: DICOMIdentityOptions
 
     func validate() throws {
         guard let m = ReconMethod(rawValue: method) else {
@@ -124,6 +128,15 @@ struct Recon: ParsableCommand {
                     line += ", protocol \(p.name), prior \(prior.name), \(p.samples) draws"
                 }
                 emit(line)
+                if let dicom {
+                    let dir = files.count > 1
+                        ? URL(fileURLWithPath: dicom).appendingPathComponent(URL(fileURLWithPath: f).deletingPathExtension().lastPathComponent)
+                        : URL(fileURLWithPath: dicom)
+                    let d = try DICOMExport.export(reconstructionFile: s.output, source: URL(fileURLWithPath: f),
+                                                   to: dir, options: identity.options(overwrite: force))
+                    emit("\(s.output.path) → \(d.result.directory.path): DICOM study \(d.result.studyInstanceUID), "
+                         + "\(d.result.series.count) series, \(d.fileCount) files")
+                }
             }
             if let path = report {
                 try ReconReport(parameters: o.parameters, files: reports).write(to: URL(fileURLWithPath: path))

@@ -110,6 +110,32 @@ struct DAPSReconTests {
         #expect(c.reconstruction.storage != Array(a.reconstruction.storage[n..<(2 * n)]))
     }
 
+    @Test("recon --dicom writes the mean, std and std-map series of the DAPS run; read back they equal the HDF5 output")
+    func dapsReconToDICOM() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let scan = dir.appendingPathComponent("knee_small.h5")
+        try CLI.writeSmallScan(to: scan)
+        let out = dir.appendingPathComponent("out"), dcm = dir.appendingPathComponent("dicom")
+        let r = try CLI.run(["recon", scan.path, "--prior", Self.tinyPrior.path, "--out", out.path, "--dicom", dcm.path,
+                             "--patient-id", "P-42"] + Self.small)
+        #expect(r.status == 0, "\(r.stderr)")
+        let h5 = try read(out.appendingPathComponent("knee_small.h5"))
+        let series = try FileManager.default.contentsOfDirectory(atPath: dcm.path).sorted()
+        #expect(series.count == 3, "\(series)")
+        // Real-world values: the MR series within half a quantisation step (12 bits over the range),
+        // the parametric map exactly.
+        for (name, expected, exact) in [(series[0], h5.reconstruction, false), (series[1], h5.std, false),
+                                        (series[2], h5.std, true)] {
+            let v = try DICOMSeriesReader(realWorldValues: true).read(dcm.appendingPathComponent(name))
+            #expect(v.pixels.shape == expected.shape, "\(name)")
+            #expect(v.info.patientID == "P-42")
+            let step = (expected.max - min(0, expected.storage.min() ?? 0)) / 4095
+            let worst = zip(v.pixels.storage, expected.storage).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(exact ? worst == 0 : worst <= step * 0.5001 + 1e-7, "\(name): worst \(worst), step \(step)")
+        }
+    }
+
     @Test("a missing built-in prior: one-line error, non-zero exit, no output file",
           .enabled(if: !FileManager.default.fileExists(atPath: PriorCatalog.builtInURL("knee")?.path ?? "/")))
     func missingBuiltInPrior() throws {
