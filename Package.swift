@@ -30,7 +30,7 @@ let package = Package(
         // C++ target; include/dcm_shim.h is plain C and no DCMTK type crosses it.
         .target(
             name: "DCMTKShim",
-            linkerSettings: [.linkedLibrary("dcmdata"), .linkedLibrary("oflog"), .linkedLibrary("ofstd")]),
+            linkerSettings: [.linkedLibrary("dcmnet"), .linkedLibrary("dcmdata"), .linkedLibrary("oflog"), .linkedLibrary("ofstd")]),
 
         // MARK: Library modules
         .target(name: "MRICore", dependencies: ["CFFTW", "COpenBLAS"]),

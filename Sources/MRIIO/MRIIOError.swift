@@ -36,6 +36,9 @@ public enum MRIIOError: Error, Sendable, Equatable, CustomStringConvertible {
     case dicom(file: String, reason: String)
     /// A value handed to a writer is unusable (`name` is the parameter, e.g. "uidRoot").
     case invalidValue(name: String, reason: String)
+    /// A network peer (PACS) could not be reached or refused the whole transfer; `url` is the
+    /// destination without credentials.
+    case network(url: String, reason: String)
 
     public var description: String {
         switch self {
@@ -57,6 +60,7 @@ public enum MRIIOError: Error, Sendable, Equatable, CustomStringConvertible {
         case .writeFailed(let f, let r): return "\(f): write failed: \(r)"
         case .dicom(let f, let r): return "\(f): DICOM error: \(r)"
         case .invalidValue(let n, let r): return "\(n): \(r)"
+        case .network(let u, let r): return "\(u): \(r)"
         }
     }
 }
