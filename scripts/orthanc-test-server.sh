@@ -48,15 +48,33 @@ for s in ss:
 EOF
 }
 
+# True while PID runs (a zombie awaiting its reaper counts as stopped).
+alive() {
+  local state
+  state=$(sed -E 's/^.*\) (.).*$/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
+  [[ -n "$state" && "$state" != Z ]]
+}
+
 stop_pid() {  # stop_pid PID: TERM, wait ≤ 10 s, then KILL
   local pid=$1 i
-  kill -0 "$pid" 2>/dev/null || return 0
+  alive "$pid" || return 0
   kill -TERM "$pid" 2>/dev/null || true
   for ((i = 0; i < 100; i++)); do
-    kill -0 "$pid" 2>/dev/null || return 0
+    alive "$pid" || return 0
     sleep 0.1
   done
   kill -KILL "$pid" 2>/dev/null || true
+}
+
+# Starts a program detached from whatever the caller leaked into us: an empty signal mask (test
+# runners spawn children with signals blocked, and Orthanc would then ignore SIGTERM) and no file
+# descriptors above 2 (an inherited pipe would keep the caller waiting for EOF). Run it only in
+# the background (`detached … &`): it execs, so `$!` is the program's own PID.
+detached() {
+  exec /usr/bin/python3 -c 'import os, signal, sys
+signal.pthread_sigmask(signal.SIG_SETMASK, [])
+os.closerange(3, 65536)
+os.execvp(sys.argv[1], sys.argv[1:])' "$@"
 }
 
 case "$cmd" in
@@ -88,19 +106,19 @@ start)
   "HttpTimeout": 10
 }
 EOF
-    Orthanc "$dir/orthanc.json" >"$dir/orthanc.log" 2>&1 </dev/null &
+    detached Orthanc "$dir/orthanc.json" >"$dir/orthanc.log" 2>&1 </dev/null &
     pid=$!
     echo "$pid" >"$dir/orthanc.pid"
     ready=0
     for ((i = 0; i < 200; i++)); do  # ≤ 20 s
-      kill -0 "$pid" 2>/dev/null || break
+      alive "$pid" || break
       if curl -sf -u "$user:$password" "http://127.0.0.1:$http/plugins/dicom-web" >/dev/null 2>&1; then ready=1; break; fi
       sleep 0.1
     done
     if ((ready)); then
       # Watchdog: stop Orthanc when the owner goes away without calling stop.
-      ( while kill -0 "$owner" 2>/dev/null && kill -0 "$pid" 2>/dev/null; do sleep 1; done
-        kill -TERM "$pid" 2>/dev/null || true ) </dev/null >/dev/null 2>&1 &
+      detached /bin/bash -c 'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done
+        kill -TERM "$2" 2>/dev/null || true' watchdog "$owner" "$pid" </dev/null >/dev/null 2>&1 &
       echo "$!" >"$dir/watchdog.pid"
       echo "ORTHANC_PID=$pid"
       echo "ORTHANC_HTTP_PORT=$http"
@@ -118,7 +136,7 @@ EOF
   ;;
 stop)
   if [[ -f "$dir/watchdog.pid" ]]; then
-    kill -TERM "$(cat "$dir/watchdog.pid")" 2>/dev/null || true
+    kill -KILL "$(cat "$dir/watchdog.pid")" 2>/dev/null || true
     rm -f "$dir/watchdog.pid"
   fi
   if [[ -f "$dir/orthanc.pid" ]]; then
