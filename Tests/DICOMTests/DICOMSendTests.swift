@@ -311,7 +311,7 @@ import _TestSupport
         var result = [String: [String]]()
         var inProposed = false, current: String?
         for raw in log.split(separator: "\n") {
-            let line = raw.replacingOccurrences(of: "D: ", with: "").trimmingCharacters(in: .whitespaces)
+            let line = (raw.hasPrefix("D: ") ? raw.dropFirst(3) : raw[...]).trimmingCharacters(in: .whitespaces)
             if line.hasPrefix("Context ID:") {
                 inProposed = line.hasSuffix("(Proposed)")
                 current = nil
