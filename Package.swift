@@ -31,7 +31,7 @@ let package = Package(
         .target(
             name: "DCMTKShim",
             linkerSettings: [
-                .linkedLibrary("dcmdata"), .linkedLibrary("oflog"), .linkedLibrary("ofstd"),
+                .linkedLibrary("dcmnet"), .linkedLibrary("dcmdata"), .linkedLibrary("oflog"), .linkedLibrary("ofstd"),
                 // Reading: JPEG (IJG 8/12/16) and JPEG-LS decoders (RLE is in dcmdata).
                 .linkedLibrary("dcmjpeg"), .linkedLibrary("dcmjpls"), .linkedLibrary("dcmimgle"),
                 .linkedLibrary("ijg8"), .linkedLibrary("ijg12"), .linkedLibrary("ijg16"),

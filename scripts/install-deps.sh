@@ -4,7 +4,9 @@
 # Peers and fixtures: BART, NumPy/h5py/scikit-image/SciPy/nibabel, HDF5 tools,
 # mricron-data (Colin27 template for SampleData/make_sample.py); PyTorch + pytest + pydicom for Training/;
 # venv + pip for Training/.venv (PyPI-only bm3d, scripts/setup-training-venv.sh).
-# DICOM: DCMTK (libdcmtk-dev, linked by name by Sources/DCMTKShim; dcmtk tools) and dicom3tools (dciodvfy, used by DICOMTests);
+# DICOM: DCMTK (libdcmtk-dev, linked by name by Sources/DCMTKShim; dcmtk tools, storescp used by DICOMTests) and
+# dicom3tools (dciodvfy, used by DICOMTests); Orthanc + its DICOMweb plugin and curl for the send round trip
+# (DICOMSendTests start a private Orthanc via scripts/orthanc-test-server.sh; the packaged service is not used).
 # python3-gdcm lets pydicom decode JPEG/JPEG-LS/JPEG 2000, the independent reference for DICOM reading tests.
 set -euo pipefail
 PACKAGES=(
@@ -14,6 +16,7 @@ PACKAGES=(
   python3-torch python3-pytest python3-pydicom
   python3-venv python3-pip
   libdcmtk-dev dcmtk dicom3tools python3-gdcm
+  orthanc orthanc-dicomweb curl
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

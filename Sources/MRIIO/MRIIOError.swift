@@ -38,6 +38,9 @@ public enum MRIIOError: Error, Sendable, Equatable, CustomStringConvertible {
     case unsupportedTransferSyntax(file: String, uid: String, name: String)
     /// A value handed to a writer is unusable (`name` is the parameter, e.g. "uidRoot").
     case invalidValue(name: String, reason: String)
+    /// A network peer (PACS) could not be reached or refused the whole transfer; `url` is the
+    /// destination without credentials.
+    case network(url: String, reason: String)
 
     public var description: String {
         switch self {
@@ -60,6 +63,7 @@ public enum MRIIOError: Error, Sendable, Equatable, CustomStringConvertible {
         case .dicom(let f, let r): return "\(f): DICOM error: \(r)"
         case .unsupportedTransferSyntax(let f, let u, let n): return "unsupported transfer syntax \(u) (\(n)) in \(f)"
         case .invalidValue(let n, let r): return "\(n): \(r)"
+        case .network(let u, let r): return "\(u): \(r)"
         }
     }
 }

@@ -170,6 +170,88 @@ dcm_status dcm_file_read_pixels(dcm_file *file, float *values, size_t count, cha
 
 /* =================================== end of Reading (dcm_reader.cpp) =================================== */
 
+/* ==================================== network ====================================
+ * dcm_network.cpp: C-STORE SCU over DIMSE (DCMTK dcmnet DcmSCU). Own status codes so this
+ * block stands alone. Usage: create → add_context (one per SOP class / syntax group) →
+ * connect → store (per file) → free (releases the association).
+ */
+
+/** Result of a network call. */
+typedef enum dcm_net_status {
+    DCM_NET_OK = 0,
+    /** A NULL handle, an out-of-range port/timeout or a call out of order. */
+    DCM_NET_ERROR_ARGUMENT = 1,
+    /** TCP connection or association negotiation failed (refused, unreachable, timed out). */
+    DCM_NET_ERROR_CONNECT = 2,
+    /** The peer rejected the association (A-ASSOCIATE-RJ: usually the AE titles). */
+    DCM_NET_ERROR_REJECTED = 3,
+    /** The peer accepted no presentation context for the SOP class / transfer syntax. */
+    DCM_NET_ERROR_NO_CONTEXT = 4,
+    /** The local file cannot be read as DICOM (nothing was sent). */
+    DCM_NET_ERROR_FILE = 5,
+    /** The DIMSE exchange broke off (timeout, connection lost): the association is unusable. */
+    DCM_NET_ERROR_DIMSE = 6,
+    /** The peer answered the C-STORE with a failure status (see the dimse_status out-parameter). */
+    DCM_NET_ERROR_REFUSED = 7,
+    /** Anything else DCMTK reported. */
+    DCM_NET_ERROR_INTERNAL = 8
+} dcm_net_status;
+
+/** Identity of a Part 10 file, from its file meta information (NUL-terminated UIDs). */
+typedef struct dcm_net_file_info {
+    char sop_class_uid[65];
+    char sop_instance_uid[65];
+    char transfer_syntax_uid[65];
+} dcm_net_file_info;
+
+/**
+ * Reads `filename` completely as a Part 10 file (so a truncated or corrupt file is caught before
+ * anything is sent) and returns its UIDs from the file meta information (SOP class/instance
+ * falling back to the dataset). DCM_NET_ERROR_FILE when it does not parse or lacks a UID.
+ */
+dcm_net_status dcm_net_identify_file(const char *filename, dcm_net_file_info *info, char *message, size_t message_size);
+
+/** A C-STORE SCU association (opaque). */
+typedef struct dcm_net_association dcm_net_association;
+
+/**
+ * A new, unconnected association from `calling_aet` to `called_aet` at host:port. `timeout_seconds`
+ * (> 0) bounds ACSE and DIMSE waits (non-blocking DIMSE). NULL on a bad argument or no memory.
+ */
+dcm_net_association *dcm_net_association_create(const char *calling_aet, const char *called_aet, const char *host,
+                                                int port, int timeout_seconds);
+
+/** Releases the association when connected (A-RELEASE), then frees it (NULL is ignored). */
+void dcm_net_association_free(dcm_net_association *association);
+
+/**
+ * Proposes one presentation context: `sop_class_uid` with the transfer syntaxes in
+ * `transfer_syntaxes`, backslash-separated, preferred first. Before dcm_net_connect only.
+ */
+dcm_net_status dcm_net_add_context(dcm_net_association *association, const char *sop_class_uid,
+                                   const char *transfer_syntaxes, char *message, size_t message_size);
+
+/**
+ * Opens TCP (connect timeout `timeout_seconds`; dcmnet keeps it process-global) and negotiates
+ * the association. DCM_NET_ERROR_CONNECT / _REJECTED / _NO_CONTEXT on failure.
+ */
+dcm_net_status dcm_net_connect(dcm_net_association *association, int timeout_seconds, char *message, size_t message_size);
+
+/** 1 while the association is established, else 0. */
+int dcm_net_is_connected(const dcm_net_association *association);
+
+/**
+ * Sends one Part 10 file with C-STORE on a presentation context accepted for its SOP class, in its
+ * own transfer syntax or (uncompressed little endian only) the other LE syntax. `*dimse_status`
+ * gets the response status (0x0000 success; 0xB… warning, returned as DCM_NET_OK with the warning
+ * in `message`; 0xFFFF when no response came). DCM_NET_ERROR_FILE: nothing was sent;
+ * DCM_NET_ERROR_DIMSE: the association is lost; DCM_NET_ERROR_REFUSED: a failure status.
+ */
+dcm_net_status dcm_net_store(dcm_net_association *association, const char *filename, uint16_t *dimse_status,
+                             char *message, size_t message_size);
+
+/* ================================== end network ================================== */
+
 #ifdef __cplusplus
 }
 #endif
