@@ -47,6 +47,9 @@ struct Recon: ParsableCommand {
     @Option(help: "Also write each reconstruction as a DICOM study here (mean MR, std MR, std Parametric Map); with several inputs, one sub-folder per input.")
     var dicom: String?
     @OptionGroup var identity: DICOMIdentityOptions
+    @Option(help: "Send each DICOM study (needs --dicom) to a PACS: dicom://CALLED_AET@host:port or http(s)://host:port/dicom-web.")
+    var send: String?
+    @OptionGroup var network: DICOMSendOptions
 
     func validate() throws {
         guard let m = ReconMethod(rawValue: method) else {
@@ -67,6 +70,7 @@ struct Recon: ParsableCommand {
         for (flag, value) in [("lr", lr), ("lr-min-ratio", lrMinRatio), ("tau", tau), ("sigma-max", sigmaMax), ("sigma-min", sigmaMin)] {
             if let v = value, !(v > 0 && v.isFinite) { throw ValidationError("--\(flag) must be > 0 (got \(v))") }
         }
+        if send != nil && dicom == nil { throw ValidationError("--send needs --dicom DIR (the study is written, kept and then sent)") }
         _ = m
     }
 
@@ -136,6 +140,10 @@ struct Recon: ParsableCommand {
                                                    to: dir, options: identity.options(overwrite: force))
                     emit("\(s.output.path) → \(d.result.directory.path): DICOM study \(d.result.studyInstanceUID), "
                          + "\(d.result.series.count) series, \(d.fileCount) files")
+                    if let send {
+                        let sent = try network.sender(to: send).send(directory: d.result.directory)
+                        if !Send.printReport(sent, directory: d.result.directory.path) { Foundation.exit(1) }
+                    }
                 }
             }
             if let path = report {

@@ -46,20 +46,27 @@ struct Send: ParsableCommand {
         do {
             let sender = try network.sender(to: to)
             let report = try sender.send(directory: URL(fileURLWithPath: directory))
-            for i in report.instances where i.stored {
-                emit("stored \(i.file.path) \(i.sopInstanceUID) (\(i.status)\(i.reason.map { "; \($0)" } ?? ""))")
-            }
-            let failed = report.failed
-            for i in failed {
-                status("mri-daps: not stored: \(i.file.path): \(i.reason ?? "unknown reason") [\(i.status), \(i.attempts) attempt\(i.attempts == 1 ? "" : "s")]")
-            }
-            let total = report.instances.count
-            emit("\(total - failed.count) of \(total) instances stored at \(report.destination)"
-                 + (report.skipped.isEmpty ? "" : "; \(report.skipped.count) non-DICOM file(s) skipped"))
-            if !failed.isEmpty {
-                status("mri-daps: error: \(failed.count) of \(total) instances were not stored at \(report.destination); every file is kept in \(directory)")
-                Foundation.exit(1)
-            }
+            if !Self.printReport(report, directory: directory) { Foundation.exit(1) }
         } catch { fail(error) }
+    }
+
+    /// One stdout line per stored instance and a summary; one stderr line per failed instance and
+    /// a final error line. Returns whether every instance was stored.
+    static func printReport(_ report: DICOMSendReport, directory: String) -> Bool {
+        for i in report.instances where i.stored {
+            emit("stored \(i.file.path) \(i.sopInstanceUID) (\(i.status)\(i.reason.map { "; \($0)" } ?? ""))")
+        }
+        let failed = report.failed
+        for i in failed {
+            status("mri-daps: not stored: \(i.file.path): \(i.reason ?? "unknown reason") [\(i.status), \(i.attempts) attempt\(i.attempts == 1 ? "" : "s")]")
+        }
+        let total = report.instances.count
+        emit("\(total - failed.count) of \(total) instances stored at \(report.destination)"
+             + (report.skipped.isEmpty ? "" : "; \(report.skipped.count) non-DICOM file(s) skipped"))
+        if !failed.isEmpty {
+            status("mri-daps: error: \(failed.count) of \(total) instances were not stored at \(report.destination); every file is kept in \(directory)")
+            return false
+        }
+        return true
     }
 }

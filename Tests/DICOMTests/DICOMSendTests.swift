@@ -142,6 +142,29 @@ import _TestSupport
         #expect(!server.isRunning, "Orthanc \(server.pid) still running after stop")
     }
 
+    @Test("recon --dicom --send: the reconstruction's study reaches Orthanc by C-STORE and stays on disk; --send without --dicom is refused",
+          .enabled(if: OrthancTestServer.available, "Orthanc + orthanc-dicomweb not installed"))
+    func reconSendsItsStudy() throws {
+        let scratch = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let sample = Fixtures.packageRoot.appendingPathComponent("SampleData/brain_colin27_8coil.h5")
+        let server = try OrthancTestServer()
+        defer { server.stop() }
+        let dcm = scratch.appendingPathComponent("study")
+        let r = try Fixtures.run(DICOMFixture.binary, ["recon", sample.path, "--method", "sense", "--accel", "4", "--slices", "1:3",
+                                                      "--out", scratch.appendingPathComponent("h5").path,
+                                                      "--dicom", dcm.path, "--send", server.dicomURL])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("2 of 2 instances stored"), "\(r.stdout)")
+        let local = try FileManager.default.subpathsOfDirectory(atPath: dcm.path).filter { $0.hasSuffix(".dcm") }
+        #expect(local.count == 2)
+        let instances = try #require(try server.getJSON("/instances") as? [String])
+        #expect(instances.count == 2)
+        let refused = try Fixtures.run(DICOMFixture.binary, ["recon", sample.path, "--method", "sense", "--accel", "4",
+                                                            "--out", scratch.appendingPathComponent("x").path, "--send", server.dicomURL])
+        #expect(refused.status != 0 && refused.stderr.contains("--send needs --dicom"), "\(refused.stderr)")
+    }
+
     @Test("STOW-RS (mri-daps send, basic auth from the URL): all three series reach Orthanc with their UIDs, counts and pixels",
           .enabled(if: OrthancTestServer.available, "Orthanc + orthanc-dicomweb not installed"))
     func stowToOrthanc() throws {
