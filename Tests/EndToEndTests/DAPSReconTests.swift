@@ -80,7 +80,7 @@ struct DAPSReconTests {
         let config = try #require(try JSONSerialization.jsonObject(with: Data((attrs["daps_configuration"]?.stringValue ?? "").utf8)) as? [String: Any])
         #expect(config["annealing_steps"] as? Int == 4)
         #expect(config["ode_steps"] as? Int == 1)
-        #expect((config["conditional"] as? [String: Any])?["method"] as? String == "langevin")
+        #expect((config["conditional"] as? [String: Any])?["method"] as? String == "gaussian-cg")
         let scales = try #require(try JSONSerialization.jsonObject(with: Data((attrs["normalisation_scales"]?.stringValue ?? "").utf8)) as? [Double])
         #expect(scales.count == 2 && scales.allSatisfy { $0 > 0 && $0.isFinite })
         #expect(attrs["protocol_json"] != nil && attrs["prior_card"] != nil && attrs["network_evaluations"]?.doubleValue == 4)

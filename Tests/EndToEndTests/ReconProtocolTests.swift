@@ -24,7 +24,8 @@ struct ReconProtocolTests {
             #expect(p.daps.networkEvaluations == (p.variant == .fast ? 100 : 1000), "\(name): \(p.daps.networkEvaluations) NFE")
             #expect(p.samples >= 2)
             #expect(p.quantile == 0.99)
-            #expect(p.daps.conditional.method == "langevin")
+            #expect(p.daps.conditional.method == "gaussian-cg")
+            #expect(p.daps.sigmaMin == Float(0.01) && p.daps.sigmaMax == 10)
         }
     }
 
@@ -107,6 +108,7 @@ struct ReconProtocolTests {
         o.samples = 5
         o.sigmaMax = 50
         o.sigmaMin = 0.2
+        o.conditional = "langevin"
         o.lr = 2e-5
         o.lrMinRatio = 0.5
         o.langevinSteps = 4
@@ -135,7 +137,7 @@ struct ReconProtocolTests {
             try base.applying(wrong)
         }
         var wrong2 = ReconProtocol.Overrides()
-        wrong2.cgIterations = 3
+        wrong2.langevinSteps = 3  // a Langevin-only flag on a gaussian-cg preset
         #expect(throws: PipelineError.self) { try base.applying(wrong2) }
         var inverted = ReconProtocol.Overrides()
         inverted.sigmaMin = 200
