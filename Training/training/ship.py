@@ -54,7 +54,7 @@ def main(argv=None):
 
     out_dir = os.path.dirname(os.path.abspath(args.out))
     os.makedirs(out_dir, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".safetensors", dir=out_dir)
+    fd, tmp = tempfile.mkstemp(prefix=".ship-", suffix=".partial", dir=out_dir)  # never *.safetensors
     os.close(fd)
     try:
         export_state_dict(state, config, card, tmp, fp16=True)
@@ -77,6 +77,7 @@ def main(argv=None):
                     "BM3D (PyPI bm3d 3.0.9) per real/imag channel with the true sigma",
         }
         export_state_dict(state, config, card, tmp, fp16=True)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, args.out)
     finally:
         if os.path.exists(tmp):
