@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import MRIIO
+import MRIPipeline
 
 /// PACS destination flags (shared with `recon --send` once it is wired).
 struct DICOMSendOptions: ParsableArguments {
@@ -16,15 +16,15 @@ struct DICOMSendOptions: ParsableArguments {
     var user: String?
 
     /// A sender for `url`; retry notes go to stderr.
-    func sender(to url: String) throws -> DICOMSender {
-        let destination = try DICOMDestination(parsing: url, credentials: user)
-        var o = DICOMSender.Options()
+    func sender(to url: String) throws -> PACSDelivery.Sender {
+        let destination = try PACSDelivery.Destination(parsing: url, credentials: user)
+        var o = PACSDelivery.Sender.Options()
         o.callingAET = aet
         o.retries = retries
         o.initialBackoff = retryDelay
         o.timeout = timeout
         o.log = { status("mri-daps: \($0)") }
-        return try DICOMSender(destination: destination, options: o)
+        return try PACSDelivery.Sender(destination: destination, options: o)
     }
 }
 
@@ -52,7 +52,7 @@ struct Send: ParsableCommand {
 
     /// One stdout line per stored instance and a summary; one stderr line per failed instance and
     /// a final error line. Returns whether every instance was stored.
-    static func printReport(_ report: DICOMSendReport, directory: String) -> Bool {
+    static func printReport(_ report: PACSDelivery.Report, directory: String) -> Bool {
         for i in report.instances where i.stored {
             emit("stored \(i.file.path) \(i.sopInstanceUID) (\(i.status)\(i.reason.map { "; \($0)" } ?? ""))")
         }
