@@ -126,13 +126,10 @@ public struct DAPSSampler: Sendable {
         // 1. x ~ N(0, σ_max² I), each draw from its own stream.
         x.storage.withUnsafeMutableBufferPointer { xs in
             for b in 0..<draws {
-                Self.fillGaussian(xs.baseAddress! + b * 2 * n, count: 2 * n, scale: cfg.sigmaMax, rng: &rngs[b])
+                rngs[b].fillGaussian(xs.baseAddress! + b * 2 * n, count: 2 * n, scale: cfg.sigmaMax)
             }
         }
-        let adjointY: ComplexArray? = {
-            if case .langevin = cfg.conditional { return self.operator.adjoint(y) }
-            return nil
-        }()
+        let adjointY: ComplexArray? = self.operator.adjoint(y)
         var timings = DAPSTimings()
         var evaluations = 0
         var sigmas = [Float](repeating: 0, count: draws)
@@ -169,7 +166,7 @@ public struct DAPSSampler: Sendable {
                                 planes[n + j] = z[j].im
                             }
                         }
-                        if next > 0 { Self.addGaussian(planes, count: 2 * n, scale: next, rng: &rp[b]) }
+                        if next > 0 { rp[b].fillGaussian(planes, count: 2 * n, scale: next, accumulate: true) }
                     }
                 }
             }
@@ -236,21 +233,9 @@ public struct DAPSSampler: Sendable {
     ) -> ComplexArray {
         switch step {
         case .gaussianCG(let tau, let iterations, let tolerance):
-            var xt = estimate
-            xt.storage.withUnsafeMutableBufferPointer { p in
-                p.withMemoryRebound(to: Float.self) { f in
-                    addGaussian(f.baseAddress!, count: f.count, scale: sigma, rng: &rng)
-                }
-            }
-            var yt = y
-            yt.storage.withUnsafeMutableBufferPointer { p in
-                p.withMemoryRebound(to: Float.self) { f in
-                    addGaussian(f.baseAddress!, count: f.count, scale: tau, rng: &rng)
-                }
-            }
-            return GaussianConditional.solve(
-                operator: a, estimate: estimate, sigma: sigma, tau: tau, perturbedImage: xt, perturbedMeasurements: yt,
-                iterations: iterations, tolerance: tolerance
+            return GaussianConditional.draw(
+                operator: a, estimate: estimate, sigma: sigma, tau: tau, adjointMeasurements: adjointMeasurements!,
+                iterations: iterations, tolerance: tolerance, rng: &rng
             ).solution
         case .langevin(let steps, _, _, let tau):
             let ahy = adjointMeasurements!
@@ -263,7 +248,7 @@ public struct DAPSSampler: Sendable {
                         ahy.storage.withUnsafeBufferPointer { hp in
                             estimate.storage.withUnsafeBufferPointer { ep in
                                 for j in 0..<zp.count {
-                                    let (e1, e2) = rng.gaussianPair()
+                                    let (e1, e2) = rng.gaussianPairFast()
                                     let z0 = zp[j]
                                     let gr = (gp[j].re - hp[j].re) * invT2 + (z0.re - ep[j].re) * invS2
                                     let gi = (gp[j].im - hp[j].im) * invT2 + (z0.im - ep[j].im) * invS2
@@ -284,39 +269,5 @@ public struct DAPSSampler: Sendable {
             for v in p where !v.isFinite { ok = false; break }
             return ok
         }
-    }
-
-    /// p[j] = scale·ε_j.
-    static func fillGaussian(_ p: UnsafeMutablePointer<Float>, count: Int, scale: Float, rng: inout SeededRNG) {
-        var j = 0
-        while j < count {
-            let (a, b) = rng.gaussianPair()
-            p[j] = scale * a
-            if j + 1 < count { p[j + 1] = scale * b }
-            j += 2
-        }
-    }
-
-    /// p[j] += scale·ε_j.
-    static func addGaussian(_ p: UnsafeMutablePointer<Float>, count: Int, scale: Float, rng: inout SeededRNG) {
-        var j = 0
-        while j < count {
-            let (a, b) = rng.gaussianPair()
-            p[j] += scale * a
-            if j + 1 < count { p[j + 1] += scale * b }
-            j += 2
-        }
-    }
-}
-
-extension SeededRNG {
-    /// Two independent standard normals from one Box–Muller transform (both the cos and the sin
-    /// branch), computed in double precision.
-    @inline(__always) mutating func gaussianPair() -> (Float, Float) {
-        var u = uniform()
-        while u <= .leastNormalMagnitude { u = uniform() }
-        let v = uniform()
-        let r = (-2 * Foundation.log(u)).squareRoot(), t = 2 * Double.pi * v
-        return (Float(r * Foundation.cos(t)), Float(r * Foundation.sin(t)))
     }
 }

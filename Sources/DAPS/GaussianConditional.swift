@@ -29,4 +29,32 @@ public enum GaussianConditional {
                 return r
             }, rhs: rhs, initial: estimate, maxIterations: iterations, tolerance: Double(tolerance))
     }
+
+    /// One exact draw from the conditional given the precomputed Aᴴy: x̃ = x̂₀ + σ ε₁ and
+    /// Aᴴỹ = Aᴴy + Aᴴ(τ ε₂) (the operator's `adjointOfNoise`, which draws only the variates
+    /// Aᴴ does not annihilate), then the same CG solve as `solve`. Same law as `solve` with
+    /// perturbed inputs; ε₁ comes first from `rng`, then the operator's draw.
+    public static func draw(
+        operator a: any LinearOperator, estimate: ComplexArray, sigma: Float, tau: Float,
+        adjointMeasurements ahy: ComplexArray, iterations: Int, tolerance: Float, rng: inout SeededRNG
+    ) -> (solution: ComplexArray, iterations: Int) {
+        let lambda = (sigma * sigma) / (tau * tau)
+        var rhs = a.adjointOfNoise(scale: tau, rng: &rng)
+        rhs.add(ahy)
+        rhs.scale(by: lambda)
+        var xt = estimate
+        xt.storage.withUnsafeMutableBufferPointer { p in
+            p.withMemoryRebound(to: Float.self) { f in
+                rng.fillGaussian(f.baseAddress!, count: f.count, scale: sigma, accumulate: true)
+            }
+        }
+        rhs.add(xt)
+        return ConjugateGradient.solve(
+            normal: { v in
+                var r = a.normal(v)
+                r.scale(by: lambda)
+                r.add(v)
+                return r
+            }, rhs: rhs, initial: estimate, maxIterations: iterations, tolerance: Double(tolerance))
+    }
 }

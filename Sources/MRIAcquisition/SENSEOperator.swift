@@ -21,6 +21,8 @@ public struct SENSEOperator: LinearOperator {
     /// True when M is constant along the readout (a column mask): then F_H commutes with M and
     /// AᴴA = Σ_c conj(S_c) F_Wᴴ M² F_W S_c needs only 1-D FFTs along the phase-encode axis.
     public let isColumnMask: Bool
+    /// The row-streaming AᴴA / noise path for a column mask (nil for a 2-D mask).
+    let columnKernel: ColumnSENSEKernel?
 
     /// Model with a phase-encode column mask (length W, true = acquired).
     public init(sensitivityMaps: ComplexArray, columnMask: [Bool]) throws {
@@ -61,6 +63,8 @@ public struct SENSEOperator: LinearOperator {
             for j in 0..<w where m[i * w + j] != m[j] { columns = false; break outer }
         }
         isColumnMask = columns
+        columnKernel = columns && s[1] > 0 && s[2] > 0
+            ? ColumnSENSEKernel(maps: sensitivityMaps, columnWeights: Array(m[0..<w])) : nil
     }
 
     /// Single-coil model (one coil, unit sensitivity) with a column mask.
@@ -94,12 +98,44 @@ public struct SENSEOperator: LinearOperator {
     /// AᴴA x with one forward and one inverse batched FFT (1-D along W for a column mask).
     public func normal(_ x: ComplexArray) -> ComplexArray {
         precondition(x.shape == inputShape, "SENSEOperator.normal: \(x.shape) ≠ \(inputShape)")
+        if let kernel = columnKernel {
+            var out = ComplexArray(zeros: inputShape)
+            x.storage.withUnsafeBufferPointer { xp in
+                out.storage.withUnsafeMutableBufferPointer { op in kernel.normal(xp.baseAddress!, into: op.baseAddress!) }
+            }
+            return out
+        }
         var k = expand(x)
         let axes: CenteredFFT.Axes = isColumnMask ? .phaseEncode : .image
         CenteredFFT.transform(&k, axes: axes, inverse: false)
         applyMask(&k, squared: true)
         CenteredFFT.transform(&k, axes: axes, inverse: true)
         return combine(k)
+    }
+
+    /// A draw of Aᴴε (ε white, N(0, scale²) per real coordinate): with a column mask by
+    /// `ColumnSENSEKernel` (noise on the sampled columns only, 1-D FFTs); otherwise ε is drawn
+    /// only where M ≠ 0 (elsewhere M annihilates it) and passed through `adjoint`.
+    public func adjointOfNoise(scale: Float, rng: inout SeededRNG) -> ComplexArray {
+        var out = ComplexArray(zeros: inputShape)
+        if let kernel = columnKernel {
+            let seed = rng.next()
+            out.storage.withUnsafeMutableBufferPointer { op in
+                kernel.adjointOfNoise(scale: scale, seed: seed, into: op.baseAddress!)
+            }
+            return out
+        }
+        var e = ComplexArray(zeros: outputShape)
+        let n = height * width
+        e.storage.withUnsafeMutableBufferPointer { ep in
+            for c in 0..<coils {
+                for i in 0..<n where mask[i] != 0 {
+                    let (a, b) = rng.gaussianPairFast()
+                    ep[c * n + i] = ComplexFloat(scale * a, scale * b)
+                }
+            }
+        }
+        return adjoint(e)
     }
 
     /// S_c ⊙ x for every coil.

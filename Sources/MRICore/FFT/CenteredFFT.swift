@@ -66,7 +66,6 @@ final class FFTPlan: @unchecked Sendable {
         let n = batch * height * width
         let buffer = fftwf_alloc_complex(n)!
         defer { fftwf_free(buffer) }
-        fftwf_plan_with_nthreads(Int32(threads))
         let sign = inverse ? FFTW_BACKWARD : FFTW_FORWARD
         var dims: [fftwf_iodim]
         var howmany: [fftwf_iodim]
@@ -87,12 +86,15 @@ final class FFTPlan: @unchecked Sendable {
             howmany = [fftwf_iodim(n: Int32(batch * height), is: Int32(width), os: Int32(width))]
             scale = 1 / Float(width).squareRoot()
         }
-        plan = fftwf_plan_guru_dft(Int32(dims.count), &dims, Int32(howmany.count), &howmany,
-                                   buffer, buffer, sign, rigor)!
+        plan = FFTWPlanner.locked {
+            fftwf_plan_with_nthreads(Int32(threads))
+            return fftwf_plan_guru_dft(Int32(dims.count), &dims, Int32(howmany.count), &howmany,
+                                       buffer, buffer, sign, rigor)!
+        }
     }
 
     deinit {
-        fftwf_destroy_plan(plan)
+        FFTWPlanner.locked { fftwf_destroy_plan(plan) }
         for b in pool { fftwf_free(b) }
     }
 
@@ -186,7 +188,6 @@ final class FFTPlanCache: @unchecked Sendable {
     let rigor: UInt32
 
     private init() {
-        fftwf_init_threads()
         threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
         rigor = ProcessInfo.processInfo.environment["MRI_DAPS_FFTW"] == "measure" ? FFTW_MEASURE : FFTW_ESTIMATE
     }

@@ -15,11 +15,28 @@ public protocol LinearOperator: Sendable {
     func adjoint(_ y: ComplexArray) -> ComplexArray
     /// Aᴴ A x.
     func normal(_ x: ComplexArray) -> ComplexArray
+    /// A draw of Aᴴε, ε a complex array of `outputShape` whose real and imaginary parts are
+    /// independent N(0, scale²) (the measurement-noise term of a perturb-and-solve draw).
+    /// Only the distribution is specified: conformers may draw fewer variates where parts of
+    /// ε are annihilated by Aᴴ (unsampled k-space) or where a unitary factor maps white
+    /// noise to white noise. The same `rng` state gives the same array.
+    func adjointOfNoise(scale: Float, rng: inout SeededRNG) -> ComplexArray
 }
 
 extension LinearOperator {
     /// Default normal operator: Aᴴ(A x).
     public func normal(_ x: ComplexArray) -> ComplexArray { adjoint(apply(x)) }
+
+    /// Default: Aᴴ applied to a full draw of ε.
+    public func adjointOfNoise(scale: Float, rng: inout SeededRNG) -> ComplexArray {
+        var e = ComplexArray(zeros: outputShape)
+        e.storage.withUnsafeMutableBufferPointer { p in
+            p.withMemoryRebound(to: Float.self) { f in
+                rng.fillGaussian(f.baseAddress!, count: f.count, scale: scale)
+            }
+        }
+        return adjoint(e)
+    }
 
     /// The composition `self ∘ inner` (apply `inner` first); its adjoint is the reversed chain.
     public func composed(with inner: some LinearOperator) -> ComposedOperator {
