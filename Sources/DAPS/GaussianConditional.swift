@@ -21,13 +21,7 @@ public enum GaussianConditional {
         var rhs = a.adjoint(perturbedMeasurements)
         rhs.scale(by: lambda)
         rhs.add(perturbedImage)
-        return ConjugateGradient.solve(
-            normal: { v in
-                var r = a.normal(v)
-                r.scale(by: lambda)
-                r.add(v)
-                return r
-            }, rhs: rhs, initial: estimate, maxIterations: iterations, tolerance: Double(tolerance))
+        return solveSystem(operator: a, lambda: lambda, rhs: rhs, start: estimate, iterations: iterations, tolerance: tolerance)
     }
 
     /// One exact draw from the conditional given the precomputed Aᴴy: x̃ = x̂₀ + σ ε₁ and
@@ -49,12 +43,20 @@ public enum GaussianConditional {
             }
         }
         rhs.add(xt)
+        return solveSystem(operator: a, lambda: lambda, rhs: rhs, start: estimate, iterations: iterations, tolerance: tolerance)
+    }
+
+    /// (I + λ AᴴA) x = rhs by CG from `start`.
+    static func solveSystem(
+        operator a: any LinearOperator, lambda: Float, rhs: ComplexArray, start: ComplexArray, iterations: Int,
+        tolerance: Float
+    ) -> (solution: ComplexArray, iterations: Int) {
         return ConjugateGradient.solve(
             normal: { v in
                 var r = a.normal(v)
                 r.scale(by: lambda)
                 r.add(v)
                 return r
-            }, rhs: rhs, initial: estimate, maxIterations: iterations, tolerance: Double(tolerance))
+            }, rhs: rhs, initial: start, maxIterations: iterations, tolerance: Double(tolerance))
     }
 }
