@@ -26,6 +26,7 @@ extension ReconPipeline {
                 "samples": .integer(Int64(p.samples)),
                 "daps_seed": .integer(Int64(bitPattern: seed)),
                 "normalisation_quantile": .real(p.quantile),
+                "uncertainty_scale": .real(p.stdScale),
                 "network_evaluations_per_draw": .integer(Int64(p.daps.networkEvaluations)),
                 "prior": .string(prior.identity.name),
                 "prior_choice": .string(priorChoice),
@@ -50,7 +51,8 @@ extension ReconPipeline {
     public struct DAPSSliceResult: Sendable {
         /// Posterior mean magnitude `[H, W]`.
         public var mean: FloatArray
-        /// Per-pixel standard deviation of the magnitude across draws `[H, W]`.
+        /// Per-pixel standard deviation of the magnitude across draws × the protocol's
+        /// `uncertainty_scale` `[H, W]`.
         public var standardDeviation: FloatArray
         /// Every draw's magnitude `[draws, H, W]`.
         public var samples: FloatArray
@@ -136,9 +138,10 @@ extension ReconPipeline {
         timings.conditional += result.timings.conditional
         let stats = PosteriorStatistics(samples: result.samples)
         var mean = stats.meanMagnitude, std = stats.standardDeviation
+        let stdFactor = scale * Float(p.stdScale)
         for i in 0..<mean.count {
             mean.storage[i] *= scale
-            std.storage[i] *= scale
+            std.storage[i] *= stdFactor
         }
         mean = try Self.fitToOutput(mean, geometry: geometry)
         std = try Self.fitToOutput(std, geometry: geometry)

@@ -22,6 +22,7 @@ extension ReconProtocol {
         public var samples: Int?
         public var seed: UInt64?
         public var normalisationQuantile: Double?
+        public var uncertaintyScale: Double?
 
         public init() {}
 
@@ -49,6 +50,7 @@ extension ReconProtocol {
         if let v = o.samples { p.samples = v }
         if let v = o.seed { p.seed = v }
         if let v = o.normalisationQuantile { p.normalisationQuantile = v }
+        if let v = o.uncertaintyScale { p.uncertaintyScale = v }
         var step = p.daps.conditional
         if let m = o.conditional {
             switch (m, step) {

@@ -10,7 +10,11 @@ import Foundation
 /// `name`, `anatomy` ("knee" | "brain"), `acceleration` (nominal R), `variant` ("fast" ≈ 100
 /// network evaluations | "reference" ≈ 1000), `prior` ("knee" | "brain" | a file path), `daps`
 /// (`DAPSConfiguration`), `samples`, optional `seed`, `normalisation_quantile` (default 0.99,
-/// the training rule: the image is divided by that quantile of its magnitude) and `notes`.
+/// the training rule: the image is divided by that quantile of its magnitude), optional
+/// `uncertainty_scale` (default 1: the factor k by which the across-draw standard deviation is
+/// multiplied to give `posterior_std`, fitted on validation data by
+/// `scripts/calibrate_uncertainty.py` so that |error| ≤ 1.96·posterior_std holds for ≈ 95 % of
+/// in-object pixels; docs/evaluation.md) and `notes`.
 public struct ReconProtocol: Codable, Sendable {
     /// Speed/quality tier of a preset.
     public enum Variant: String, Codable, Sendable, CaseIterable {
@@ -33,8 +37,13 @@ public struct ReconProtocol: Codable, Sendable {
     public var seed: UInt64?
     /// Quantile q of |x| that the image is divided by before sampling (nil: 0.99).
     public var normalisationQuantile: Double?
+    /// Calibration factor k of the uncertainty map (nil: 1): posterior_std = k · (sample std).
+    public var uncertaintyScale: Double?
     /// Free text (e.g. where the parameters came from).
     public var notes: String?
+
+    /// The calibration factor actually used.
+    public var stdScale: Double { uncertaintyScale ?? 1 }
 
     /// The quantile actually used.
     public var quantile: Double { normalisationQuantile ?? Self.defaultQuantile }
@@ -44,11 +53,12 @@ public struct ReconProtocol: Codable, Sendable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, anatomy, acceleration, variant, prior, daps, samples, seed, notes
         case normalisationQuantile = "normalisation_quantile"
+        case uncertaintyScale = "uncertainty_scale"
     }
 
     public init(name: String, anatomy: String, acceleration: Double, variant: Variant, prior: String,
                 daps: DAPSConfiguration, samples: Int, seed: UInt64? = nil, normalisationQuantile: Double? = nil,
-                notes: String? = nil) {
+                uncertaintyScale: Double? = nil, notes: String? = nil) {
         self.name = name
         self.anatomy = anatomy
         self.acceleration = acceleration
@@ -58,6 +68,7 @@ public struct ReconProtocol: Codable, Sendable {
         self.samples = samples
         self.seed = seed
         self.normalisationQuantile = normalisationQuantile
+        self.uncertaintyScale = uncertaintyScale
         self.notes = notes
     }
 
@@ -72,6 +83,9 @@ public struct ReconProtocol: Codable, Sendable {
         guard samples >= 1 else { throw bad("samples", "must be ≥ 1 (got \(samples))") }
         if let q = normalisationQuantile, !(q > 0 && q <= 1) {
             throw bad("normalisation_quantile", "must lie in (0, 1] (got \(q))")
+        }
+        if let k = uncertaintyScale, !(k > 0 && k.isFinite) {
+            throw bad("uncertainty_scale", "must be positive and finite (got \(k))")
         }
         do { try daps.validate() } catch { throw bad("daps", "\(error)") }
     }

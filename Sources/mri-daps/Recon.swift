@@ -41,6 +41,7 @@ struct Recon: ParsableCommand {
     @Option(help: "daps (gaussian-cg): CG iterations.") var cgIterations: Int?
     @Option(help: "daps: largest noise level σ_max.") var sigmaMax: Double?
     @Option(help: "daps: smallest annealing noise level σ_min.") var sigmaMin: Double?
+    @Option(help: "daps: calibration factor k of posterior_std (k × the across-draw std; default: the protocol's).") var uncertaintyScale: Double?
     @Flag(help: "daps: also write every draw's magnitude as 'samples' (slices, draws, H, W).") var saveSamples = false
     @Option(help: "Write a JSON report (timings per stage, every parameter) to this path.") var report: String?
     // DICOM output
@@ -104,6 +105,7 @@ struct Recon: ParsableCommand {
         v.cgIterations = cgIterations
         v.sigmaMax = sigmaMax
         v.sigmaMin = sigmaMin
+        v.uncertaintyScale = uncertaintyScale
         v.seed = o.method == .daps ? maskOptions.seed : nil
         o.protocolOverrides = v
         do {

@@ -50,7 +50,10 @@ struct DAPSReconTests {
         #expect(a.std.storage.allSatisfy { $0.isFinite && $0 >= 0 })
         #expect(a.std.storage.contains { $0 > 0 })
         #expect(a.reconstruction.storage.contains { $0 > 0 })
-        // Statistics of two draws: mean = (m₁ + m₂)/2, unbiased std = |m₁ − m₂|/√2.
+        // Statistics of two draws: mean = (m₁ + m₂)/2, unbiased std = |m₁ − m₂|/√2, times the
+        // protocol's calibration factor k (recorded in the attributes).
+        let k = Float(try #require(a.attributes["uncertainty_scale"]?.doubleValue))
+        #expect(k > 0)
         let n = 48 * 40
         var worstMean: Float = 0, worstStd: Float = 0
         let peak = a.reconstruction.max
@@ -59,7 +62,7 @@ struct DAPSReconTests {
                 let m1: Float = samples.storage[(s * 2) * n + i]
                 let m2: Float = samples.storage[(s * 2 + 1) * n + i]
                 let mean: Float = (m1 + m2) / 2
-                let std: Float = abs(m1 - m2) / Float(2).squareRoot()
+                let std: Float = k * abs(m1 - m2) / Float(2).squareRoot()
                 worstMean = max(worstMean, abs(a.reconstruction.storage[s * n + i] - mean))
                 worstStd = max(worstStd, abs(a.std.storage[s * n + i] - std))
             }
@@ -108,6 +111,21 @@ struct DAPSReconTests {
         #expect(r3.status == 0, "\(r3.stderr)")
         let c = try read(out3.appendingPathComponent("knee_small.h5"))
         #expect(c.reconstruction.storage != Array(a.reconstruction.storage[n..<(2 * n)]))
+
+        // --uncertainty-scale: the same draws, posterior_std = k′ × the across-draw std.
+        let out4 = dir.appendingPathComponent("d")
+        let r4 = try CLI.run(["recon", scan.path, "--prior", Self.tinyPrior.path, "--seed", "5", "--uncertainty-scale", "3",
+                              "--out", out4.path] + Self.small)
+        #expect(r4.status == 0, "\(r4.stderr)")
+        let d = try read(out4.appendingPathComponent("knee_small.h5"))
+        #expect(d.reconstruction == a.reconstruction)
+        #expect(d.attributes["uncertainty_scale"]?.doubleValue == 3)
+        let worstScaled = zip(d.std.storage, a.std.storage).map { abs($0 - 3 / k * $1) }.max() ?? .infinity
+        #expect(worstScaled <= 1e-5 * (a.std.max * 3 / k), "scaled std off by \(worstScaled)")
+        let bad = try CLI.run(["recon", scan.path, "--prior", Self.tinyPrior.path, "--uncertainty-scale", "0",
+                               "--out", dir.appendingPathComponent("e").path] + Self.small)
+        #expect(bad.status != 0 && bad.stderr.contains("uncertainty_scale"), "\(bad.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("e/knee_small.h5").path))
     }
 
     @Test("recon --dicom writes the mean, std and std-map series of the DAPS run; read back they equal the HDF5 output")

@@ -49,6 +49,9 @@ struct ReconProtocolTests {
     func decoding() throws {
         let p = try decode(Self.minimal)
         #expect(p.seed == nil && p.normalisationQuantile == nil && p.quantile == 0.99)
+        #expect(p.uncertaintyScale == nil && p.stdScale == 1)
+        let calibrated = try decode(Self.minimal.replacingOccurrences(of: "\"samples\": 2", with: "\"samples\": 2, \"uncertainty_scale\": 2.5"))
+        #expect(calibrated.stdScale == 2.5)
         #expect(p.daps.sigmaMax == 100 && p.daps.sigmaMin == 0.1)
         #expect(p.daps.conditional == .gaussianCG(tau: 0.05, iterations: 4, tolerance: 1e-5))
         func fails(_ json: String, _ mentions: [String]) {
@@ -66,6 +69,8 @@ struct ReconProtocolTests {
         fails(Self.minimal.replacingOccurrences(of: "\"ode_steps\": 1", with: "\"ode_steps\": 1, \"speed\": 2"), ["test.json", "speed"])
         fails(Self.minimal.replacingOccurrences(of: "\"anatomy\": \"knee\"", with: "\"anatomy\": \"hip\""), ["test.json", "anatomy"])
         fails(Self.minimal.replacingOccurrences(of: "\"samples\": 2", with: "\"samples\": 0"), ["test.json", "samples"])
+        fails(Self.minimal.replacingOccurrences(of: "\"samples\": 2", with: "\"samples\": 2, \"uncertainty_scale\": 0"), ["test.json", "uncertainty_scale"])
+        fails(Self.minimal.replacingOccurrences(of: "\"samples\": 2", with: "\"samples\": 2, \"uncertainty_scale\": -1"), ["test.json", "uncertainty_scale"])
         fails("[1, 2]", ["test.json", "not a JSON object"])
     }
 
