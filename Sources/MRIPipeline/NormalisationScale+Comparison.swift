@@ -39,10 +39,10 @@ extension NormalisationScale {
             let raw = try file.readSlice(s)
             var used = [String]()
             let kf = try pipeline.prepare(raw, sampling: full, geometry: geometry)
-            let mapsFull = try pipeline.sensitivityMaps(kf, sampling: full, mapsUsed: &used)
+            let mapsFull = try pipeline.sensitivityMaps(kf, sampling: full, method: .auto, mapsUsed: &used)
             let reference = quantile(try MVUECombination.reconstruct(kspace: kf, sensitivityMaps: mapsFull).magnitude.storage, q)
             let k = try pipeline.prepare(raw, sampling: sampling, geometry: geometry)
-            let maps = try pipeline.sensitivityMaps(k, sampling: sampling, mapsUsed: &used)
+            let maps = try pipeline.sensitivityMaps(k, sampling: sampling, method: .auto, mapsUsed: &used)
             let op = try ReconPipeline.senseOperator(maps: maps, sampling: sampling)
             var estimates = [String: Float]()
             for e in Estimate.allCases {

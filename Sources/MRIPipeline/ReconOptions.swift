@@ -8,8 +8,9 @@ public struct ReconOptions: Sendable {
     public var slices: Range<Int>? = nil
     /// SVD coil compression to this many virtual coils (nil: none).
     public var virtualCoils: Int? = nil
-    /// Coil-map estimator.
-    public var coilMaps: CoilMapMethod = .auto
+    /// Coil-map estimator (nil: the method's default — the DAPS protocol's `coil_maps`, else
+    /// `auto`; see `coilMaps(for:)`).
+    public var coilMaps: CoilMapMethod? = nil
     /// Regularisation λ (L1-wavelet default 0.01 on BART-scaled data; CG-SENSE default 0.001).
     public var lambda: Float? = nil
     /// Iterations (L1-wavelet default 100; CG-SENSE default 30).
@@ -55,7 +56,7 @@ public struct ReconOptions: Sendable {
     /// Every option as text, for reports.
     public var parameters: [String: String] {
         var p: [String: String] = [
-            "method": method.rawValue, "coil_maps": coilMaps.rawValue, "mask_seed": String(mask.seed),
+            "method": method.rawValue, "coil_maps": coilMaps?.rawValue ?? "default", "mask_seed": String(mask.seed),
             "overwrite": String(overwrite),
         ]
         if let r = mask.acceleration { p["accel"] = String(r) }
@@ -85,5 +86,13 @@ public struct ReconOptions: Sendable {
             if let v = o.seed { p["seed"] = String(v) }
         }
         return p
+    }
+}
+
+extension ReconOptions {
+    /// The coil-map estimator a run uses: `--maps` when given, else the DAPS protocol's
+    /// `coil_maps` (nil protocol or field: `auto`).
+    public func coilMaps(for reconProtocol: ReconProtocol?) -> CoilMapMethod {
+        coilMaps ?? reconProtocol?.coilMaps ?? .auto
     }
 }

@@ -121,7 +121,8 @@ extension ReconPipeline {
         }
         let k = try prepare(raw, sampling: sampling, geometry: geometry)
         timings.preprocess += lap()
-        let maps = try sensitivityMaps(k, sampling: sampling, mapsUsed: &mapsUsed)
+        let maps = try sensitivityMaps(k, sampling: sampling, method: options.coilMaps(for: setup.reconProtocol),
+                                       mapsUsed: &mapsUsed)
         let op = try Self.senseOperator(maps: maps, sampling: sampling)
         timings.maps += lap()
         let p = setup.reconProtocol

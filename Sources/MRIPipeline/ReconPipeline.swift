@@ -97,7 +97,8 @@ public struct ReconPipeline: Sendable {
         // Output.
         try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
         let outURL = Self.outputURL(for: input, in: outputDirectory)
-        var attrs = attributes(info: info, sampling: sampling, geometry: geometry, input: input, sliceStart: sliceRange.lowerBound)
+        var attrs = attributes(info: info, sampling: sampling, geometry: geometry, input: input, sliceStart: sliceRange.lowerBound,
+                               coilMaps: options.coilMaps(for: daps?.reconProtocol))
         if let d = daps { attrs.merge(d.attributes) { _, new in new } }
         let draws = daps?.reconProtocol.samples ?? 0
         let writer = try ReconstructionWriter(
@@ -148,7 +149,7 @@ public struct ReconPipeline: Sendable {
             progress(String(format: "%@: slice %d/%d (index %d) %.2f s", fileName, i + 1, sliceCount, s,
                             Date().timeIntervalSince(t0)))
         }
-        if options.coilMaps == .auto && options.method.needsCoilMaps && !mapsUsed.isEmpty {
+        if options.coilMaps(for: daps?.reconProtocol) == .auto && options.method.needsCoilMaps && !mapsUsed.isEmpty {
             writer.setAttribute("coil_maps_per_slice", .string(mapsUsed.joined(separator: ",")))
         }
         if daps != nil {
@@ -200,13 +201,16 @@ public struct ReconPipeline: Sendable {
         return k
     }
 
-    /// Coil maps of prepared k-space (unit maps for one coil); appends the `auto` choice to `mapsUsed`.
-    func sensitivityMaps(_ k: ComplexArray, sampling: Sampling, mapsUsed: inout [String]) throws -> ComplexArray {
+    /// Coil maps of prepared k-space by `method` (unit maps for one coil); appends the `auto`
+    /// choice to `mapsUsed`.
+    func sensitivityMaps(_ k: ComplexArray, sampling: Sampling, method: CoilMapMethod, mapsUsed: inout [String]) throws
+        -> ComplexArray
+    {
         let coils = k.shape[0], h = k.shape[1], w = k.shape[2]
         if coils == 1 {
             return ComplexArray(shape: [1, h, w], storage: [ComplexFloat](repeating: ComplexFloat(1, 0), count: h * w))
         }
-        switch options.coilMaps {
+        switch method {
         case .auto:
             let r = try AutoCoilMaps().estimate(kspace: k, numLowFrequencies: sampling.numLowFrequencies)
             mapsUsed.append(r.method.rawValue)
@@ -246,7 +250,7 @@ public struct ReconPipeline: Sendable {
         if options.method == .zeroFilled {
             magnitude = try ZeroFilledRSS.reconstruct(kspace: k)
         } else {
-            let maps = try sensitivityMaps(k, sampling: sampling, mapsUsed: &mapsUsed)
+            let maps = try sensitivityMaps(k, sampling: sampling, method: options.coilMaps(for: nil), mapsUsed: &mapsUsed)
             let op = try Self.senseOperator(maps: maps, sampling: sampling)
             let image: ComplexArray
             switch options.method {
@@ -334,8 +338,8 @@ public struct ReconPipeline: Sendable {
         return Geometry(readoutHeight: nil, outputHeight: h, outputWidth: w)
     }
 
-    func attributes(info: FastMRIFileInfo, sampling: Sampling, geometry: Geometry, input: URL, sliceStart: Int)
-        -> [String: HDF5AttributeValue]
+    func attributes(info: FastMRIFileInfo, sampling: Sampling, geometry: Geometry, input: URL, sliceStart: Int,
+                    coilMaps: CoilMapMethod) -> [String: HDF5AttributeValue]
     {
         var a: [String: HDF5AttributeValue] = [
             "method": .string(options.method.rawValue),
@@ -348,7 +352,7 @@ public struct ReconPipeline: Sendable {
             "sampled_columns": .integer(Int64(sampling.sampledColumns)),
             "acceleration": .real(Double(info.sliceShape.width) / Double(max(1, sampling.sampledColumns))),
             "seed": .integer(Int64(bitPattern: options.mask.seed)),
-            "coil_maps": .string(options.method.needsCoilMaps ? options.coilMaps.rawValue : "none"),
+            "coil_maps": .string(options.method.needsCoilMaps ? coilMaps.rawValue : "none"),
             "readout_oversampling_removed": .integer(geometry.readoutHeight == nil ? 0 : 1),
         ]
         if let r = sampling.nominalAcceleration { a["nominal_acceleration"] = .real(r) }

@@ -14,7 +14,8 @@ import Foundation
 /// `uncertainty_scale` (default 1: the factor k by which the across-draw standard deviation is
 /// multiplied to give `posterior_std`, fitted on validation data by
 /// `scripts/calibrate_uncertainty.py` so that |error| ≤ 1.96·posterior_std holds for ≈ 95 % of
-/// in-object pixels; docs/evaluation.md) and `notes`.
+/// in-object pixels; docs/evaluation.md), optional `coil_maps` ("auto" | "espirit" | "lowres",
+/// the estimator used when `--maps` is not given; default auto) and `notes`.
 public struct ReconProtocol: Codable, Sendable {
     /// Speed/quality tier of a preset.
     public enum Variant: String, Codable, Sendable, CaseIterable {
@@ -39,6 +40,8 @@ public struct ReconProtocol: Codable, Sendable {
     public var normalisationQuantile: Double?
     /// Calibration factor k of the uncertainty map (nil: 1): posterior_std = k · (sample std).
     public var uncertaintyScale: Double?
+    /// Coil-map estimator when `--maps` is not given (nil: auto).
+    public var coilMaps: CoilMapMethod?
     /// Free text (e.g. where the parameters came from).
     public var notes: String?
 
@@ -54,11 +57,12 @@ public struct ReconProtocol: Codable, Sendable {
         case name, anatomy, acceleration, variant, prior, daps, samples, seed, notes
         case normalisationQuantile = "normalisation_quantile"
         case uncertaintyScale = "uncertainty_scale"
+        case coilMaps = "coil_maps"
     }
 
     public init(name: String, anatomy: String, acceleration: Double, variant: Variant, prior: String,
                 daps: DAPSConfiguration, samples: Int, seed: UInt64? = nil, normalisationQuantile: Double? = nil,
-                uncertaintyScale: Double? = nil, notes: String? = nil) {
+                uncertaintyScale: Double? = nil, coilMaps: CoilMapMethod? = nil, notes: String? = nil) {
         self.name = name
         self.anatomy = anatomy
         self.acceleration = acceleration
@@ -69,6 +73,7 @@ public struct ReconProtocol: Codable, Sendable {
         self.seed = seed
         self.normalisationQuantile = normalisationQuantile
         self.uncertaintyScale = uncertaintyScale
+        self.coilMaps = coilMaps
         self.notes = notes
     }
 

@@ -17,7 +17,7 @@ struct Recon: ParsableCommand {
     @OptionGroup var maskOptions: MaskOptions
     @Option(help: "Method: \(ReconMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
     var method: String = ReconMethod.daps.rawValue
-    @Option(help: "Coil maps: auto (ESPIRiT with fallbacks for few centre lines), espirit, lowres.") var maps: String = CoilMapMethod.auto.rawValue
+    @Option(help: "Coil maps: auto (ESPIRiT with fallbacks for few centre lines), espirit, lowres (default: the DAPS protocol's coil_maps, auto for the other methods).") var maps: String?
     @Option(help: "Compress to N virtual coils (SVD).") var coils: Int?
     @Option(help: "Regularisation λ (l1-wavelet default 0.01, sense 0.001).") var lambda: Float?
     @Option(help: "Iterations (l1-wavelet default 100, sense 30).") var iterations: Int?
@@ -56,7 +56,7 @@ struct Recon: ParsableCommand {
         guard let m = ReconMethod(rawValue: method) else {
             throw ValidationError("--method: unknown method '\(method)' (choose from \(ReconMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
-        guard CoilMapMethod(rawValue: maps) != nil else { throw ValidationError("--maps: choose auto, espirit or lowres") }
+        if let m = maps, CoilMapMethod(rawValue: m) == nil { throw ValidationError("--maps: choose auto, espirit or lowres") }
         if let c = coils, c < 1 { throw ValidationError("--coils must be ≥ 1") }
         if let i = iterations, i < 1 { throw ValidationError("--iterations must be ≥ 1") }
         if let l = lambda, !(l >= 0) { throw ValidationError("--lambda must be ≥ 0") }
@@ -84,7 +84,7 @@ struct Recon: ParsableCommand {
     func run() throws {
         var o = ReconOptions()
         o.method = ReconMethod(rawValue: method)!
-        o.coilMaps = CoilMapMethod(rawValue: maps)!
+        o.coilMaps = maps.flatMap(CoilMapMethod.init(rawValue:))
         o.virtualCoils = coils
         o.lambda = lambda
         o.iterations = iterations

@@ -73,6 +73,7 @@ struct DAPSReconTests {
         // Attributes: every parameter and the prior's identity.
         let attrs = a.attributes
         #expect(attrs["method"]?.stringValue == "daps")
+        #expect(attrs["coil_maps"]?.stringValue == "lowres")  // the preset's coil_maps (no --maps given)
         #expect(attrs["protocol"]?.stringValue == "knee-4x+overrides")
         #expect(attrs["samples"]?.doubleValue == 2)
         #expect(attrs["daps_seed"]?.doubleValue == 5)
@@ -120,6 +121,7 @@ struct DAPSReconTests {
         let d = try read(out4.appendingPathComponent("knee_small.h5"))
         #expect(d.reconstruction == a.reconstruction)
         #expect(d.attributes["uncertainty_scale"]?.doubleValue == 3)
+        #expect(d.attributes["coil_maps"]?.stringValue == "lowres")
         let worstScaled = zip(d.std.storage, a.std.storage).map { abs($0 - 3 / k * $1) }.max() ?? .infinity
         #expect(worstScaled <= 1e-5 * (a.std.max * 3 / k), "scaled std off by \(worstScaled)")
         let bad = try CLI.run(["recon", scan.path, "--prior", Self.tinyPrior.path, "--uncertainty-scale", "0",

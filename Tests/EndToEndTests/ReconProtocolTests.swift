@@ -26,6 +26,7 @@ struct ReconProtocolTests {
             #expect(p.quantile == 0.99)
             #expect(p.daps.conditional.method == "gaussian-cg")
             #expect(p.daps.sigmaMin == Float(0.01) && p.daps.sigmaMax == 10)
+            #expect(p.coilMaps == .lowres)
         }
     }
 
@@ -50,6 +51,12 @@ struct ReconProtocolTests {
         let p = try decode(Self.minimal)
         #expect(p.seed == nil && p.normalisationQuantile == nil && p.quantile == 0.99)
         #expect(p.uncertaintyScale == nil && p.stdScale == 1)
+        #expect(p.coilMaps == nil)
+        var o = ReconOptions()
+        #expect(o.coilMaps(for: p) == .auto && o.coilMaps(for: nil) == .auto)
+        #expect(o.coilMaps(for: try decode(Self.minimal.replacingOccurrences(of: "\"samples\": 2", with: "\"samples\": 2, \"coil_maps\": \"lowres\""))) == .lowres)
+        o.coilMaps = .espirit
+        #expect(o.coilMaps(for: try ReconProtocol.builtIn(named: "knee-4x")) == .espirit)
         let calibrated = try decode(Self.minimal.replacingOccurrences(of: "\"samples\": 2", with: "\"samples\": 2, \"uncertainty_scale\": 2.5"))
         #expect(calibrated.stdScale == 2.5)
         #expect(p.daps.sigmaMax == 100 && p.daps.sigmaMin == 0.1)
@@ -71,6 +78,7 @@ struct ReconProtocolTests {
         fails(Self.minimal.replacingOccurrences(of: "\"samples\": 2", with: "\"samples\": 0"), ["test.json", "samples"])
         fails(Self.minimal.replacingOccurrences(of: "\"samples\": 2", with: "\"samples\": 2, \"uncertainty_scale\": 0"), ["test.json", "uncertainty_scale"])
         fails(Self.minimal.replacingOccurrences(of: "\"samples\": 2", with: "\"samples\": 2, \"uncertainty_scale\": -1"), ["test.json", "uncertainty_scale"])
+        fails(Self.minimal.replacingOccurrences(of: "\"samples\": 2", with: "\"samples\": 2, \"coil_maps\": \"magic\""), ["test.json", "coil_maps"])
         fails("[1, 2]", ["test.json", "not a JSON object"])
     }
 
