@@ -67,9 +67,11 @@ public final class Convolution: @unchecked Sendable {
 
     /// y (+)= conv(x) for one batch item: x `[Cin, H, W]`, y `[Cout, H, W]` (y += when
     /// `accumulate`). `column` must hold `columnScratch(height:width:)` floats.
+    /// `parallel: false` keeps the call on the calling thread (the caller already runs one
+    /// batch item per core).
     public func apply(
         _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, height: Int, width: Int, accumulate: Bool = false,
-        column: UnsafeMutablePointer<Float>
+        column: UnsafeMutablePointer<Float>, parallel: Bool = true
     ) {
         let hw = height * width
         if kernelSize == 1 {
@@ -87,7 +89,7 @@ public final class Convolution: @unchecked Sendable {
         // lane with its own band scratch: no synchronisation between the im2col and sgemm phases.
         let rows = bandRows(height: height, width: width)
         let bandScratch = depth * width * rows
-        let lanes = height >= 16 ? Self.lanes : 1
+        let lanes = parallel && height >= 16 ? Self.lanes : 1
         let per = (height + lanes - 1) / lanes
         nonisolated(unsafe) let xs = x, ys = y, col0 = column
         let beta: Float = accumulate ? 1 : 0
@@ -99,7 +101,7 @@ public final class Convolution: @unchecked Sendable {
                 let r = min(rows, yEnd - y0)
                 let n = r * width
                 Self.im2col(xs, channels: inChannels, height: height, width: width, firstRow: y0, rows: r, column: col,
-                            parallel: lanes == 1)
+                            parallel: parallel && lanes == 1)
                 (col + (depth - 1) * n).update(repeating: 1, count: n)
                 BLAS.matrixMultiply(m: outChannels, n: n, k: depth, a: packed, lda: depth, b: col, ldb: n,
                                     beta: beta, c: ys + y0 * width, ldc: hw)

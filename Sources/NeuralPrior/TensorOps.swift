@@ -8,6 +8,7 @@ public enum TensorOps {
     static let parallelThreshold = 1 << 15
 
     /// Runs `body(i)` for i in 0..<n, concurrently when `work` (total elements) is large.
+    /// Callers that already run one item per core pass `work: 0` (via their `parallel: false`).
     @inline(__always)
     static func forEach(_ n: Int, work: Int, _ body: (Int) -> Void) {
         if n > 1 && work >= parallelThreshold {
@@ -81,11 +82,11 @@ public enum TensorOps {
     /// `mean` and `rstd` hold batch·groups values.
     public static func groupStatistics(
         _ x: UnsafePointer<Float>, batch: Int, channels: Int, planeSize: Int, groups: Int, epsilon: Float = 1e-5,
-        mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>
+        mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>, parallel: Bool = true
     ) {
         let cpg = channels / groups
         let n = cpg * planeSize
-        forEach(batch * groups, work: batch * channels * planeSize) { bg in
+        forEach(batch * groups, work: parallel ? batch * channels * planeSize : 0) { bg in
             let base = x + bg * n
             var s = SIMD8<Float>(), sd = 0.0
             var i = 0
@@ -127,9 +128,9 @@ public enum TensorOps {
     /// In place allowed.
     public static func channelAffine(
         _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, channels: Int, planeSize: Int,
-        scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, silu: Bool
+        scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, silu: Bool, parallel: Bool = true
     ) {
-        forEach(batch * channels, work: batch * channels * planeSize) { bc in
+        forEach(batch * channels, work: parallel ? batch * channels * planeSize : 0) { bc in
             let o = bc * planeSize
             if silu {
                 affineSiLU(x + o, y + o, planeSize, scale[bc], shift[bc])
@@ -147,12 +148,13 @@ public enum TensorOps {
     public static func groupNormSiLU(
         _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, channels: Int, planeSize: Int,
         groups: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, modulation: UnsafePointer<Float>?,
-        silu: Bool = true, coefficients: UnsafeMutablePointer<Float>
+        silu: Bool = true, coefficients: UnsafeMutablePointer<Float>, parallel: Bool = true
     ) {
         let bc = batch * channels
         let scale = coefficients, shift = coefficients + bc
         let mean = coefficients + 2 * bc, rstd = mean + batch * groups
-        groupStatistics(x, batch: batch, channels: channels, planeSize: planeSize, groups: groups, mean: mean, rstd: rstd)
+        groupStatistics(x, batch: batch, channels: channels, planeSize: planeSize, groups: groups, mean: mean, rstd: rstd,
+                        parallel: parallel)
         let cpg = channels / groups
         for b in 0..<batch {
             for c in 0..<channels {
@@ -168,15 +170,17 @@ public enum TensorOps {
                 shift[b * channels + c] = s
             }
         }
-        channelAffine(x, y, batch: batch, channels: channels, planeSize: planeSize, scale: scale, shift: shift, silu: silu)
+        channelAffine(x, y, batch: batch, channels: channels, planeSize: planeSize, scale: scale, shift: shift, silu: silu,
+                      parallel: parallel)
     }
 
     /// 2×2 average pooling, stride 2: [planes, H, W] → [planes, H/2, W/2].
     public static func averagePool2x2(
-        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, planes: Int, height: Int, width: Int
+        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, planes: Int, height: Int, width: Int,
+        parallel: Bool = true
     ) {
         let ho = height / 2, wo = width / 2
-        forEach(planes, work: planes * height * width) { p in
+        forEach(planes, work: parallel ? planes * height * width : 0) { p in
             let src = x + p * height * width, dst = y + p * ho * wo
             for r in 0..<ho {
                 let a = src + 2 * r * width, b = a + width, d = dst + r * wo
@@ -192,10 +196,10 @@ public enum TensorOps {
     /// y + (b·dstChannels + p % srcChannels)·4hw where b = p / srcChannels.
     public static func upsampleNearest2x(
         _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, channels: Int,
-        destinationChannels: Int, height: Int, width: Int
+        destinationChannels: Int, height: Int, width: Int, parallel: Bool = true
     ) {
         let wo = 2 * width, hwo = 4 * height * width
-        forEach(batch * channels, work: batch * channels * hwo) { p in
+        forEach(batch * channels, work: parallel ? batch * channels * hwo : 0) { p in
             let b = p / channels, c = p % channels
             let src = x + p * height * width, dst = y + (b * destinationChannels + c) * hwo
             for r in 0..<height {

@@ -263,9 +263,11 @@ public final class UNet: @unchecked Sendable {
 
     /// Runs one pass: `prepare` fills the workspace input [B, Cin, H, W], `finish` reads the
     /// output [B, Cout, H, W]. Serialised by the lock.
+    /// `parallel: false` runs the pass on the calling thread only (for callers that run one
+    /// batch half per core; results are the same either way).
     func evaluate(
-        batch: Int, height: Int, width: Int, noise: [Float], prepare: (UnsafeMutablePointer<Float>) -> Void,
-        finish: (UnsafePointer<Float>) -> Void
+        batch: Int, height: Int, width: Int, noise: [Float], parallel: Bool = true,
+        prepare: (UnsafeMutablePointer<Float>) -> Void, finish: (UnsafePointer<Float>) -> Void
     ) {
         lock.lock()
         defer { lock.unlock() }
@@ -281,6 +283,7 @@ public final class UNet: @unchecked Sendable {
             workspaces[key] = ws
             workspaceOrder.append(key)
         }
+        ws.parallel = parallel
         prepare(ws.input)
         run(ws, noise: noise)
         finish(ws.output)
@@ -310,7 +313,7 @@ public final class UNet: @unchecked Sendable {
         let c0 = cfg.channels(level: 0)
         for b in 0..<B {
             convIn.apply(ws.input + b * cfg.inChannels * hw0, l0.p + b * c0 * hw0, height: l0.height, width: l0.width,
-                         column: ws.column)
+                         column: ws.column, parallel: ws.parallel)
         }
         // 3. Encoder.
         var cur = l0.p
@@ -325,7 +328,8 @@ public final class UNet: @unchecked Sendable {
                                    offset: lv.catChannels - cl)
             if l < L - 1 {
                 let next = ws.levels[l + 1]
-                TensorOps.averagePool2x2(cur, next.p, planes: B * cl, height: lv.height, width: lv.width)
+                TensorOps.averagePool2x2(cur, next.p, planes: B * cl, height: lv.height, width: lv.width,
+                                         parallel: ws.parallel)
                 cur = next.p
             }
         }
@@ -347,7 +351,7 @@ public final class UNet: @unchecked Sendable {
             if l < L - 1 {
                 let src = ws.levels[l + 1]
                 TensorOps.upsampleNearest2x(cur, lv.cat, batch: B, channels: hC, destinationChannels: lv.catChannels,
-                                            height: src.height, width: src.width)
+                                            height: src.height, width: src.width, parallel: ws.parallel)
             } else {
                 TensorOps.copyChannels(cur, lv.cat, batch: B, channels: hC, planeSize: hw,
                                        destinationChannels: lv.catChannels, offset: 0)
@@ -362,10 +366,10 @@ public final class UNet: @unchecked Sendable {
         let other = cur == l0.p ? l0.q : l0.p
         TensorOps.groupNormSiLU(cur, other, batch: B, channels: c0, planeSize: hw0, groups: G,
                                 gamma: normOut.gamma.pointer, beta: normOut.beta.pointer, modulation: nil,
-                                coefficients: ws.coefficients)
+                                coefficients: ws.coefficients, parallel: ws.parallel)
         for b in 0..<B {
             convOut.apply(other + b * c0 * hw0, ws.output + b * cfg.outChannels * hw0, height: l0.height,
-                          width: l0.width, column: ws.column)
+                          width: l0.width, column: ws.column, parallel: ws.parallel)
         }
     }
 }

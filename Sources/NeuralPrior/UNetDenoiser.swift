@@ -63,7 +63,7 @@ public final class UNetDenoiser: @unchecked Sendable {
                     let cs = Array(coefficients[lo..<hi])
                     let xb = xp + lo * n, ob = op + lo * n
                     nets[lane].evaluate(
-                        batch: count, height: h, width: w, noise: cs.map(\.noise),
+                        batch: count, height: h, width: w, noise: cs.map(\.noise), parallel: lanes == 1,
                         prepare: { input in
                             for b in 0..<count {
                                 let c = cs[b].input

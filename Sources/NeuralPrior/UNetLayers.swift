@@ -112,25 +112,25 @@ final class ResidualBlock: @unchecked Sendable {
         let hw = height * width
         TensorOps.groupNormSiLU(x, other, batch: batch, channels: inChannels, planeSize: hw, groups: groups,
                                 gamma: norm1.gamma.pointer, beta: norm1.beta.pointer, modulation: nil,
-                                coefficients: ws.coefficients)
+                                coefficients: ws.coefficients, parallel: ws.parallel)
         for b in 0..<batch {
             conv1.apply(other + b * inChannels * hw, h + b * outChannels * hw, height: height, width: width,
-                        column: ws.column)
+                        column: ws.column, parallel: ws.parallel)
         }
         TensorOps.groupNormSiLU(h, h, batch: batch, channels: outChannels, planeSize: hw, groups: groups,
                                 gamma: norm2.gamma.pointer, beta: norm2.beta.pointer,
-                                modulation: ws.modulation + modulationOffset * batch, coefficients: ws.coefficients)
+                                modulation: ws.modulation + modulationOffset * batch, coefficients: ws.coefficients, parallel: ws.parallel)
         var target = x
         if let skip {
             for b in 0..<batch {
                 skip.apply(x + b * inChannels * hw, other + b * outChannels * hw, height: height, width: width,
-                           column: ws.column)
+                           column: ws.column, parallel: ws.parallel)
             }
             target = other
         }
         for b in 0..<batch {
             conv2.apply(h + b * outChannels * hw, target + b * outChannels * hw, height: height, width: width,
-                        accumulate: true, column: ws.column)
+                        accumulate: true, column: ws.column, parallel: ws.parallel)
         }
         return target
     }
@@ -174,12 +174,12 @@ final class AttentionBlock: @unchecked Sendable {
         let n = height * width, c = channels
         TensorOps.groupNormSiLU(x, other, batch: batch, channels: c, planeSize: n, groups: groups,
                                 gamma: norm.gamma.pointer, beta: norm.beta.pointer, modulation: nil, silu: false,
-                                coefficients: ws.coefficients)
+                                coefficients: ws.coefficients, parallel: ws.parallel)
         for b in 0..<batch {
-            qkv.apply(other + b * c * n, ws.qkv, height: height, width: width, column: ws.column)
+            qkv.apply(other + b * c * n, ws.qkv, height: height, width: width, column: ws.column, parallel: ws.parallel)
             TensorOps.multiHeadAttention(qkv: ws.qkv, channels: c, heads: heads, tokens: n, output: h,
                                          scores: ws.scores, chunk: Self.chunk)
-            projection.apply(h, x + b * c * n, height: height, width: width, accumulate: true, column: ws.column)
+            projection.apply(h, x + b * c * n, height: height, width: width, accumulate: true, column: ws.column, parallel: ws.parallel)
         }
     }
 

@@ -12,6 +12,9 @@ final class UNetWorkspace: @unchecked Sendable {
         let catChannels: Int
     }
     let batch: Int, height: Int, width: Int
+    /// Whether this pass may spread single operations over the cores (false when the caller
+    /// runs one batch half per core); set per pass by `UNet.evaluate`.
+    var parallel = true
     let levels: [Level]
     let input: UnsafeMutablePointer<Float>
     let output: UnsafeMutablePointer<Float>
