@@ -27,6 +27,8 @@ struct ReconProtocolTests {
             #expect(p.daps.conditional.method == "gaussian-cg")
             #expect(p.daps.sigmaMin == Float(0.01) && p.daps.sigmaMax == 10)
             #expect(p.coilMaps == .lowres)
+            // Fast presets carry the calibration factor fitted on validation data; reference ones do not yet.
+            #expect(p.variant == .fast ? p.stdScale > 1 : p.uncertaintyScale == nil, "\(name): uncertainty_scale \(p.stdScale)")
         }
     }
 
