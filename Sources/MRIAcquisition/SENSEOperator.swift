@@ -95,7 +95,8 @@ public struct SENSEOperator: LinearOperator {
         return combine(k)
     }
 
-    /// AᴴA x with one forward and one inverse batched FFT (1-D along W for a column mask).
+    /// AᴴA x: for a column mask by `ColumnSENSEKernel` (1-D FFTs along W, one row at a time),
+    /// otherwise with one forward and one inverse batched 2-D FFT.
     public func normal(_ x: ComplexArray) -> ComplexArray {
         precondition(x.shape == inputShape, "SENSEOperator.normal: \(x.shape) ≠ \(inputShape)")
         if let kernel = columnKernel {
@@ -106,10 +107,9 @@ public struct SENSEOperator: LinearOperator {
             return out
         }
         var k = expand(x)
-        let axes: CenteredFFT.Axes = isColumnMask ? .phaseEncode : .image
-        CenteredFFT.transform(&k, axes: axes, inverse: false)
+        CenteredFFT.transform(&k, axes: .image, inverse: false)
         applyMask(&k, squared: true)
-        CenteredFFT.transform(&k, axes: axes, inverse: true)
+        CenteredFFT.transform(&k, axes: .image, inverse: true)
         return combine(k)
     }
 
