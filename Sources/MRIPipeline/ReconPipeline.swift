@@ -97,8 +97,9 @@ public struct ReconPipeline: Sendable {
         // Output.
         try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
         let outURL = Self.outputURL(for: input, in: outputDirectory)
+        let coilMaps = options.coilMaps(for: daps?.reconProtocol)
         var attrs = attributes(info: info, sampling: sampling, geometry: geometry, input: input, sliceStart: sliceRange.lowerBound,
-                               coilMaps: options.coilMaps(for: daps?.reconProtocol))
+                               coilMaps: coilMaps)
         if let d = daps { attrs.merge(d.attributes) { _, new in new } }
         let draws = daps?.reconProtocol.samples ?? 0
         let writer = try ReconstructionWriter(
@@ -149,7 +150,7 @@ public struct ReconPipeline: Sendable {
             progress(String(format: "%@: slice %d/%d (index %d) %.2f s", fileName, i + 1, sliceCount, s,
                             Date().timeIntervalSince(t0)))
         }
-        if options.coilMaps(for: daps?.reconProtocol) == .auto && options.method.needsCoilMaps && !mapsUsed.isEmpty {
+        if coilMaps == .auto && options.method.needsCoilMaps && !mapsUsed.isEmpty {
             writer.setAttribute("coil_maps_per_slice", .string(mapsUsed.joined(separator: ",")))
         }
         if daps != nil {

@@ -28,11 +28,7 @@ public final class TimedOperator: LinearOperator, @unchecked Sendable {
     public func adjoint(_ y: ComplexArray) -> ComplexArray { timed { base.adjoint(y) } }
     public func normal(_ x: ComplexArray) -> ComplexArray { timed { base.normal(x) } }
     public func adjointOfNoise(scale: Float, rng: inout SeededRNG) -> ComplexArray {
-        let t = DispatchTime.now().uptimeNanoseconds
-        let r = base.adjointOfNoise(scale: scale, rng: &rng)
-        let dt = Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9
-        lock.withLock { total += dt; count += 1 }
-        return r
+        timed { base.adjointOfNoise(scale: scale, rng: &rng) }
     }
 
     private func timed(_ body: () -> ComplexArray) -> ComplexArray {
