@@ -37,6 +37,9 @@ let package = Package(
                 .linkedLibrary("ijg8"), .linkedLibrary("ijg12"), .linkedLibrary("ijg16"),
             ]),
 
+        // Hand-written AVX2/FMA kernels of the neural prior, dispatched at run time (C, no dependencies).
+        .target(name: "CKernels"),
+
         // MARK: Library modules
         .target(name: "MRICore", dependencies: ["CFFTW", "COpenBLAS"]),
         .target(name: "MRIIO", dependencies: ["MRICore", "CHDF5", "DCMTKShim"]),
@@ -44,7 +47,7 @@ let package = Package(
         .target(
             name: "MRIPipeline", dependencies: ["MRICore", "MRIIO", "MRIAcquisition", "NeuralPrior", "DAPS"],
             resources: [.copy("Resources/Priors"), .copy("Resources/Protocols")]),
-        .target(name: "NeuralPrior", dependencies: ["MRICore"]),
+        .target(name: "NeuralPrior", dependencies: ["MRICore", "CKernels"]),
         .target(name: "DAPS", dependencies: ["MRICore"]),
 
         // MARK: Executable

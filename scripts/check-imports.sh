@@ -9,7 +9,7 @@ declare -A allowed=(
   [MRIAcquisition]="Foundation MRICore"
   [MRIPipeline]="Foundation MRICore MRIIO MRIAcquisition NeuralPrior DAPS"
   [mri-daps]="Foundation ArgumentParser MRIPipeline"
-  [NeuralPrior]="Foundation MRICore"
+  [NeuralPrior]="Foundation MRICore CKernels"
   [DAPS]="Foundation MRICore"
   [_TestSupport]="Foundation MRICore"
 )

@@ -1,11 +1,16 @@
+import CKernels
 import Foundation
 import MRICore
 
 /// A 2-D convolution with a 3×3 (padding 1) or 1×1 kernel, stride 1, bias — PyTorch `Conv2d`
 /// semantics: y[o, i, j] = b[o] + Σ_c Σ_{u,v} w[o, c, u, v]·x[c, i+u−p, j+v−p] (zero padding p).
 ///
-/// 3×3: im2col of a band of output rows into a reused column buffer (K = 9·Cin + 1 rows, the
-/// last all ones so the bias is a weight column), then one sgemm Y_band = W·col per band.
+/// 3×3, on CPUs with AVX2 + FMA (`directKernelAvailable`): the direct kernel of `CKernels`
+/// (`ck_conv3x3`: a zero-padded band of input rows, register tiles of 4 output channels × 24
+/// pixels, weights broadcast from a packed layout) — no im2col matrix and no GEMM packing, which
+/// were half the network's time at the 12–48-channel widths of the priors. Otherwise im2col of
+/// a band of output rows into a reused column buffer (K = 9·Cin + 1 rows, the last all ones so
+/// the bias is a weight column), then one sgemm Y_band = W·col per band.
 /// 1×1: a single sgemm Y = W·X. Weights are packed once at construction.
 public final class Convolution: @unchecked Sendable {
     /// Input channels Cin.
@@ -18,13 +23,26 @@ public final class Convolution: @unchecked Sendable {
     let depth: Int
     let packed: UnsafeMutablePointer<Float>
     let bias: UnsafeMutablePointer<Float>
+    /// Weights in the direct kernel's layout (3×3 with `usesDirectKernel` only).
+    let directPacked: UnsafeMutablePointer<Float>?
+
+    /// Whether this 3×3 convolution runs the direct AVX2 kernel (else im2col + sgemm).
+    public let usesDirectKernel: Bool
+
+    /// The CPU has AVX2 + FMA, so 3×3 convolutions use the direct kernel unless the environment
+    /// sets `MRI_DAPS_CONV=im2col` (for comparisons; read once).
+    public static let directKernelAvailable: Bool =
+        ck_has_avx2_fma() != 0 && ProcessInfo.processInfo.environment["MRI_DAPS_CONV"] != "im2col"
 
     /// Target size of one im2col band (floats).
     public let bandFloats: Int
 
     /// Builds from a PyTorch OIHW weight `[Cout, Cin, k, k]` and bias `[Cout]`; 3×3 im2col
     /// bands hold about `bandFloats` floats (at least one output row).
-    public init(weight: FloatArray, bias b: FloatArray, bandFloats: Int = 1 << 20) {
+    /// `direct` (default `directKernelAvailable`) selects the direct 3×3 kernel; it is ignored
+    /// (false) for 1×1 kernels and on CPUs without AVX2 + FMA.
+    public init(weight: FloatArray, bias b: FloatArray, bandFloats: Int = 1 << 20,
+                direct: Bool = Convolution.directKernelAvailable) {
         self.bandFloats = bandFloats
         precondition(weight.shape.count == 4 && weight.shape[2] == weight.shape[3] && [1, 3].contains(weight.shape[2]))
         precondition(b.shape == [weight.shape[0]])
@@ -40,11 +58,21 @@ public final class Convolution: @unchecked Sendable {
             if kernelSize == 3 { packed[o * depth + inner] = b.storage[o] }
             bias[o] = b.storage[o]
         }
+        usesDirectKernel = direct && kernelSize == 3 && ck_has_avx2_fma() != 0
+        if usesDirectKernel {
+            let co = Int32(weight.shape[0]), ci = Int32(weight.shape[1])
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: ck_conv3x3_packed_size(co, ci))
+            weight.storage.withUnsafeBufferPointer { ck_conv3x3_pack($0.baseAddress!, co, ci, p) }
+            directPacked = p
+        } else {
+            directPacked = nil
+        }
     }
 
     deinit {
         packed.deallocate()
         bias.deallocate()
+        directPacked?.deallocate()
     }
 
     /// Output rows per im2col band for an image of the given size.
@@ -55,7 +83,14 @@ public final class Convolution: @unchecked Sendable {
     /// Floats of column scratch `apply` needs at this image size (0 for 1×1).
     /// Scratch floats `apply` needs for a `height × width` input: one im2col band per lane.
     public func columnScratch(height: Int, width: Int) -> Int {
-        kernelSize == 1 ? 0 : Self.lanes * depth * width * bandRows(height: height, width: width)
+        if kernelSize == 1 { return 0 }
+        if usesDirectKernel { return Self.lanes * directScratch(height: height, width: width) }
+        return Self.lanes * depth * width * bandRows(height: height, width: width)
+    }
+
+    /// Padded-band scratch floats of one `ck_conv3x3` call.
+    func directScratch(height: Int, width: Int) -> Int {
+        ck_conv3x3_scratch(Int32(inChannels), Int32(height), Int32(width))
     }
 
     /// A 3×3 convolution splits the image into this many row halves processed concurrently
@@ -82,6 +117,23 @@ public final class Convolution: @unchecked Sendable {
             }
             BLAS.matrixMultiply(m: outChannels, n: hw, k: inChannels, a: packed, lda: depth, b: x, ldb: hw,
                                 beta: 1, c: y, ldc: hw)
+            return
+        }
+        if let wp = directPacked {
+            // Direct kernel: two row halves concurrently, each lane with its own padded band.
+            let lanes = parallel && height >= 16 ? Self.lanes : 1
+            let per = (height + lanes - 1) / lanes
+            let scratch = directScratch(height: height, width: width)
+            nonisolated(unsafe) let xs = x, ys = y, col0 = column, w = UnsafePointer(wp), b = UnsafePointer(bias)
+            let cin = Int32(inChannels), cout = Int32(outChannels), h = Int32(height), wd = Int32(width)
+            let acc: Int32 = accumulate ? 1 : 0
+            DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+                let y0 = lane * per
+                let r = min(height, y0 + per) - y0
+                if r > 0 {
+                    ck_conv3x3(xs, cin, h, wd, w, b, cout, ys, Int32(y0), Int32(r), acc, col0 + lane * scratch)
+                }
+            }
             return
         }
         // 3×3: im2col one band of rows into a scratch, then one (single-threaded, see `UNet`)

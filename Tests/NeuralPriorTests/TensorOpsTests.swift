@@ -40,38 +40,71 @@ func naiveConvolution(_ x: FloatArray, weight w: FloatArray, bias: FloatArray) -
     return y
 }
 
+/// Convolution cases: (kernel, Cin, Cout, H, W, im2col band floats).
+let convolutionCases: [(Int, Int, Int, Int, Int, Int)] = [
+    (3, 5, 3, 7, 9, 1 << 20), (1, 6, 4, 5, 8, 1 << 20), (3, 40, 8, 30, 32, 1 << 20), (3, 7, 5, 11, 6, 200),
+    (3, 12, 2, 20, 46, 1 << 20), (3, 3, 13, 17, 23, 1 << 20), (3, 96, 48, 40, 40, 1 << 20), (3, 2, 12, 64, 64, 1 << 20),
+]
+
 @Suite struct TensorOpsTests {
-    @Test("3×3 and 1×1 convolution match direct loops (also accumulating and in multi-band im2col)",
-          arguments: [(3, 5, 3, 7, 9, 1 << 20), (1, 6, 4, 5, 8, 1 << 20), (3, 40, 8, 30, 32, 1 << 20),
-                      (3, 7, 5, 11, 6, 200)])
+    @Test("3×3 and 1×1 convolution match direct loops (also accumulating, multi-band im2col and the direct AVX2 kernel)",
+          arguments: convolutionCases)
     func convolution(k: Int, cin: Int, cout: Int, h: Int, w: Int, band: Int) {
         let x = randomArray([cin, h, w], seed: 1)
         let weight = randomArray([cout, cin, k, k], seed: 2, scale: 0.3)
         let bias = randomArray([cout], seed: 3)
-        let conv = Convolution(weight: weight, bias: bias, bandFloats: band)
-        if band < 1000 { #expect(conv.columnScratch(height: h, width: w) < (9 * cin + 1) * h * w / 2) }
         let reference = naiveConvolution(x, weight: weight, bias: bias)
-        var column = [Float](repeating: .nan, count: max(1, conv.columnScratch(height: h, width: w)))
-        var y = [Float](repeating: .nan, count: cout * h * w)
-        x.storage.withUnsafeBufferPointer { xp in
-            y.withUnsafeMutableBufferPointer { yp in
-                column.withUnsafeMutableBufferPointer { cp in
-                    conv.apply(xp.baseAddress!, yp.baseAddress!, height: h, width: w, column: cp.baseAddress!)
-                }
-            }
-        }
         let tol: Float = 1e-4 * (reference.storage.map(abs).max() ?? 1)
-        #expect(maxAbsDifference(y, reference.storage) <= tol)
-        // Accumulate: y += conv(x) doubles the result.
-        x.storage.withUnsafeBufferPointer { xp in
-            y.withUnsafeMutableBufferPointer { yp in
-                column.withUnsafeMutableBufferPointer { cp in
-                    conv.apply(xp.baseAddress!, yp.baseAddress!, height: h, width: w, accumulate: true,
-                               column: cp.baseAddress!)
+        // Both 3×3 paths: im2col + sgemm always; the direct kernel where the CPU has AVX2 + FMA
+        // (checked to be in use, so a silent fallback would fail here). Each also single-lane.
+        var paths: [(direct: Bool, parallel: Bool)] = [(false, true), (false, false)]
+        if Convolution.directKernelAvailable && k == 3 { paths += [(true, true), (true, false)] }
+        for path in paths {
+            let conv = Convolution(weight: weight, bias: bias, bandFloats: band, direct: path.direct)
+            #expect(conv.usesDirectKernel == path.direct)
+            if band < 1000 && !path.direct {
+                #expect(conv.columnScratch(height: h, width: w) < (9 * cin + 1) * h * w / 2)
+            }
+            var column = [Float](repeating: .nan, count: max(1, conv.columnScratch(height: h, width: w)))
+            var y = [Float](repeating: .nan, count: cout * h * w)
+            for accumulate in [false, true] {
+                x.storage.withUnsafeBufferPointer { xp in
+                    y.withUnsafeMutableBufferPointer { yp in
+                        column.withUnsafeMutableBufferPointer { cp in
+                            conv.apply(xp.baseAddress!, yp.baseAddress!, height: h, width: w, accumulate: accumulate,
+                                       column: cp.baseAddress!, parallel: path.parallel)
+                        }
+                    }
                 }
+                // Accumulate: y += conv(x) doubles the result.
+                let f: Float = accumulate ? 2 : 1
+                #expect(maxAbsDifference(y, reference.storage.map { f * $0 }) <= f * tol,
+                        "direct \(path.direct), parallel \(path.parallel), accumulate \(accumulate)")
             }
         }
-        #expect(maxAbsDifference(y, reference.storage.map { 2 * $0 }) <= 2 * tol)
+    }
+
+    @Test("the direct 3×3 kernel gives the same bits whether the rows run in one lane or two")
+    func directKernelLaneIndependence() throws {
+        try #require(Convolution.directKernelAvailable, "CPU without AVX2 + FMA: the direct kernel is not used here")
+        let (cin, cout, h, w) = (24, 12, 50, 70)
+        let x = randomArray([cin, h, w], seed: 7)
+        let conv = Convolution(weight: randomArray([cout, cin, 3, 3], seed: 8, scale: 0.2),
+                               bias: randomArray([cout], seed: 9))
+        func run(_ parallel: Bool) -> [Float] {
+            var column = [Float](repeating: 0, count: conv.columnScratch(height: h, width: w))
+            var y = [Float](repeating: 0, count: cout * h * w)
+            x.storage.withUnsafeBufferPointer { xp in
+                y.withUnsafeMutableBufferPointer { yp in
+                    column.withUnsafeMutableBufferPointer { cp in
+                        conv.apply(xp.baseAddress!, yp.baseAddress!, height: h, width: w, column: cp.baseAddress!,
+                                   parallel: parallel)
+                    }
+                }
+            }
+            return y
+        }
+        #expect(run(true) == run(false))
     }
 
     @Test("GroupNorm + modulation + SiLU matches a naive per-group computation")

@@ -1,0 +1,177 @@
+// Direct 3×3 convolution with AVX2 / FMA (see ckernels.h).
+//
+// Convolution: the input rows a band of output rows needs are copied into a zero-padded band
+// [cin][band rows + 2][padded width] (left pad 1, right pad ≥ 9, so every 8-wide load of a tile
+// stays inside the row and no branch handles the borders); then for each block of 6 output
+// channels and each output row, tiles of 16 pixels (2 vectors × 6 channels = 12 accumulators)
+// and 8 pixels (the tail, stored under a mask) accumulate Σ_c Σ_u Σ_v w[o,c,u,v]·x[c,y+u−1,x+v−1]
+// with the weights broadcast from the packed layout [block][c][u·3+v][6].
+#include "ck_internal.h"
+
+#include <string.h>
+
+#define OCB 6
+#define BAND_TARGET_FLOATS 65536  // ≈ 256 KB of padded input per band (L2)
+
+static int padded_width(int width) { return ((width + 2 + 7) / 8) * 8 + 8; }
+
+static int band_rows(int cin, int height, int width) {
+    long per = (long)cin * padded_width(width);
+    long b = BAND_TARGET_FLOATS / (per > 0 ? per : 1) - 2;
+    if (b < 1) b = 1;
+    if (b > height) b = height;
+    return (int)b;
+}
+
+size_t ck_conv3x3_packed_size(int cout, int cin) {
+    return (size_t)((cout + OCB - 1) / OCB) * (size_t)cin * 9 * OCB;
+}
+
+void ck_conv3x3_pack(const float *w, int cout, int cin, float *packed) {
+    int blocks = (cout + OCB - 1) / OCB;
+    for (int ob = 0; ob < blocks; ob++)
+        for (int c = 0; c < cin; c++)
+            for (int t = 0; t < 9; t++)
+                for (int i = 0; i < OCB; i++) {
+                    int o = ob * OCB + i;
+                    packed[(((size_t)ob * cin + c) * 9 + t) * OCB + i] = o < cout ? w[((size_t)o * cin + c) * 9 + t] : 0.0f;
+                }
+}
+
+size_t ck_conv3x3_scratch(int cin, int height, int width) {
+    return (size_t)cin * (size_t)(band_rows(cin, height, width) + 2) * (size_t)padded_width(width);
+}
+
+#ifdef CK_X86
+
+// Stores acc + bias (+ y when accumulating) for output channel o of the block, `n` ≤ 8 lanes.
+CK_TARGET static inline void store8(float *dst, __m256 acc, float bias, int accumulate, int n, __m256i mask) {
+    __m256 v = _mm256_add_ps(acc, _mm256_set1_ps(bias));
+    if (n == 8) {
+        if (accumulate) v = _mm256_add_ps(v, _mm256_loadu_ps(dst));
+        _mm256_storeu_ps(dst, v);
+    } else {
+        if (accumulate) v = _mm256_add_ps(v, _mm256_maskload_ps(dst, mask));
+        _mm256_maskstore_ps(dst, mask, v);
+    }
+}
+
+// 6 output channels × 16 pixels (12 accumulators + 2 input vectors + 1 weight: 15 of the 16
+// registers, so nothing spills). `in` points at the padded band at (channel 0, the output row's
+// first input row, column x0); channel stride cs, row stride wp.
+CK_TARGET static void tile16(const float *in, int cin, long cs, int wp, const float *w, float *const out[OCB],
+                             const float *bias, int nout, int accumulate) {
+    __m256 a00 = _mm256_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00;
+    __m256 a30 = a00, a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00;
+    for (int c = 0; c < cin; c++) {
+        const float *p = in + c * cs;
+        for (int u = 0; u < 3; u++) {
+            const float *q = p + u * wp;
+            for (int v = 0; v < 3; v++) {
+                __m256 x0 = _mm256_loadu_ps(q + v), x1 = _mm256_loadu_ps(q + v + 8);
+                __m256 k = _mm256_broadcast_ss(w);
+                a00 = _mm256_fmadd_ps(x0, k, a00); a01 = _mm256_fmadd_ps(x1, k, a01);
+                k = _mm256_broadcast_ss(w + 1);
+                a10 = _mm256_fmadd_ps(x0, k, a10); a11 = _mm256_fmadd_ps(x1, k, a11);
+                k = _mm256_broadcast_ss(w + 2);
+                a20 = _mm256_fmadd_ps(x0, k, a20); a21 = _mm256_fmadd_ps(x1, k, a21);
+                k = _mm256_broadcast_ss(w + 3);
+                a30 = _mm256_fmadd_ps(x0, k, a30); a31 = _mm256_fmadd_ps(x1, k, a31);
+                k = _mm256_broadcast_ss(w + 4);
+                a40 = _mm256_fmadd_ps(x0, k, a40); a41 = _mm256_fmadd_ps(x1, k, a41);
+                k = _mm256_broadcast_ss(w + 5);
+                a50 = _mm256_fmadd_ps(x0, k, a50); a51 = _mm256_fmadd_ps(x1, k, a51);
+                w += OCB;
+            }
+        }
+    }
+    __m256i full = _mm256_set1_epi32(-1);
+    __m256 acc[OCB][2] = {{a00, a01}, {a10, a11}, {a20, a21}, {a30, a31}, {a40, a41}, {a50, a51}};
+    for (int i = 0; i < nout; i++)
+        for (int j = 0; j < 2; j++) store8(out[i] + 8 * j, acc[i][j], bias[i], accumulate, 8, full);
+}
+
+// 6 output channels × n ≤ 8 pixels.
+CK_TARGET static void tile8(const float *in, int cin, long cs, int wp, const float *w, float *const out[OCB],
+                            const float *bias, int nout, int accumulate, int n) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
+    for (int c = 0; c < cin; c++) {
+        const float *p = in + c * cs;
+        for (int u = 0; u < 3; u++) {
+            const float *q = p + u * wp;
+            for (int v = 0; v < 3; v++) {
+                __m256 x0 = _mm256_loadu_ps(q + v);
+                a0 = _mm256_fmadd_ps(x0, _mm256_broadcast_ss(w), a0);
+                a1 = _mm256_fmadd_ps(x0, _mm256_broadcast_ss(w + 1), a1);
+                a2 = _mm256_fmadd_ps(x0, _mm256_broadcast_ss(w + 2), a2);
+                a3 = _mm256_fmadd_ps(x0, _mm256_broadcast_ss(w + 3), a3);
+                a4 = _mm256_fmadd_ps(x0, _mm256_broadcast_ss(w + 4), a4);
+                a5 = _mm256_fmadd_ps(x0, _mm256_broadcast_ss(w + 5), a5);
+                w += OCB;
+            }
+        }
+    }
+    __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    __m256 acc[OCB] = {a0, a1, a2, a3, a4, a5};
+    for (int i = 0; i < nout; i++) store8(out[i], acc[i], bias[i], accumulate, n, mask);
+}
+
+CK_TARGET static void conv3x3_avx2(const float *x, int cin, int height, int width, const float *packed,
+                                   const float *bias, int cout, float *y, int row0, int rows, int accumulate,
+                                   float *scratch) {
+    const int wp = padded_width(width);
+    const int band = band_rows(cin, height, width);
+    const int blocks = (cout + OCB - 1) / OCB;
+    const long plane = (long)height * width;
+    for (int b0 = row0; b0 < row0 + rows; b0 += band) {
+        int nb = row0 + rows - b0 < band ? row0 + rows - b0 : band;
+        long cs = (long)(nb + 2) * wp;
+        for (int c = 0; c < cin; c++) {
+            for (int r = 0; r < nb + 2; r++) {
+                float *d = scratch + c * cs + (long)r * wp;
+                int sy = b0 - 1 + r;
+                if (sy < 0 || sy >= height) {
+                    memset(d, 0, sizeof(float) * (size_t)wp);
+                    continue;
+                }
+                d[0] = 0;
+                memcpy(d + 1, x + c * plane + (long)sy * width, sizeof(float) * (size_t)width);
+                memset(d + 1 + width, 0, sizeof(float) * (size_t)(wp - 1 - width));
+            }
+        }
+        for (int ob = 0; ob < blocks; ob++) {
+            const float *wb = packed + (size_t)ob * cin * 9 * OCB;
+            int nout = cout - ob * OCB < OCB ? cout - ob * OCB : OCB;
+            const float *bb = bias + ob * OCB;
+            for (int r = 0; r < nb; r++) {
+                const float *in = scratch + (long)r * wp;
+                float *out[OCB];
+                long rowOffset = (long)(b0 + r) * width;
+                for (int i = 0; i < OCB; i++) out[i] = y + (i < nout ? (ob * OCB + i) * plane + rowOffset : 0);
+                int x0 = 0;
+                for (; x0 + 16 <= width; x0 += 16) {
+                    float *o[OCB] = {out[0] + x0, out[1] + x0, out[2] + x0, out[3] + x0, out[4] + x0, out[5] + x0};
+                    tile16(in + x0, cin, cs, wp, wb, o, bb, nout, accumulate);
+                }
+                for (; x0 < width; x0 += 8) {
+                    float *o[OCB] = {out[0] + x0, out[1] + x0, out[2] + x0, out[3] + x0, out[4] + x0, out[5] + x0};
+                    int n = width - x0 < 8 ? width - x0 : 8;
+                    tile8(in + x0, cin, cs, wp, wb, o, bb, nout, accumulate, n);
+                }
+            }
+        }
+    }
+}
+
+#endif  // CK_X86
+
+void ck_conv3x3(const float *x, int cin, int height, int width, const float *packed, const float *bias, int cout,
+                float *y, int row0, int rows, int accumulate, float *scratch) {
+#ifdef CK_X86
+    conv3x3_avx2(x, cin, height, width, packed, bias, cout, y, row0, rows, accumulate, scratch);
+#else
+    (void)x; (void)cin; (void)height; (void)width; (void)packed; (void)bias; (void)cout; (void)y; (void)row0;
+    (void)rows; (void)accumulate; (void)scratch;
+    __builtin_trap();  // callers check ck_has_avx2_fma() first
+#endif
+}

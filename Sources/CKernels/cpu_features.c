@@ -1,0 +1,11 @@
+// Runtime detection of the instruction sets the kernels use (see ckernels.h).
+#include "ck_internal.h"
+
+int ck_has_avx2_fma(void) {
+#ifdef CK_X86
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    return 0;
+#endif
+}

@@ -1,0 +1,44 @@
+// Hand-written CPU kernels for the neural prior (NeuralPrior), runtime-dispatched: the AVX2 +
+// FMA code paths are compiled with a function-level target attribute and used only when
+// ck_has_avx2_fma() reports the instructions, so the package still builds and runs for baseline
+// x86-64 and on other architectures (the Swift fallbacks then run).
+#ifndef CKERNELS_H
+#define CKERNELS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// 1 when this CPU runs the AVX2 + FMA kernels below, else 0 (always 0 off x86-64).
+int ck_has_avx2_fma(void);
+
+/// Floats of the packed weights of a 3×3 convolution with `cout` outputs and `cin` inputs.
+size_t ck_conv3x3_packed_size(int cout, int cin);
+
+/// Packs PyTorch OIHW weights `w` [cout][cin][3][3] into the kernel layout
+/// [ceil(cout/6)][cin][9][6] (output channels beyond cout are zero).
+void ck_conv3x3_pack(const float *w, int cout, int cin, float *packed);
+
+/// Scratch floats one ck_conv3x3 call needs for a `cin × height × width` input.
+size_t ck_conv3x3_scratch(int cin, int height, int width);
+
+/// Direct 3×3 convolution (stride 1, zero padding 1, PyTorch Conv2d) of the output rows
+/// [row0, row0 + rows) of one image: x [cin][height][width], y [cout][height][width],
+/// y = conv(x) + bias, or y += conv(x) + bias when `accumulate` is non-zero. Needs
+/// ck_has_avx2_fma(); `scratch` holds ck_conv3x3_scratch(cin, height, width) floats. The sum for
+/// each output pixel runs in the same order (input channel, kernel row, kernel column) whatever
+/// the row range, so splitting rows over threads does not change the result.
+void ck_conv3x3(const float *x, int cin, int height, int width, const float *packed, const float *bias, int cout,
+                float *y, int row0, int rows, int accumulate, float *scratch);
+
+/// y[i] = SiLU(a·x[i] + b) = v / (1 + exp(−v)) with v = a·x[i] + b, for i < n (in place allowed).
+/// Needs ck_has_avx2_fma().
+void ck_affine_silu(const float *x, float *y, size_t n, float a, float b);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
