@@ -6,7 +6,8 @@ import NeuralPrior
 
 /// `mri-daps bench daps`: the speed of one DAPS slice with a protocol (default the fast
 /// `knee-4x`) on the synthetic 320×320, 15-coil slice of `SyntheticScan` (4× random mask, 8 %
-/// centre, as `Benchmark`): coil maps (`AutoCoilMaps`, ESPIRiT), the normalisation estimate, then
+/// centre, as `Benchmark`): the protocol's coil compression (`virtual_coils`, SVD), coil maps
+/// (`AutoCoilMaps`, ESPIRiT), the normalisation estimate, then
 /// the sampler with 1 draw and with `batchDraws` draws batched, each split into network,
 /// operator (FFT + coil maps: A, Aᴴ, AᴴA) and the rest of the conditional step (Langevin / CG
 /// vector arithmetic), plus the process's peak resident memory.
@@ -40,6 +41,9 @@ public enum DAPSBenchmark {
         public var prior: String
         public var priorConfiguration: String
         public var threads: Int
+        /// Coils the sampler ran with (after the protocol's compression) and the compression time.
+        public var virtualCoils: Int
+        public var compressionSeconds: Double
         /// Coil maps (`AutoCoilMaps`: ESPIRiT first) and the method used.
         public var mapsSeconds: Double
         public var mapsMethod: String
@@ -56,14 +60,18 @@ public enum DAPSBenchmark {
             case mapsSeconds = "maps_seconds"
             case mapsMethod = "maps_method"
             case normalisationSeconds = "normalisation_seconds"
+            case virtualCoils = "virtual_coils"
+            case compressionSeconds = "compression_seconds"
             case peakRSSMB = "peak_rss_mb"
         }
     }
 
     /// Runs the benchmark with `prior` (nil: the default architecture with random weights,
-    /// `PriorBenchmark.defaultConfigurationJSON`) and protocol `protocolName` (name or path).
+    /// `PriorBenchmark.defaultConfigurationJSON`) and protocol `protocolName` (name or path);
+    /// `virtualCoils` replaces the protocol's `virtual_coils` (≥ `coils`: no compression).
     public static func run(prior: String?, protocolName: String = "knee-4x", overrides: ReconProtocol.Overrides = .init(),
                            height: Int = 320, width: Int = 320, coils: Int = 15, batchDraws: Int = 4,
+                           virtualCoils: Int? = nil,
                            log: (String) -> Void = { _ in }) throws -> Report {
         let p = try ReconProtocol.load(protocolName).applying(overrides)
         let loaded: LoadedPrior
@@ -79,8 +87,14 @@ public enum DAPSBenchmark {
         let (full, _) = SyntheticScan.make(height: height, width: width, coils: coils)
         var rng = SeededRNG(seed: 0)
         let mask = try RandomMask(acceleration: 4, centerFraction: 0.08).generate(width: width, using: &rng)
-        let k = try mask.apply(to: full)
+        var k = try mask.apply(to: full)
         var t = Date()
+        if let v = virtualCoils ?? p.virtualCoils, v < coils {
+            k = try CoilCompression(calibration: k, virtualCoils: v).apply(k)
+        }
+        let compressionSeconds = Date().timeIntervalSince(t)
+        if k.shape[0] < coils { log(String(format: "coil compression %d → %d: %.2f s", coils, k.shape[0], compressionSeconds)) }
+        t = Date()
         let maps = try AutoCoilMaps().estimate(kspace: k, numLowFrequencies: mask.numLowFrequencies)
         let mapsSeconds = Date().timeIntervalSince(t)
         log(String(format: "coil maps (%@): %.2f s", maps.method.rawValue, mapsSeconds))
@@ -108,7 +122,8 @@ public enum DAPSBenchmark {
         return Report(height: height, width: width, coils: coils, protocolName: p.name,
                       dapsConfiguration: ReconPipeline.DAPSSetup.json(p.daps), prior: loaded.identity.name,
                       priorConfiguration: loaded.identity.configuration,
-                      threads: ProcessInfo.processInfo.activeProcessorCount, mapsSeconds: mapsSeconds,
+                      threads: ProcessInfo.processInfo.activeProcessorCount, virtualCoils: k.shape[0],
+                      compressionSeconds: compressionSeconds, mapsSeconds: mapsSeconds,
                       mapsMethod: maps.method.rawValue, normalisationSeconds: normalisationSeconds,
                       single: single, batched: batched,
                       peakRSSMB: UNetBenchmark.peakResidentBytes().map { Double($0) / 1e6 })

@@ -38,10 +38,10 @@ extension NormalisationScale {
         for s in slices ?? 0..<info.slices {
             let raw = try file.readSlice(s)
             var used = [String]()
-            let kf = try pipeline.prepare(raw, sampling: full, geometry: geometry)
+            let kf = try pipeline.prepare(raw, sampling: full, geometry: geometry, virtualCoils: nil)
             let mapsFull = try pipeline.sensitivityMaps(kf, sampling: full, method: .auto, mapsUsed: &used)
             let reference = quantile(try MVUECombination.reconstruct(kspace: kf, sensitivityMaps: mapsFull).magnitude.storage, q)
-            let k = try pipeline.prepare(raw, sampling: sampling, geometry: geometry)
+            let k = try pipeline.prepare(raw, sampling: sampling, geometry: geometry, virtualCoils: nil)
             let maps = try pipeline.sensitivityMaps(k, sampling: sampling, method: .auto, mapsUsed: &used)
             let op = try ReconPipeline.senseOperator(maps: maps, sampling: sampling)
             var estimates = [String: Float]()

@@ -6,7 +6,9 @@ public struct ReconOptions: Sendable {
     public var mask = MaskPlan()
     /// Slices to reconstruct (nil: all).
     public var slices: Range<Int>? = nil
-    /// SVD coil compression to this many virtual coils (nil: none).
+    /// SVD coil compression to this many virtual coils (nil: the DAPS protocol's
+    /// `virtual_coils`, else none; see `virtualCoils(for:)`). A value ≥ the scan's coil count
+    /// compresses nothing.
     public var virtualCoils: Int? = nil
     /// Coil-map estimator (nil: the method's default — the DAPS protocol's `coil_maps`, else
     /// `auto`; see `coilMaps(for:)`).
@@ -94,5 +96,11 @@ extension ReconOptions {
     /// `coil_maps` (nil protocol or field: `auto`).
     public func coilMaps(for reconProtocol: ReconProtocol?) -> CoilMapMethod {
         coilMaps ?? reconProtocol?.coilMaps ?? .auto
+    }
+
+    /// The coil compression a run uses: `--coils` when given, else the DAPS protocol's
+    /// `virtual_coils` (nil: none).
+    public func virtualCoils(for reconProtocol: ReconProtocol?) -> Int? {
+        virtualCoils ?? reconProtocol?.virtualCoils
     }
 }

@@ -119,7 +119,8 @@ extension ReconPipeline {
             defer { clock = now }
             return now.timeIntervalSince(clock)
         }
-        let k = try prepare(raw, sampling: sampling, geometry: geometry)
+        let k = try prepare(raw, sampling: sampling, geometry: geometry,
+                            virtualCoils: options.virtualCoils(for: setup.reconProtocol))
         timings.preprocess += lap()
         let maps = try sensitivityMaps(k, sampling: sampling, method: options.coilMaps(for: setup.reconProtocol),
                                        mapsUsed: &mapsUsed)

@@ -99,7 +99,7 @@ public struct ReconPipeline: Sendable {
         let outURL = Self.outputURL(for: input, in: outputDirectory)
         let coilMaps = options.coilMaps(for: daps?.reconProtocol)
         var attrs = attributes(info: info, sampling: sampling, geometry: geometry, input: input, sliceStart: sliceRange.lowerBound,
-                               coilMaps: coilMaps)
+                               coilMaps: coilMaps, virtualCoils: options.virtualCoils(for: daps?.reconProtocol))
         if let d = daps { attrs.merge(d.attributes) { _, new in new } }
         let draws = daps?.reconProtocol.samples ?? 0
         let writer = try ReconstructionWriter(
@@ -189,14 +189,15 @@ public struct ReconPipeline: Sendable {
         return try reconstructSlice(raw, sampling: sampling, geometry: geometry, mapsUsed: &ignored)
     }
 
-    /// Mask, readout-oversampling removal and optional coil compression of one raw slice.
-    func prepare(_ raw: ComplexArray, sampling: Sampling, geometry: Geometry) throws -> ComplexArray {
+    /// Mask, readout-oversampling removal and optional coil compression (to `virtualCoils` when
+    /// fewer than the slice's coils) of one raw slice.
+    func prepare(_ raw: ComplexArray, sampling: Sampling, geometry: Geometry, virtualCoils: Int?) throws -> ComplexArray {
         var k = raw
         if let m = sampling.mask { k = try m.apply(to: k) }
         if let h = geometry.readoutHeight, h < k.shape[1] {
             k = try ReadoutOversamplingRemoval.apply(k, outputHeight: h)
         }
-        if let v = options.virtualCoils, v < k.shape[0] {
+        if let v = virtualCoils, v < k.shape[0] {
             k = try CoilCompression(calibration: k, virtualCoils: v).apply(k)
         }
         return k
@@ -246,7 +247,7 @@ public struct ReconPipeline: Sendable {
         guard options.method != .daps else {
             throw PipelineError.invalidOption(name: "method", reason: "daps slices are reconstructed by reconstructDAPSSlice")
         }
-        let k = try prepare(raw, sampling: sampling, geometry: geometry)
+        let k = try prepare(raw, sampling: sampling, geometry: geometry, virtualCoils: options.virtualCoils)
         var magnitude: FloatArray
         if options.method == .zeroFilled {
             magnitude = try ZeroFilledRSS.reconstruct(kspace: k)
@@ -340,7 +341,7 @@ public struct ReconPipeline: Sendable {
     }
 
     func attributes(info: FastMRIFileInfo, sampling: Sampling, geometry: Geometry, input: URL, sliceStart: Int,
-                    coilMaps: CoilMapMethod) -> [String: HDF5AttributeValue]
+                    coilMaps: CoilMapMethod, virtualCoils: Int?) -> [String: HDF5AttributeValue]
     {
         var a: [String: HDF5AttributeValue] = [
             "method": .string(options.method.rawValue),
@@ -358,7 +359,8 @@ public struct ReconPipeline: Sendable {
         ]
         if let r = sampling.nominalAcceleration { a["nominal_acceleration"] = .real(r) }
         if let cf = sampling.centerFraction { a["center_fraction"] = .real(cf) }
-        if let v = options.virtualCoils { a["virtual_coils"] = .integer(Int64(v)) }
+        // The compression asked for (none happens when the scan has no more coils than this).
+        if let v = virtualCoils { a["virtual_coils"] = .integer(Int64(v)) }
         switch options.method {
         case .sense:
             a["lambda"] = .real(Double(options.lambda ?? 0.001))

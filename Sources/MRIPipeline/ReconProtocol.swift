@@ -15,7 +15,9 @@ import Foundation
 /// multiplied to give `posterior_std`, fitted on validation data by
 /// `scripts/calibrate_uncertainty.py` so that |error| ≤ 1.96·posterior_std holds for ≈ 95 % of
 /// in-object pixels; docs/evaluation.md), optional `coil_maps` ("auto" | "espirit" | "lowres",
-/// the estimator used when `--maps` is not given; default auto) and `notes`.
+/// the estimator used when `--maps` is not given; default auto), optional `virtual_coils` (SVD
+/// coil compression to that many virtual coils before the coil maps when `--coils` is not given
+/// and the scan has more coils; default none) and `notes`.
 public struct ReconProtocol: Codable, Sendable {
     /// Speed/quality tier of a preset.
     public enum Variant: String, Codable, Sendable, CaseIterable {
@@ -42,6 +44,8 @@ public struct ReconProtocol: Codable, Sendable {
     public var uncertaintyScale: Double?
     /// Coil-map estimator when `--maps` is not given (nil: auto).
     public var coilMaps: CoilMapMethod?
+    /// SVD coil compression when `--coils` is not given (nil: none).
+    public var virtualCoils: Int?
     /// Free text (e.g. where the parameters came from).
     public var notes: String?
 
@@ -58,11 +62,13 @@ public struct ReconProtocol: Codable, Sendable {
         case normalisationQuantile = "normalisation_quantile"
         case uncertaintyScale = "uncertainty_scale"
         case coilMaps = "coil_maps"
+        case virtualCoils = "virtual_coils"
     }
 
     public init(name: String, anatomy: String, acceleration: Double, variant: Variant, prior: String,
                 daps: DAPSConfiguration, samples: Int, seed: UInt64? = nil, normalisationQuantile: Double? = nil,
-                uncertaintyScale: Double? = nil, coilMaps: CoilMapMethod? = nil, notes: String? = nil) {
+                uncertaintyScale: Double? = nil, coilMaps: CoilMapMethod? = nil, virtualCoils: Int? = nil,
+                notes: String? = nil) {
         self.name = name
         self.anatomy = anatomy
         self.acceleration = acceleration
@@ -74,6 +80,7 @@ public struct ReconProtocol: Codable, Sendable {
         self.normalisationQuantile = normalisationQuantile
         self.uncertaintyScale = uncertaintyScale
         self.coilMaps = coilMaps
+        self.virtualCoils = virtualCoils
         self.notes = notes
     }
 
@@ -92,6 +99,7 @@ public struct ReconProtocol: Codable, Sendable {
         if let k = uncertaintyScale, !(k > 0 && k.isFinite) {
             throw bad("uncertainty_scale", "must be positive and finite (got \(k))")
         }
+        if let v = virtualCoils, v < 1 { throw bad("virtual_coils", "must be ≥ 1 (got \(v))") }
         do { try daps.validate() } catch { throw bad("daps", "\(error)") }
     }
 

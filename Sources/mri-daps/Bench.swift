@@ -100,11 +100,15 @@ struct DAPSBench: ParsableCommand {
     @Option(help: "Override the protocol's conditional step: langevin or gaussian-cg.") var conditional: String?
     @Option(help: "Draws of the batched run.") var draws = 4
     @Option(help: "Coils.") var coils = 15
+    @Option(name: .customLong("virtual-coils"),
+            help: "Compress to N virtual coils before the sampler (default: the protocol's virtual_coils; N ≥ --coils: none).")
+    var virtualCoils: Int?
     @Option(help: "Matrix size (square).") var size = 320
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {
         if draws < 1 { throw ValidationError("--draws must be ≥ 1") }
+        if let v = virtualCoils, v < 1 { throw ValidationError("--virtual-coils must be ≥ 1") }
         if let c = conditional, !ReconProtocol.conditionalMethods.contains(c) {
             throw ValidationError("--conditional: choose \(ReconProtocol.conditionalMethods.joined(separator: " or "))")
         }
@@ -115,7 +119,7 @@ struct DAPSBench: ParsableCommand {
             var o = ReconProtocol.Overrides()
             o.conditional = conditional
             let r = try DAPSBenchmark.run(prior: prior, protocolName: reconProtocol, overrides: o, height: size, width: size,
-                                          coils: coils, batchDraws: draws) { status($0) }
+                                          coils: coils, batchDraws: draws, virtualCoils: virtualCoils) { status($0) }
             if json {
                 let enc = JSONEncoder()
                 enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -125,6 +129,9 @@ struct DAPSBench: ParsableCommand {
             emit("DAPS \(r.protocolName) \(r.dapsConfiguration)")
             emit("prior \(r.prior): \(r.priorConfiguration)")
             emit("synthetic \(r.height)×\(r.width), \(r.coils) coils, 4× random mask, \(r.threads) threads")
+            if r.virtualCoils < r.coils {
+                emit(String(format: "coil compression %d → %d virtual coils %.2f s", r.coils, r.virtualCoils, r.compressionSeconds))
+            }
             emit(String(format: "coil maps (%@) %.2f s, normalisation estimate %.2f s", r.mapsMethod as NSString, r.mapsSeconds, r.normalisationSeconds))
             emit("| draws | total (s) | per draw (s) | network (s) | conditional (s) | operator, summed over draws (s) | NFE |")
             emit("|---:|---:|---:|---:|---:|---:|---:|")

@@ -18,7 +18,7 @@ struct Recon: ParsableCommand {
     @Option(help: "Method: \(ReconMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
     var method: String = ReconMethod.daps.rawValue
     @Option(help: "Coil maps: auto (ESPIRiT with fallbacks for few centre lines), espirit, lowres (default: the DAPS protocol's coil_maps, auto for the other methods).") var maps: String?
-    @Option(help: "Compress to N virtual coils (SVD).") var coils: Int?
+    @Option(help: "Compress to N virtual coils (SVD; default: the DAPS protocol's virtual_coils, else none; N ≥ the scan's coils: none).") var coils: Int?
     @Option(help: "Regularisation λ (l1-wavelet default 0.01, sense 0.001).") var lambda: Float?
     @Option(help: "Iterations (l1-wavelet default 100, sense 30).") var iterations: Int?
     @Option(help: "Slice range a:b (half-open, 0-based).") var slices: String?

@@ -128,6 +128,30 @@ struct DAPSReconTests {
                                "--out", dir.appendingPathComponent("e").path] + Self.small)
         #expect(bad.status != 0 && bad.stderr.contains("uncertainty_scale"), "\(bad.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("e/knee_small.h5").path))
+
+        // A protocol's virtual_coils compresses the 4 coils like --coils does (same draws, bit
+        // for bit) and changes the result; --coils ≥ the coil count compresses nothing.
+        let presets = try #require(ReconProtocol.builtInDirectory)
+        let presetData = try Data(contentsOf: presets.appendingPathComponent("knee-4x.json"))
+        var preset = try #require(try JSONSerialization.jsonObject(with: presetData) as? [String: Any])
+        preset["virtual_coils"] = 2
+        let protocolFile = dir.appendingPathComponent("cc2.json")
+        try JSONSerialization.data(withJSONObject: preset).write(to: protocolFile)
+        let out5 = dir.appendingPathComponent("f"), out6 = dir.appendingPathComponent("g"), out7 = dir.appendingPathComponent("h")
+        let r5 = try CLI.run(["recon", scan.path, "--prior", Self.tinyPrior.path, "--seed", "5", "--protocol", protocolFile.path,
+                              "--out", out5.path] + Self.small)
+        #expect(r5.status == 0, "\(r5.stderr)")
+        let r6 = try CLI.run(["recon", scan.path, "--prior", Self.tinyPrior.path, "--seed", "5", "--coils", "2",
+                              "--out", out6.path] + Self.small)
+        #expect(r6.status == 0, "\(r6.stderr)")
+        let f5 = try read(out5.appendingPathComponent("knee_small.h5")), f6 = try read(out6.appendingPathComponent("knee_small.h5"))
+        #expect(f5.attributes["virtual_coils"]?.doubleValue == 2 && f6.attributes["virtual_coils"]?.doubleValue == 2)
+        #expect(f5.reconstruction == f6.reconstruction)
+        #expect(f5.reconstruction != a.reconstruction)
+        let r7 = try CLI.run(["recon", scan.path, "--prior", Self.tinyPrior.path, "--seed", "5", "--protocol", protocolFile.path,
+                              "--coils", "4", "--out", out7.path] + Self.small)
+        #expect(r7.status == 0, "\(r7.stderr)")
+        #expect(try read(out7.appendingPathComponent("knee_small.h5")).reconstruction == a.reconstruction)
     }
 
     @Test("recon --dicom writes the mean, std and std-map series of the DAPS run; read back they equal the HDF5 output")

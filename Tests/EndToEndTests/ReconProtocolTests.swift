@@ -59,6 +59,11 @@ struct ReconProtocolTests {
         #expect(o.coilMaps(for: try decode(Self.minimal.replacingOccurrences(of: "\"samples\": 2", with: "\"samples\": 2, \"coil_maps\": \"lowres\""))) == .lowres)
         o.coilMaps = .espirit
         #expect(o.coilMaps(for: try ReconProtocol.builtIn(named: "knee-4x")) == .espirit)
+        #expect(p.virtualCoils == nil && o.virtualCoils(for: p) == nil)
+        let compressed = try decode(Self.minimal.replacingOccurrences(of: "\"samples\": 2", with: "\"samples\": 2, \"virtual_coils\": 8"))
+        #expect(compressed.virtualCoils == 8 && o.virtualCoils(for: compressed) == 8)
+        o.virtualCoils = 12
+        #expect(o.virtualCoils(for: compressed) == 12 && o.virtualCoils(for: nil) == 12)
         let calibrated = try decode(Self.minimal.replacingOccurrences(of: "\"samples\": 2", with: "\"samples\": 2, \"uncertainty_scale\": 2.5"))
         #expect(calibrated.stdScale == 2.5)
         #expect(p.daps.sigmaMax == 100 && p.daps.sigmaMin == 0.1)
@@ -81,6 +86,7 @@ struct ReconProtocolTests {
         fails(Self.minimal.replacingOccurrences(of: "\"samples\": 2", with: "\"samples\": 2, \"uncertainty_scale\": 0"), ["test.json", "uncertainty_scale"])
         fails(Self.minimal.replacingOccurrences(of: "\"samples\": 2", with: "\"samples\": 2, \"uncertainty_scale\": -1"), ["test.json", "uncertainty_scale"])
         fails(Self.minimal.replacingOccurrences(of: "\"samples\": 2", with: "\"samples\": 2, \"coil_maps\": \"magic\""), ["test.json", "coil_maps"])
+        fails(Self.minimal.replacingOccurrences(of: "\"samples\": 2", with: "\"samples\": 2, \"virtual_coils\": 0"), ["test.json", "virtual_coils"])
         fails("[1, 2]", ["test.json", "not a JSON object"])
     }
 
