@@ -21,9 +21,9 @@ import Foundation
 public struct ReconProtocol: Codable, Sendable {
     /// Speed/quality tier of a preset.
     public enum Variant: String, Codable, Sendable, CaseIterable {
-        /// ≈ 100 network evaluations per draw (DAPS-100: N_A 50 × N_ODE 2).
+        /// ≈ 100 network evaluations per draw (DAPS-100; the presets use N_A 100 × N_ODE 1).
         case fast
-        /// ≈ 1000 network evaluations per draw (DAPS-1K: N_A 200 × N_ODE 5).
+        /// ≈ 1000 network evaluations per draw (DAPS-1K; the presets use N_A 100 × N_ODE 10).
         case reference
     }
 
