@@ -6,7 +6,7 @@ import MRICore
 /// semantics: y[o, i, j] = b[o] + Σ_c Σ_{u,v} w[o, c, u, v]·x[c, i+u−p, j+v−p] (zero padding p).
 ///
 /// 3×3, on CPUs with AVX2 + FMA (`directKernelAvailable`): the direct kernel of `CKernels`
-/// (`ck_conv3x3`: a zero-padded band of input rows, register tiles of 4 output channels × 24
+/// (`ck_conv3x3`: a zero-padded band of input rows, register tiles of 6 output channels × 16
 /// pixels, weights broadcast from a packed layout) — no im2col matrix and no GEMM packing, which
 /// were half the network's time at the 12–48-channel widths of the priors. Otherwise im2col of
 /// a band of output rows into a reused column buffer (K = 9·Cin + 1 rows, the last all ones so
@@ -27,7 +27,7 @@ public final class Convolution: @unchecked Sendable {
     let directPacked: UnsafeMutablePointer<Float>?
 
     /// Whether this 3×3 convolution runs the direct AVX2 kernel (else im2col + sgemm).
-    public let usesDirectKernel: Bool
+    public var usesDirectKernel: Bool { directPacked != nil }
 
     /// The CPU has AVX2 + FMA, so 3×3 convolutions use the direct kernel unless the environment
     /// sets `MRI_DAPS_CONV=im2col` (for comparisons; read once).
@@ -58,8 +58,7 @@ public final class Convolution: @unchecked Sendable {
             if kernelSize == 3 { packed[o * depth + inner] = b.storage[o] }
             bias[o] = b.storage[o]
         }
-        usesDirectKernel = direct && kernelSize == 3 && ck_has_avx2_fma() != 0
-        if usesDirectKernel {
+        if direct && kernelSize == 3 && ck_has_avx2_fma() != 0 {
             let co = Int32(weight.shape[0]), ci = Int32(weight.shape[1])
             let p = UnsafeMutablePointer<Float>.allocate(capacity: ck_conv3x3_packed_size(co, ci))
             weight.storage.withUnsafeBufferPointer { ck_conv3x3_pack($0.baseAddress!, co, ci, p) }
@@ -80,8 +79,8 @@ public final class Convolution: @unchecked Sendable {
         max(1, min(height, bandFloats / max(1, depth * width)))
     }
 
-    /// Floats of column scratch `apply` needs at this image size (0 for 1×1).
-    /// Scratch floats `apply` needs for a `height × width` input: one im2col band per lane.
+    /// Scratch floats `apply` needs for a `height × width` input (0 for 1×1): one padded input
+    /// band (direct kernel) or one im2col band per lane.
     public func columnScratch(height: Int, width: Int) -> Int {
         if kernelSize == 1 { return 0 }
         if usesDirectKernel { return Self.lanes * directScratch(height: height, width: width) }
