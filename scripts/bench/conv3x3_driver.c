@@ -1,0 +1,50 @@
+// Single-thread throughput of the direct 3×3 convolution kernel (Sources/CKernels) on one layer
+// shape: `conv3x3_driver CIN COUT H W` prints ms per call and GFLOP/s (2·Cin·Cout·9·H·W per
+// call, mean of 20 calls after one warm-up). Built and run by scripts/bench-conv3x3.sh.
+#include "ckernels.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static double now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+int main(int argc, char **argv) {
+    if (argc != 5) {
+        fprintf(stderr, "usage: %s CIN COUT H W\n", argv[0]);
+        return 2;
+    }
+    int cin = atoi(argv[1]), cout = atoi(argv[2]), h = atoi(argv[3]), w = atoi(argv[4]);
+    if (cin < 1 || cout < 1 || h < 1 || w < 1) {
+        fprintf(stderr, "%s: CIN, COUT, H, W must be positive\n", argv[0]);
+        return 2;
+    }
+    if (!ck_has_avx2_fma()) {
+        fprintf(stderr, "%s: this CPU has no AVX2 + FMA; the direct kernel is not used here\n", argv[0]);
+        return 1;
+    }
+    float *x = malloc(sizeof(float) * (size_t)cin * h * w), *y = malloc(sizeof(float) * (size_t)cout * h * w);
+    float *wt = malloc(sizeof(float) * (size_t)cout * cin * 9), *b = calloc((size_t)cout, sizeof(float));
+    float *packed = malloc(sizeof(float) * ck_conv3x3_packed_size(cout, cin));
+    float *scratch = malloc(sizeof(float) * ck_conv3x3_scratch(cin, h, w));
+    if (!x || !y || !wt || !b || !packed || !scratch) {
+        fprintf(stderr, "%s: out of memory\n", argv[0]);
+        return 1;
+    }
+    srand(1);
+    for (size_t i = 0; i < (size_t)cin * h * w; i++) x[i] = rand() / (float)RAND_MAX;
+    for (size_t i = 0; i < (size_t)cout * cin * 9; i++) wt[i] = rand() / (float)RAND_MAX;
+    ck_conv3x3_pack(wt, cout, cin, packed);
+    ck_conv3x3(x, cin, h, w, packed, b, cout, y, 0, h, 0, scratch);
+    const int reps = 20;
+    double t0 = now();
+    for (int r = 0; r < reps; r++) ck_conv3x3(x, cin, h, w, packed, b, cout, y, 0, h, 0, scratch);
+    double t = (now() - t0) / reps;
+    printf("cin %d cout %d %dx%d: %.2f ms, %.1f GFLOP/s\n", cin, cout, h, w, t * 1e3, 2.0 * cin * cout * 9 * h * w / t / 1e9);
+    free(x); free(y); free(wt); free(b); free(packed); free(scratch);
+    return 0;
+}
