@@ -5,7 +5,10 @@
 // stays inside the row and no branch handles the borders); then for each block of 6 output
 // channels and each output row, tiles of 16 pixels (2 vectors × 6 channels = 12 accumulators)
 // and 8 pixels (the tail, stored under a mask) accumulate Σ_c Σ_u Σ_v w[o,c,u,v]·x[c,y+u−1,x+v−1]
-// with the weights broadcast from the packed layout [block][c][u·3+v][6].
+// with the weights broadcast from the packed layout [block][c][u·3+v][6]. With an input affine
+// (in_scale, in_shift) each copied row becomes SiLU(scale·x + shift) on its way into the band
+// (the padding stays zero, as PyTorch pads the activation), so GroupNorm + SiLU before a
+// convolution costs no pass of its own over memory.
 #include "ck_internal.h"
 
 #include <string.h>
@@ -118,7 +121,7 @@ CK_TARGET static void tile8(const float *in, int cin, long cs, int wp, const flo
 
 CK_TARGET static void conv3x3_avx2(const float *x, int cin, int height, int width, const float *packed,
                                    const float *bias, int cout, float *y, int row0, int rows, int accumulate,
-                                   float *scratch) {
+                                   const float *in_scale, const float *in_shift, float *scratch) {
     const int wp = padded_width(width);
     const int band = band_rows(cin, height, width);
     const int blocks = (cout + OCB - 1) / OCB;
@@ -135,7 +138,10 @@ CK_TARGET static void conv3x3_avx2(const float *x, int cin, int height, int widt
                     continue;
                 }
                 d[0] = 0;
-                memcpy(d + 1, x + c * plane + (long)sy * width, sizeof(float) * (size_t)width);
+                if (in_scale)
+                    affine_silu_avx2(x + c * plane + (long)sy * width, d + 1, (size_t)width, in_scale[c], in_shift[c]);
+                else
+                    memcpy(d + 1, x + c * plane + (long)sy * width, sizeof(float) * (size_t)width);
                 memset(d + 1 + width, 0, sizeof(float) * (size_t)(wp - 1 - width));
             }
         }
@@ -166,12 +172,13 @@ CK_TARGET static void conv3x3_avx2(const float *x, int cin, int height, int widt
 #endif  // CK_X86
 
 void ck_conv3x3(const float *x, int cin, int height, int width, const float *packed, const float *bias, int cout,
-                float *y, int row0, int rows, int accumulate, float *scratch) {
+                float *y, int row0, int rows, int accumulate, const float *in_scale, const float *in_shift,
+                float *scratch) {
 #ifdef CK_X86
-    conv3x3_avx2(x, cin, height, width, packed, bias, cout, y, row0, rows, accumulate, scratch);
+    conv3x3_avx2(x, cin, height, width, packed, bias, cout, y, row0, rows, accumulate, in_scale, in_shift, scratch);
 #else
     (void)x; (void)cin; (void)height; (void)width; (void)packed; (void)bias; (void)cout; (void)y; (void)row0;
-    (void)rows; (void)accumulate; (void)scratch;
+    (void)rows; (void)accumulate; (void)in_scale; (void)in_shift; (void)scratch;
     __builtin_trap();  // callers check ck_has_avx2_fma() first
 #endif
 }

@@ -41,7 +41,7 @@ public enum PriorBenchmark {
 
     /// Runs the benchmark for `priorFile`'s configuration (or the default), `size`×`size`.
     /// `trainingDirectory` holds `bench_torch.py`; PyTorch figures are nil when it or torch is absent.
-    public static func run(priorFile: URL?, configurationJSON: String? = nil, size: Int = 320, repeats: Int = 5,
+    public static func run(priorFile: URL?, configurationJSON: String? = nil, size: Int = 320, repeats: Int = 9,
                            trainingDirectory: URL?) throws -> Report {
         let configuration = try priorFile.map { try UNet(contentsOf: $0).configuration }
             ?? UNetConfiguration.decode(json: configurationJSON ?? defaultConfigurationJSON)

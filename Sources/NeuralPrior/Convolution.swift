@@ -103,10 +103,15 @@ public final class Convolution: @unchecked Sendable {
     /// `accumulate`). `column` must hold `columnScratch(height:width:)` floats.
     /// `parallel: false` keeps the call on the calling thread (the caller already runs one
     /// batch item per core).
+    /// `inputAffine` (direct kernel only, see `usesDirectKernel`): per-input-channel (scale,
+    /// shift); the convolution then sees SiLU(scale·x + shift) — bit for bit what
+    /// `TensorOps.channelAffine(silu: true)` would have written — without that pass over memory.
     public func apply(
         _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, height: Int, width: Int, accumulate: Bool = false,
+        inputAffine: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)? = nil,
         column: UnsafeMutablePointer<Float>, parallel: Bool = true
     ) {
+        precondition(inputAffine == nil || usesDirectKernel, "a fused input affine needs the direct 3×3 kernel")
         let hw = height * width
         if kernelSize == 1 {
             if !accumulate {
@@ -124,13 +129,14 @@ public final class Convolution: @unchecked Sendable {
             let per = (height + lanes - 1) / lanes
             let scratch = directScratch(height: height, width: width)
             nonisolated(unsafe) let xs = x, ys = y, col0 = column, w = UnsafePointer(wp), b = UnsafePointer(bias)
+            nonisolated(unsafe) let sc = inputAffine?.scale, sh = inputAffine?.shift
             let cin = Int32(inChannels), cout = Int32(outChannels), h = Int32(height), wd = Int32(width)
             let acc: Int32 = accumulate ? 1 : 0
             DispatchQueue.concurrentPerform(iterations: lanes) { lane in
                 let y0 = lane * per
                 let r = min(height, y0 + per) - y0
                 if r > 0 {
-                    ck_conv3x3(xs, cin, h, wd, w, b, cout, ys, Int32(y0), Int32(r), acc, col0 + lane * scratch)
+                    ck_conv3x3(xs, cin, h, wd, w, b, cout, ys, Int32(y0), Int32(r), acc, sc, sh, col0 + lane * scratch)
                 }
             }
             return

@@ -160,6 +160,23 @@ public enum TensorOps {
         groups: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, modulation: UnsafePointer<Float>?,
         silu: Bool = true, coefficients: UnsafeMutablePointer<Float>, parallel: Bool = true
     ) {
+        let (scale, shift) = groupNormCoefficients(
+            x, batch: batch, channels: channels, planeSize: planeSize, groups: groups, gamma: gamma, beta: beta,
+            modulation: modulation, coefficients: coefficients, parallel: parallel)
+        channelAffine(x, y, batch: batch, channels: channels, planeSize: planeSize, scale: scale, shift: shift, silu: silu,
+                      parallel: parallel)
+    }
+
+    /// The per-(item, channel) affine (scale, shift) that `groupNormSiLU` applies before its SiLU:
+    /// GroupNorm statistics of x folded with γ, β and the modulation. Written to `coefficients`
+    /// (scale at [0, B·C), shift at [B·C, 2·B·C), item b's channels at offset b·C); returned as
+    /// pointers. For a convolution that applies them itself (`Convolution.apply(inputAffine:)`).
+    @discardableResult
+    public static func groupNormCoefficients(
+        _ x: UnsafePointer<Float>, batch: Int, channels: Int, planeSize: Int, groups: Int,
+        gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, modulation: UnsafePointer<Float>?,
+        coefficients: UnsafeMutablePointer<Float>, parallel: Bool = true
+    ) -> (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>) {
         let bc = batch * channels
         let scale = coefficients, shift = coefficients + bc
         let mean = coefficients + 2 * bc, rstd = mean + batch * groups
@@ -180,8 +197,7 @@ public enum TensorOps {
                 shift[b * channels + c] = s
             }
         }
-        channelAffine(x, y, batch: batch, channels: channels, planeSize: planeSize, scale: scale, shift: shift, silu: silu,
-                      parallel: parallel)
+        return (UnsafePointer(scale), UnsafePointer(shift))
     }
 
     /// 2×2 average pooling, stride 2: [planes, H, W] → [planes, H/2, W/2].

@@ -8,7 +8,7 @@ public enum UNetBenchmark {
     /// One (configuration, size, batch) measurement.
     public struct Result: Sendable {
         public let batch: Int
-        /// Median wall time of one forward pass of the whole batch, ms.
+        /// Median wall time of one forward pass of the whole batch over the interleaved rounds, ms.
         public let milliseconds: Double
         /// Achieved rate, GFLOP/s.
         public let gflopsPerSecond: Double
@@ -44,15 +44,19 @@ public enum UNetBenchmark {
         }
     }
 
-    /// Builds a random-weight UNet of `configuration` and times `repeats` denoiser evaluations D(x, σ) (after
-    /// one warm-up) for every batch size (workspaces released between batch sizes).
+    /// Builds a random-weight UNet of `configuration` and times `repeats` denoiser evaluations D(x, σ) per
+    /// batch size. Each batch size first runs alone once (workspaces released before it) for its
+    /// footprint and peak memory; the timed evaluations then run in interleaved rounds — one
+    /// evaluation of every batch size per round — so that a change of load on a shared machine
+    /// during the measurement hits every batch size alike instead of biasing their ratio.
     public static func run(
-        configuration: UNetConfiguration, height: Int, width: Int, batches: [Int] = [1, 4], repeats: Int = 5
+        configuration: UNetConfiguration, height: Int, width: Int, batches: [Int] = [1, 4], repeats: Int = 9
     ) throws -> Report {
         let net = try UNet.random(configuration: configuration, seed: 1)
         let denoiser = try UNetDenoiser(network: net)
         let sgemm = sgemmRate()
-        var results: [Result] = []
+        var inputs: [(x: FloatArray, sigma: [Float])] = []
+        var footprint: [(workspace: Int, peak: Int?)] = []
         for b in batches {
             net.releaseWorkspaces()
             var rng = SeededRNG(seed: 2)
@@ -60,19 +64,26 @@ public enum UNetBenchmark {
                                storage: (0..<(b * configuration.inChannels * height * width)).map { _ in Float(rng.gaussian()) })
             let sigma = (0..<b).map { Float(0.5) + Float($0) }
             _ = try denoiser.denoise(x, sigma: sigma)
-            var times: [Double] = []
-            for _ in 0..<max(1, repeats) {
+            inputs.append((x, sigma))
+            footprint.append((net.workspaceBytes, peakResidentBytes()))
+        }
+        for (x, sigma) in inputs { _ = try denoiser.denoise(x, sigma: sigma) }  // warm every batch size again
+        var times = [[Double]](repeating: [], count: batches.count)
+        for _ in 0..<max(1, repeats) {
+            for (i, (x, sigma)) in inputs.enumerated() {
                 let t0 = DispatchTime.now().uptimeNanoseconds
                 _ = try denoiser.denoise(x, sigma: sigma)
-                times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+                times[i].append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
             }
-            let ms = times.sorted()[times.count / 2]
-            results.append(Result(batch: b, milliseconds: ms,
-                                  gflopsPerSecond: net.flops(height: height, width: width) * Double(b) / (ms * 1e6),
-                                  workspaceBytes: net.workspaceBytes, peakResidentBytes: peakResidentBytes()))
+        }
+        let flops = net.flops(height: height, width: width)
+        let results = batches.indices.map { i -> Result in
+            let ms = times[i].sorted()[times[i].count / 2]
+            return Result(batch: batches[i], milliseconds: ms, gflopsPerSecond: flops * Double(batches[i]) / (ms * 1e6),
+                          workspaceBytes: footprint[i].workspace, peakResidentBytes: footprint[i].peak)
         }
         return Report(configuration: configuration, height: height, width: width,
-                      flopsPerItem: net.flops(height: height, width: width), sgemmGFLOPS: sgemm, results: results)
+                      flopsPerItem: flops, sgemmGFLOPS: sgemm, results: results)
     }
 
     /// GFLOP/s of an n×n×n sgemm through `BLAS.matrixMultiply` (best of `repeats`).

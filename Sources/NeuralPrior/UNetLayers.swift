@@ -110,16 +110,36 @@ final class ResidualBlock: @unchecked Sendable {
         batch: Int, height: Int, width: Int, groups: Int, workspace ws: UNetWorkspace
     ) -> UnsafeMutablePointer<Float> {
         let hw = height * width
-        TensorOps.groupNormSiLU(x, other, batch: batch, channels: inChannels, planeSize: hw, groups: groups,
-                                gamma: norm1.gamma.pointer, beta: norm1.beta.pointer, modulation: nil,
-                                coefficients: ws.coefficients, parallel: ws.parallel)
-        for b in 0..<batch {
-            conv1.apply(other + b * inChannels * hw, h + b * outChannels * hw, height: height, width: width,
-                        column: ws.column, parallel: ws.parallel)
+        let modulation = ws.modulation + modulationOffset * batch
+        // conv1(SiLU(norm1 x)): fused into the direct kernel's input (no pass over memory), or
+        // written to `other` first.
+        if conv1.usesDirectKernel {
+            let (scale, shift) = TensorOps.groupNormCoefficients(
+                x, batch: batch, channels: inChannels, planeSize: hw, groups: groups, gamma: norm1.gamma.pointer,
+                beta: norm1.beta.pointer, modulation: nil, coefficients: ws.coefficients, parallel: ws.parallel)
+            for b in 0..<batch {
+                conv1.apply(x + b * inChannels * hw, h + b * outChannels * hw, height: height, width: width,
+                            inputAffine: (scale + b * inChannels, shift + b * inChannels),
+                            column: ws.column, parallel: ws.parallel)
+            }
+        } else {
+            TensorOps.groupNormSiLU(x, other, batch: batch, channels: inChannels, planeSize: hw, groups: groups,
+                                    gamma: norm1.gamma.pointer, beta: norm1.beta.pointer, modulation: nil,
+                                    coefficients: ws.coefficients, parallel: ws.parallel)
+            for b in 0..<batch {
+                conv1.apply(other + b * inChannels * hw, h + b * outChannels * hw, height: height, width: width,
+                            column: ws.column, parallel: ws.parallel)
+            }
         }
-        TensorOps.groupNormSiLU(h, h, batch: batch, channels: outChannels, planeSize: hw, groups: groups,
-                                gamma: norm2.gamma.pointer, beta: norm2.beta.pointer,
-                                modulation: ws.modulation + modulationOffset * batch, coefficients: ws.coefficients, parallel: ws.parallel)
+        // SiLU(norm2(h)·(1 + scale) + shift): coefficients only when conv2 applies them itself.
+        let fused2 = conv2.usesDirectKernel
+        let (scale2, shift2) = TensorOps.groupNormCoefficients(
+            h, batch: batch, channels: outChannels, planeSize: hw, groups: groups, gamma: norm2.gamma.pointer,
+            beta: norm2.beta.pointer, modulation: modulation, coefficients: ws.coefficients, parallel: ws.parallel)
+        if !fused2 {
+            TensorOps.channelAffine(h, h, batch: batch, channels: outChannels, planeSize: hw, scale: scale2, shift: shift2,
+                                    silu: true, parallel: ws.parallel)
+        }
         var target = x
         if let skip {
             for b in 0..<batch {
@@ -130,7 +150,9 @@ final class ResidualBlock: @unchecked Sendable {
         }
         for b in 0..<batch {
             conv2.apply(h + b * outChannels * hw, target + b * outChannels * hw, height: height, width: width,
-                        accumulate: true, column: ws.column, parallel: ws.parallel)
+                        accumulate: true,
+                        inputAffine: fused2 ? (scale2 + b * outChannels, shift2 + b * outChannels) : nil,
+                        column: ws.column, parallel: ws.parallel)
         }
         return target
     }

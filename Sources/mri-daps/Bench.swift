@@ -62,7 +62,7 @@ struct PriorBench: ParsableCommand {
     @Option(help: "Prior file whose configuration to time (default: the default architecture).") var prior: String?
     @Option(help: "A configuration JSON (docs/weight-format.md) to time instead of the default architecture.") var config: String?
     @Option(help: "Image size (square).") var size = 320
-    @Option(help: "Runs per batch size (median reported).") var repeats = 5
+    @Option(help: "Timed rounds, each one evaluation per batch size, interleaved (median reported).") var repeats = 9
     @Option(help: "Folder holding bench_torch.py for the PyTorch comparison.") var training = "Training"
     @Flag(help: "Print JSON.") var json = false
 

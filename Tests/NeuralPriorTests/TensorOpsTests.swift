@@ -107,6 +107,49 @@ let convolutionCases: [(Int, Int, Int, Int, Int, Int)] = [
         #expect(run(true) == run(false))
     }
 
+    @Test("the direct kernel's fused input affine + SiLU gives the bits of channelAffine then the convolution",
+          arguments: [(7, 5, 9, 13), (12, 2, 40, 46), (24, 12, 50, 70)])
+    func fusedInputAffine(cin: Int, cout: Int, h: Int, w: Int) throws {
+        try #require(Convolution.directKernelAvailable, "CPU without AVX2 + FMA: the direct kernel is not used here")
+        let x = randomArray([cin, h, w], seed: 11, scale: 2)
+        let scale = randomArray([cin], seed: 12).storage, shift = randomArray([cin], seed: 13).storage
+        let conv = Convolution(weight: randomArray([cout, cin, 3, 3], seed: 14, scale: 0.2),
+                               bias: randomArray([cout], seed: 15))
+        var column = [Float](repeating: .nan, count: conv.columnScratch(height: h, width: w))
+        // Reference: SiLU(scale·x + shift) written out (zero padding applies to that), then conv.
+        var activated = [Float](repeating: 0, count: x.count)
+        var reference = [Float](repeating: 0.5, count: cout * h * w)
+        x.storage.withUnsafeBufferPointer { xp in
+            TensorOps.channelAffine(xp.baseAddress!, &activated, batch: 1, channels: cin, planeSize: h * w,
+                                    scale: scale, shift: shift, silu: true)
+        }
+        // Independent check of the activation itself (padding must not be activated: SiLU(shift) ≠ 0).
+        for i in stride(from: 0, to: x.count, by: 97) {
+            let c = i / (h * w)
+            #expect(abs(activated[i] - TensorOps.silu(scale[c] * x.storage[i] + shift[c])) <= 1e-5 * max(1, abs(activated[i])))
+        }
+        activated.withUnsafeBufferPointer { ap in
+            column.withUnsafeMutableBufferPointer { cp in
+                conv.apply(ap.baseAddress!, &reference, height: h, width: w, accumulate: true, column: cp.baseAddress!)
+            }
+        }
+        for parallel in [true, false] {
+            var y = [Float](repeating: 0.5, count: cout * h * w)
+            x.storage.withUnsafeBufferPointer { xp in
+                scale.withUnsafeBufferPointer { sp in
+                    shift.withUnsafeBufferPointer { tp in
+                        column.withUnsafeMutableBufferPointer { cp in
+                            conv.apply(xp.baseAddress!, &y, height: h, width: w, accumulate: true,
+                                       inputAffine: (sp.baseAddress!, tp.baseAddress!), column: cp.baseAddress!,
+                                       parallel: parallel)
+                        }
+                    }
+                }
+            }
+            #expect(y == reference, "parallel \(parallel)")
+        }
+    }
+
     @Test("GroupNorm + modulation + SiLU matches a naive per-group computation")
     func groupNorm() {
         let (b, c, hw, g) = (2, 6, 37, 3)

@@ -57,7 +57,7 @@ extension UNetDenoiser: Denoiser {}
         #expect(net.flops(height: 16, width: 16) > 0)
     }
 
-    @Test("batch items are independent: item b of a batch equals the item alone")
+    @Test("batch items are independent: item b of a batch has the bits of the item alone")
     func batchConsistency() throws {
         let io = try SafetensorsFile(contentsOf: Self.io)
         let denoiser = try UNetDenoiser(contentsOf: Self.prior)
@@ -65,7 +65,8 @@ extension UNetDenoiser: Denoiser {}
         let all = try denoiser.denoise(x, sigma: sigma)
         for b in 0..<x.shape[0] {
             let one = try denoiser.denoise(x.item(b).reshaped([1] + Array(x.shape.dropFirst())), sigma: [sigma[b]])
-            #expect(maxAbsDifference(one.storage, all.item(b).storage) <= 1e-6 * (all.max + 1))
+            // Exactly: a batch runs its items one by one through batch-1 workspaces (UNetDenoiser).
+            #expect(one.storage == all.item(b).storage)
         }
     }
 

@@ -39,10 +39,10 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < (size_t)cin * h * w; i++) x[i] = rand() / (float)RAND_MAX;
     for (size_t i = 0; i < (size_t)cout * cin * 9; i++) wt[i] = rand() / (float)RAND_MAX;
     ck_conv3x3_pack(wt, cout, cin, packed);
-    ck_conv3x3(x, cin, h, w, packed, b, cout, y, 0, h, 0, scratch);
+    ck_conv3x3(x, cin, h, w, packed, b, cout, y, 0, h, 0, NULL, NULL, scratch);
     const int reps = 20;
     double t0 = now();
-    for (int r = 0; r < reps; r++) ck_conv3x3(x, cin, h, w, packed, b, cout, y, 0, h, 0, scratch);
+    for (int r = 0; r < reps; r++) ck_conv3x3(x, cin, h, w, packed, b, cout, y, 0, h, 0, NULL, NULL, scratch);
     double t = (now() - t0) / reps;
     printf("cin %d cout %d %dx%d: %.2f ms, %.1f GFLOP/s\n", cin, cout, h, w, t * 1e3, 2.0 * cin * cout * 9 * h * w / t / 1e9);
     free(x); free(y); free(wt); free(b); free(packed); free(scratch);

@@ -26,12 +26,16 @@ size_t ck_conv3x3_scratch(int cin, int height, int width);
 
 /// Direct 3×3 convolution (stride 1, zero padding 1, PyTorch Conv2d) of the output rows
 /// [row0, row0 + rows) of one image: x [cin][height][width], y [cout][height][width],
-/// y = conv(x) + bias, or y += conv(x) + bias when `accumulate` is non-zero. Needs
+/// y = conv(x) + bias, or y += conv(x) + bias when `accumulate` is non-zero. With `in_scale` and
+/// `in_shift` (per input channel; both NULL for none) the convolution's input is
+/// SiLU(in_scale[c]·x + in_shift[c]) instead of x — computed exactly as ck_affine_silu — with
+/// zero padding around it. Needs
 /// ck_has_avx2_fma(); `scratch` holds ck_conv3x3_scratch(cin, height, width) floats. The sum for
 /// each output pixel runs in the same order (input channel, kernel row, kernel column) whatever
 /// the row range, so splitting rows over threads does not change the result.
 void ck_conv3x3(const float *x, int cin, int height, int width, const float *packed, const float *bias, int cout,
-                float *y, int row0, int rows, int accumulate, float *scratch);
+                float *y, int row0, int rows, int accumulate, const float *in_scale, const float *in_shift,
+                float *scratch);
 
 /// y[i] = SiLU(a·x[i] + b) = v / (1 + exp(−v)) with v = a·x[i] + b, for i < n (in place allowed).
 /// Needs ck_has_avx2_fma().
