@@ -4,6 +4,7 @@ Run from Training/:  /usr/bin/python3 -m pytest -q tests
 """
 
 import json
+import math
 import os
 import sys
 
@@ -263,3 +264,17 @@ def test_validation_table_with_bm3d():
     for key in ("0.05", "0.2"):
         assert abs(res["prior"][key] - res["noisy"][key]) < 1e-9  # identity = noisy input
         assert res["bm3d"][key] > res["noisy"][key] + 3.0          # BM3D really denoises a piecewise-smooth image
+
+
+def test_learning_rate_schedule():
+    from training.train import learning_rate
+    tr = {"lr": 2e-4, "warmup": 10, "steps": 100, "decay_steps": 0}
+    assert learning_rate(0, tr) == pytest.approx(2e-5)
+    assert learning_rate(9, tr) == pytest.approx(2e-4)
+    assert learning_rate(99, tr) == pytest.approx(2e-4)
+    tr["decay_steps"] = 40  # constant to step 60, then cosine to 0 at step 100
+    assert learning_rate(59, tr) == pytest.approx(2e-4)
+    assert learning_rate(60, tr) == pytest.approx(2e-4)
+    assert learning_rate(80, tr) == pytest.approx(1e-4)
+    assert learning_rate(90, tr) == pytest.approx(2e-4 * 0.5 * (1 + math.cos(math.pi * 0.75)))
+    assert 0 < learning_rate(99, tr) < 1e-6

@@ -6,7 +6,9 @@
 
 Loss (EDM, docs/DAPS.md): ln σ ~ N(−1.2, 1.2²), n ~ N(0, I),
 λ(σ) = (σ² + σd²)/(σ·σd)², L = mean_batch λ·mean_pixels ‖D(x + σn, σ) − x‖².
-Adam (linear warm-up over ``warmup`` steps), EMA of the weights (decay min(ema, (1+s)/(10+s))), checkpoint ``OUT/checkpoint.pt`` every
+Adam (learning rate: linear warm-up over ``warmup`` steps, constant ``lr``, then — when
+``decay_steps`` > 0 — a cosine decay to 0 over the last ``decay_steps`` of ``steps``;
+``learning_rate``), EMA of the weights (decay min(ema, (1+s)/(10+s))), checkpoint ``OUT/checkpoint.pt`` every
 ``checkpoint_every`` steps and at the end (atomic: temp file + rename), ``--resume``
 continues from it exactly (batch i of step s depends only on (seed, s), and the optimiser,
 EMA and RNG states are restored). Log: ``OUT/log.jsonl`` (train and validation records).
@@ -32,7 +34,20 @@ VAL_SIGMAS = (0.05, 0.1, 0.2, 0.5)
 
 DEFAULT_TRAINING = {"steps": 1000, "batch": 8, "patch": 64, "lr": 2e-4, "ema": 0.999,
                     "checkpoint_every": 500, "val_every": 500, "log_every": 50,
-                    "axis": "axial", "val_max_slices": 16, "warmup": 200}
+                    "axis": "axial", "val_max_slices": 16, "warmup": 200, "decay_steps": 0}
+
+
+def learning_rate(step, tr):
+    """Learning rate of (0-based) ``step``: linear warm-up over ``warmup`` steps, then ``lr``;
+    with ``decay_steps`` > 0 the last ``decay_steps`` steps of ``steps`` follow a cosine from
+    ``lr`` down to 0 (so a finished constant-rate run resumed with a larger ``steps`` and
+    ``decay_steps`` = the added steps anneals from where it stopped)."""
+    lr = tr["lr"] * min(1.0, (step + 1) / max(1, tr["warmup"]))
+    decay = int(tr.get("decay_steps", 0))
+    start = tr["steps"] - decay
+    if decay > 0 and step >= start:
+        lr *= 0.5 * (1.0 + math.cos(math.pi * (step - start) / decay))
+    return lr
 
 # Known public datasets: (key found in a folder or file name, dataset named on the card, licence).
 DATASETS = [
@@ -118,6 +133,7 @@ def main(argv=None):
     parser.add_argument("--val-every", type=int)
     parser.add_argument("--log-every", type=int)
     parser.add_argument("--warmup", type=int, help="linear learning-rate warm-up steps")
+    parser.add_argument("--decay-steps", type=int, help="cosine learning-rate decay to 0 over the last N steps")
     parser.add_argument("--axis", choices=sorted(data_mod.AXES))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--val-files", nargs="*", default=[],
@@ -132,10 +148,12 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     model_cfg, tr = load_config(args.config)
     for key in ("steps", "batch", "patch", "lr", "ema", "checkpoint_every", "val_every", "log_every", "axis",
-                "warmup"):
+                "warmup", "decay_steps"):
         if getattr(args, key) is not None:
             tr[key] = getattr(args, key)
     factor = 2 ** (len(model_cfg["channel_multipliers"]) - 1)
+    if not 0 <= tr["decay_steps"] <= tr["steps"]:
+        raise ValueError(f"decay_steps {tr['decay_steps']} must be in [0, steps = {tr['steps']}]")
     if tr["patch"] % factor:
         raise ValueError(f"--patch {tr['patch']} must be divisible by {factor}")
     os.makedirs(args.out, exist_ok=True)
@@ -178,7 +196,7 @@ def main(argv=None):
         "slices": {"train": len(train_items), "val": len(val_items)},
         "normalisation": "slice / quantile_0.99(|x|); slices with mean|x| <= 5% of the volume's max kept out",
         "phase_model": "magnitude-only: phi = c + quadratic poly in [-1,1]^2, coeffs N(0,0.5^2), c ~ U[-pi,pi)",
-        "training": {k: tr[k] for k in ("batch", "patch", "lr", "ema")} | {"seed": args.seed, "loss": "EDM"},
+        "training": {k: tr[k] for k in ("batch", "patch", "lr", "ema", "decay_steps")} | {"seed": args.seed, "loss": "EDM"},
     }
 
     def card():
@@ -219,7 +237,7 @@ def main(argv=None):
     while step < total:
         gen = torch.Generator().manual_seed(args.seed * 1_000_003 + step)
         x = dataset.batch(step * tr["batch"], tr["batch"])
-        lr = tr["lr"] * min(1.0, (step + 1) / max(1, tr["warmup"]))
+        lr = learning_rate(step, tr)
         for g in opt.param_groups:
             g["lr"] = lr
         loss = edm_loss(model, x, gen, sd)
