@@ -362,25 +362,8 @@ public final class UNet: @unchecked Sendable {
                                   width: lv.width, groups: G, workspace: ws)
             }
         }
-        // 6. norm_out, SiLU, conv_out (the affine + SiLU fused into the direct kernel's input).
-        if convOut.usesDirectKernel {
-            let (scale, shift) = TensorOps.groupNormCoefficients(
-                cur, batch: B, channels: c0, planeSize: hw0, groups: G, gamma: normOut.gamma.pointer,
-                beta: normOut.beta.pointer, modulation: nil, coefficients: ws.coefficients, parallel: ws.parallel)
-            for b in 0..<B {
-                convOut.apply(cur + b * c0 * hw0, ws.output + b * cfg.outChannels * hw0, height: l0.height,
-                              width: l0.width, inputAffine: (scale + b * c0, shift + b * c0), column: ws.column,
-                              parallel: ws.parallel)
-            }
-            return
-        }
-        let other = cur == l0.p ? l0.q : l0.p
-        TensorOps.groupNormSiLU(cur, other, batch: B, channels: c0, planeSize: hw0, groups: G,
-                                gamma: normOut.gamma.pointer, beta: normOut.beta.pointer, modulation: nil,
-                                coefficients: ws.coefficients, parallel: ws.parallel)
-        for b in 0..<B {
-            convOut.apply(other + b * c0 * hw0, ws.output + b * cfg.outChannels * hw0, height: l0.height,
-                          width: l0.width, column: ws.column, parallel: ws.parallel)
-        }
+        // 6. norm_out, SiLU, conv_out.
+        convOut.applyNormalized(cur, norm: normOut, modulation: nil, groups: G, into: ws.output, batch: B,
+                                height: l0.height, width: l0.width, scratch: cur == l0.p ? l0.q : l0.p, workspace: ws)
     }
 }

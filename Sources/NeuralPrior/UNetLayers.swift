@@ -42,6 +42,37 @@ final class LinearLayer: @unchecked Sendable {
     }
 }
 
+extension Convolution {
+    /// y (+)= conv(SiLU(GroupNorm(x)·(1 + scale) + shift)) for every item of x `[B, Cin, H, W]`
+    /// (`modulation` as in `TensorOps.groupNormSiLU`, nil for none). With the direct kernel the
+    /// activation is fused into the convolution's input (no pass over memory); otherwise it is
+    /// written to `scratch` (≥ B·Cin·H·W floats; may be x itself when x is not needed afterwards).
+    func applyNormalized(
+        _ x: UnsafeMutablePointer<Float>, norm: GroupNormParameters, modulation: UnsafePointer<Float>?, groups: Int,
+        into y: UnsafeMutablePointer<Float>, accumulate: Bool = false, batch: Int, height: Int, width: Int,
+        scratch: UnsafeMutablePointer<Float>, workspace ws: UNetWorkspace
+    ) {
+        let hw = height * width, cin = inChannels, cout = outChannels
+        if usesDirectKernel {
+            let (scale, shift) = TensorOps.groupNormCoefficients(
+                x, batch: batch, channels: cin, planeSize: hw, groups: groups, gamma: norm.gamma.pointer,
+                beta: norm.beta.pointer, modulation: modulation, coefficients: ws.coefficients, parallel: ws.parallel)
+            for b in 0..<batch {
+                apply(x + b * cin * hw, y + b * cout * hw, height: height, width: width, accumulate: accumulate,
+                      inputAffine: (scale + b * cin, shift + b * cin), column: ws.column, parallel: ws.parallel)
+            }
+            return
+        }
+        TensorOps.groupNormSiLU(x, scratch, batch: batch, channels: cin, planeSize: hw, groups: groups,
+                                gamma: norm.gamma.pointer, beta: norm.beta.pointer, modulation: modulation,
+                                coefficients: ws.coefficients, parallel: ws.parallel)
+        for b in 0..<batch {
+            apply(scratch + b * cin * hw, y + b * cout * hw, height: height, width: width, accumulate: accumulate,
+                  column: ws.column, parallel: ws.parallel)
+        }
+    }
+}
+
 /// Weight lookup that records which keys were consumed (strict loading).
 struct WeightSource {
     let tensors: [String: FloatArray]
@@ -110,36 +141,8 @@ final class ResidualBlock: @unchecked Sendable {
         batch: Int, height: Int, width: Int, groups: Int, workspace ws: UNetWorkspace
     ) -> UnsafeMutablePointer<Float> {
         let hw = height * width
-        let modulation = ws.modulation + modulationOffset * batch
-        // conv1(SiLU(norm1 x)): fused into the direct kernel's input (no pass over memory), or
-        // written to `other` first.
-        if conv1.usesDirectKernel {
-            let (scale, shift) = TensorOps.groupNormCoefficients(
-                x, batch: batch, channels: inChannels, planeSize: hw, groups: groups, gamma: norm1.gamma.pointer,
-                beta: norm1.beta.pointer, modulation: nil, coefficients: ws.coefficients, parallel: ws.parallel)
-            for b in 0..<batch {
-                conv1.apply(x + b * inChannels * hw, h + b * outChannels * hw, height: height, width: width,
-                            inputAffine: (scale + b * inChannels, shift + b * inChannels),
-                            column: ws.column, parallel: ws.parallel)
-            }
-        } else {
-            TensorOps.groupNormSiLU(x, other, batch: batch, channels: inChannels, planeSize: hw, groups: groups,
-                                    gamma: norm1.gamma.pointer, beta: norm1.beta.pointer, modulation: nil,
-                                    coefficients: ws.coefficients, parallel: ws.parallel)
-            for b in 0..<batch {
-                conv1.apply(other + b * inChannels * hw, h + b * outChannels * hw, height: height, width: width,
-                            column: ws.column, parallel: ws.parallel)
-            }
-        }
-        // SiLU(norm2(h)·(1 + scale) + shift): coefficients only when conv2 applies them itself.
-        let fused2 = conv2.usesDirectKernel
-        let (scale2, shift2) = TensorOps.groupNormCoefficients(
-            h, batch: batch, channels: outChannels, planeSize: hw, groups: groups, gamma: norm2.gamma.pointer,
-            beta: norm2.beta.pointer, modulation: modulation, coefficients: ws.coefficients, parallel: ws.parallel)
-        if !fused2 {
-            TensorOps.channelAffine(h, h, batch: batch, channels: outChannels, planeSize: hw, scale: scale2, shift: shift2,
-                                    silu: true, parallel: ws.parallel)
-        }
+        conv1.applyNormalized(x, norm: norm1, modulation: nil, groups: groups, into: h, batch: batch, height: height,
+                              width: width, scratch: other, workspace: ws)
         var target = x
         if let skip {
             for b in 0..<batch {
@@ -148,12 +151,10 @@ final class ResidualBlock: @unchecked Sendable {
             }
             target = other
         }
-        for b in 0..<batch {
-            conv2.apply(h + b * outChannels * hw, target + b * outChannels * hw, height: height, width: width,
-                        accumulate: true,
-                        inputAffine: fused2 ? (scale2 + b * outChannels, shift2 + b * outChannels) : nil,
-                        column: ws.column, parallel: ws.parallel)
-        }
+        // h is dead after conv2, so it is its own scratch.
+        conv2.applyNormalized(h, norm: norm2, modulation: ws.modulation + modulationOffset * batch, groups: groups,
+                              into: target, accumulate: true, batch: batch, height: height, width: width, scratch: h,
+                              workspace: ws)
         return target
     }
 
