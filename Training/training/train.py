@@ -43,7 +43,7 @@ def learning_rate(step, tr):
     ``lr`` down to 0 (so a finished constant-rate run resumed with a larger ``steps`` and
     ``decay_steps`` = the added steps anneals from where it stopped)."""
     lr = tr["lr"] * min(1.0, (step + 1) / max(1, tr["warmup"]))
-    decay = int(tr.get("decay_steps", 0))
+    decay = int(tr["decay_steps"])
     start = tr["steps"] - decay
     if decay > 0 and step >= start:
         lr *= 0.5 * (1.0 + math.cos(math.pi * (step - start) / decay))
