@@ -171,7 +171,6 @@ public enum TensorOps {
     /// GroupNorm statistics of x folded with γ, β and the modulation. Written to `coefficients`
     /// (scale at [0, B·C), shift at [B·C, 2·B·C), item b's channels at offset b·C); returned as
     /// pointers. For a convolution that applies them itself (`Convolution.apply(inputAffine:)`).
-    @discardableResult
     public static func groupNormCoefficients(
         _ x: UnsafePointer<Float>, batch: Int, channels: Int, planeSize: Int, groups: Int,
         gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, modulation: UnsafePointer<Float>?,
