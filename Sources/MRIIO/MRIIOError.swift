@@ -8,6 +8,12 @@ public enum MRIIOError: Error, Sendable, Equatable, CustomStringConvertible {
     case notFound(file: String)
     /// The file exists but is not an HDF5 file.
     case notHDF5(file: String)
+    /// The input cannot be opened: a directory, no permission, or (HDF5) truncated, locked or
+    /// corrupt; `reason` is the system's or the library's.
+    case cannotOpen(file: String, reason: String)
+    /// An attribute or a small dataset (e.g. `mask`) holds a value that cannot be used (NaN, out
+    /// of range, not an integer); `name` names it.
+    case badValue(file: String, name: String, reason: String)
     /// An HDF5 library call failed (`operation` says which, e.g. "read dataset kspace").
     case hdf5(file: String, operation: String)
     /// A required dataset is absent.
@@ -30,6 +36,9 @@ public enum MRIIOError: Error, Sendable, Equatable, CustomStringConvertible {
     case malformedHeader(file: String, reason: String)
     /// The output exists and `overwrite` was not requested.
     case exists(file: String)
+    /// Replacing `file` would delete or overwrite `item`, which mri-daps did not write (see
+    /// `OutputOwnership`); `overwrite` does not apply to it.
+    case notOwned(file: String, item: String)
     /// Writing or renaming an output failed.
     case writeFailed(file: String, reason: String)
     /// DCMTK refused a DICOM operation (`reason` is its one-line message).
@@ -46,6 +55,8 @@ public enum MRIIOError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .notFound(let f): return "\(f): file not found"
         case .notHDF5(let f): return "\(f): not an HDF5 file"
+        case .cannotOpen(let f, let r): return "\(f): cannot open: \(r)"
+        case .badValue(let f, let n, let r): return "\(f): '\(n)' \(r)"
         case .hdf5(let f, let op): return "\(f): HDF5 error while trying to \(op)"
         case .missingDataset(let f, let d): return "\(f): missing dataset '\(d)'"
         case .wrongShape(let f, let d, let e, let a):
@@ -58,7 +69,11 @@ public enum MRIIOError: Error, Sendable, Equatable, CustomStringConvertible {
         case .sliceOutOfRange(let f, let s, let n): return "\(f): slice \(s) out of range 0..<\(n)"
         case .truncated(let f, let e, let a): return "\(f): size \(a) bytes, expected \(e) bytes (truncated or corrupt)"
         case .malformedHeader(let f, let r): return "\(f): malformed header: \(r)"
-        case .exists(let f): return "\(f): output exists (pass overwrite to replace it)"
+        case .exists(let f): return "\(f): output exists (--force replaces an output mri-daps wrote)"
+        case .notOwned(let f, let i):
+            return i == f
+                ? "\(f): exists and was not written by mri-daps; --force replaces only mri-daps outputs (choose another name)"
+                : "\(f): holds \(i), which mri-daps did not write; --force replaces only a folder mri-daps wrote (choose a new or empty folder)"
         case .writeFailed(let f, let r): return "\(f): write failed: \(r)"
         case .dicom(let f, let r): return "\(f): DICOM error: \(r)"
         case .unsupportedTransferSyntax(let f, let u, let n): return "unsupported transfer syntax \(u) (\(n)) in \(f)"

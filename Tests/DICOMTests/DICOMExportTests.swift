@@ -206,12 +206,13 @@ import _TestSupport
         let a = try Fixtures.run(DICOMFixture.binary, ["export", full.path, "--dicom", scratch.appendingPathComponent("a").path])
         #expect(a.status == 0, "\(a.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.appendingPathComponent("a").path).sorted()
-                == ["S001_MEAN", "S002_STD", "S003_STDMAP"])
+                == [".mri-daps-study", "S001_MEAN", "S002_STD", "S003_STDMAP"])
         #expect(a.stdout.contains("3 series, 7 files"))
 
         let b = try Fixtures.run(DICOMFixture.binary, ["export", meanOnly.path, "--dicom", scratch.appendingPathComponent("b").path])
         #expect(b.status == 0, "\(b.stderr)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.appendingPathComponent("b").path) == ["S001_MEAN"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.appendingPathComponent("b").path).sorted()
+                == [".mri-daps-study", "S001_MEAN"])
         #expect(b.stderr.contains("no posterior_std"))
 
         // A second export into the same, now non-empty, directory is refused without --force.

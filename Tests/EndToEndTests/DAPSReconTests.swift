@@ -165,7 +165,9 @@ struct DAPSReconTests {
                              "--patient-id", "P-42"] + Self.small)
         #expect(r.status == 0, "\(r.stderr)")
         let h5 = try read(out.appendingPathComponent("knee_small.h5"))
-        let series = try FileManager.default.contentsOfDirectory(atPath: dcm.path).sorted()
+        let listing = try FileManager.default.contentsOfDirectory(atPath: dcm.path).sorted()
+        #expect(listing.first == ".mri-daps-study", "the ownership marker: \(listing)")
+        let series = listing.filter { !$0.hasPrefix(".") }
         #expect(series.count == 3, "\(series)")
         // Real-world values: the MR series within half a quantisation step (12 bits over the range),
         // the parametric map exactly.

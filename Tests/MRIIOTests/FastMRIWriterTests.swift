@@ -43,7 +43,8 @@ import _TestSupport
         #expect(f.info.max == Double(t.max))
         let norm = t.storage.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
         #expect(abs(f.info.norm! - norm) < 1e-12 * norm)
-        #expect(f.info.otherAttributes == ["seed": .integer(42), "note": .string("sim")])
+        // Every output carries the writer mark that `--force` checks (OutputOwnership).
+        #expect(f.info.otherAttributes == ["seed": .integer(42), "note": .string("sim"), "software": .string("mri-daps")])
         #expect(f.header == Self.header)
         // No temporary file is left beside the output.
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["train.h5"])
@@ -201,7 +202,8 @@ import _TestSupport
         #expect(try h.datasetInfo("reconstruction") == HDF5DatasetInfo(shape: [3, 8, 8], type: .float32))
         #expect(try h.readFloat("reconstruction") == rec)
         #expect(try h.readFloat("posterior_std", start: [2, 0, 0], count: [1, 8, 8]) == std.item(2).reshaped([1, 8, 8]))
-        #expect(try h.attributes() == ["method": .string("daps"), "samples": .integer(8), "acceleration": .real(4)])
+        #expect(try h.attributes() == ["method": .string("daps"), "samples": .integer(8), "acceleration": .real(4),
+                                       "software": .string("mri-daps")])
         h.close()
         #expect(throws: MRIIOError.exists(file: url.path)) { try ReconstructionWriter.write(reconstruction: rec, to: url) }
         guard IOFixtures.hasPythonH5py else { return }

@@ -111,7 +111,9 @@ public struct CFLFile: Sendable, Equatable {
     }
 
     /// Writes the pair `<base>.cfl` / `<base>.hdr` (16 dims in the header, as BART writes).
-    /// Each file is written to a temporary file and renamed into place.
+    /// Each file is written to a temporary file and renamed into place. A BART pair carries no
+    /// writer mark, so `overwrite` replaces any existing pair: callers write only into folders
+    /// they created (`bench`'s temporary folder).
     /// - Throws: `MRIIOError.exists` when either file exists and `overwrite` is false.
     public func write(to url: URL, overwrite: Bool = false) throws {
         let (cfl, hdr) = Self.paths(for: url)
@@ -127,7 +129,7 @@ public struct CFLFile: Sendable, Equatable {
         #endif
         let bytes = le.withUnsafeBytes { Data($0) }
         for (u, d) in [(cfl, bytes), (hdr, Data(header.utf8))] {
-            let out = try AtomicOutput(u, overwrite: overwrite)
+            let out = try AtomicOutput(u, overwrite: overwrite, owned: { _ in true })
             do {
                 try d.write(to: out.temporary)
             } catch {

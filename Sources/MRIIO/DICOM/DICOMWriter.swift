@@ -49,18 +49,21 @@ public struct DICOMWriter: Sendable {
     ///
     /// - Parameters:
     ///   - studyInstanceUID, frameOfReferenceUID: kept when given (e.g. from a source study), else new.
-    ///   - overwrite: replace a non-empty `directory` as a whole.
+    ///   - overwrite: replace a non-empty `directory` as a whole, only when it is a study folder
+    ///     mri-daps wrote (`OutputOwnership`).
+    ///   - protected: paths `directory` may not be or contain (e.g. the reconstruction folder).
     /// - Throws: `MRIIOError.exists`, `.writeFailed`, `.wrongShape`, `.invalidValue`, `.dicom`;
     ///   nothing is left behind on error.
     public func write(
         study: DICOMStudyInfo, geometry: DICOMGeometry, series: [DICOMSeries], to directory: URL,
-        studyInstanceUID: String? = nil, frameOfReferenceUID: String? = nil, overwrite: Bool = false
+        studyInstanceUID: String? = nil, frameOfReferenceUID: String? = nil, overwrite: Bool = false,
+        protecting protected: [URL] = []
     ) throws -> Result {
         let numbers = series.map(\.number)
         guard Set(numbers).count == numbers.count else {
             throw MRIIOError.invalidValue(name: "series", reason: "series numbers \(numbers) are not distinct")
         }
-        let output = try AtomicDirectoryOutput(directory, overwrite: overwrite)
+        let output = try AtomicDirectoryOutput(directory, overwrite: overwrite, protecting: protected)
         do {
             let context = Context(
                 study: study, geometry: geometry,
@@ -84,6 +87,27 @@ public struct DICOMWriter: Sendable {
             output.discard()
             throw MRIIOError.writeFailed(file: output.destination.path, reason: error.localizedDescription.replacingOccurrences(of: "\n", with: " "))
         }
+    }
+
+    /// Throws what `write` would throw about `directory` itself (protected path, a non-empty
+    /// folder without `overwrite`, a folder holding files mri-daps did not write, no writable
+    /// ancestor to create it in), so that a run can refuse it before any work. Missing parents
+    /// are allowed: the caller creates them (`TemporaryOutputs.createFolders`) before `write`.
+    public static func checkDestination(_ directory: URL, overwrite: Bool, protecting protected: [URL] = []) throws {
+        let dest = directory.standardizedFileURL
+        var isDir: ObjCBool = false
+        var ancestor = dest.deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDir), ancestor.pathComponents.count > 1 {
+            ancestor.deleteLastPathComponent()
+        }
+        guard isDir.boolValue else { throw MRIIOError.writeFailed(file: dest.path, reason: "\(ancestor.path) is not a directory") }
+        guard access(ancestor.path, W_OK | X_OK) == 0 else {
+            throw MRIIOError.writeFailed(file: dest.path, reason: "\(ancestor.path): \(String(cString: strerror(errno)))")
+        }
+        if let reason = OutputOwnership.protectedReason(forFolder: dest, protecting: protected) {
+            throw MRIIOError.invalidValue(name: dest.path, reason: reason)
+        }
+        try AtomicDirectoryOutput.checkReplaceable(dest, overwrite: overwrite)
     }
 
     /// Errors name the final directory, not the hidden temporary one.

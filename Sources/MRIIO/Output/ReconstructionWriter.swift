@@ -77,6 +77,12 @@ public final class ReconstructionWriter {
         }
     }
 
+    /// Throws what `init` would throw about the destination itself (it exists without
+    /// `overwrite`, it is not an mri-daps output, it is a directory), before any work.
+    public static func checkDestination(_ url: URL, overwrite: Bool) throws {
+        try AtomicOutput.checkReplaceable(url.standardizedFileURL, overwrite: overwrite, owned: OutputOwnership.isOwnedHDF5)
+    }
+
     /// Sets (or replaces) a root attribute written at `finish()`.
     public func setAttribute(_ name: String, _ value: HDF5AttributeValue) {
         attributes[name] = value

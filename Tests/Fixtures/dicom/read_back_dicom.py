@@ -15,7 +15,7 @@ if os.path.exists(std_path):
     ref["STD"] = ref["STDMAP"] = np.fromfile(std_path, "<f4").reshape(s, r, c)
 
 out = {"series": {}}
-for folder in sorted(os.listdir(root)):
+for folder in sorted(f for f in os.listdir(root) if not f.startswith(".")):  # .mri-daps-study marker
     label = folder.split("_", 1)[1]
     files = sorted(os.listdir(os.path.join(root, folder)))
     dss = [pydicom.dcmread(os.path.join(root, folder, f)) for f in files]
