@@ -1,4 +1,5 @@
 #include <hdf5.h>
+#include <string.h>
 /* H5T_NATIVE_* and H5P_DEFAULT are macros that Swift cannot import; expose them as functions. */
 static inline hid_t chdf5_native_float(void) { return H5T_NATIVE_FLOAT; }
 static inline hid_t chdf5_native_double(void) { return H5T_NATIVE_DOUBLE; }
@@ -41,4 +42,20 @@ static inline long long chdf5_link_count(hid_t group) {
     H5G_info_t info;
     if (H5Gget_info(group, &info) < 0) return -1;
     return (long long)info.nlinks;
+}
+/* The description of the innermost entry of the default error stack (where HDF5 detected the
+   failure, e.g. "truncated file: eof = …" or "unable to lock file, errno = 11, …"), copied into
+   buf (NUL-terminated, at most n bytes); empty when the stack is empty. */
+static herr_t chdf5_innermost_cb(unsigned n, const H5E_error2_t *err, void *data) {
+    (void)n;
+    char **out = (char **)data;
+    if (err && err->desc && err->desc[0]) { *out = (char *)err->desc; return 1; }
+    return 0;
+}
+static inline void chdf5_last_error(char *buf, size_t n) {
+    char *desc = NULL;
+    if (n == 0) return;
+    buf[0] = 0;
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, chdf5_innermost_cb, &desc);
+    if (desc) { strncpy(buf, desc, n - 1); buf[n - 1] = 0; }
 }

@@ -61,7 +61,10 @@ public enum Evaluation {
             guard rec.shape.count == 3 else {
                 throw MRIIOError.wrongShape(file: url.path, dataset: "reconstruction", expected: "(slices, H, W)", actual: rec.shape)
             }
-            let start = Int(try r.attribute("slice_start")?.doubleValue ?? 0)
+            let startValue = try r.attribute("slice_start")?.doubleValue ?? 0
+            guard let start = Int(exactly: startValue) else {
+                throw MRIIOError.badValue(file: url.path, name: "slice_start", reason: "is \(startValue), expected a slice index")
+            }
             guard start >= 0, start + rec.shape[0] <= full.shape[0] else {
                 throw PipelineError.unusableInput(file: url.path, reason: "slices \(start)..<\(start + rec.shape[0]) do not fit the target's \(full.shape[0]) slices")
             }

@@ -73,7 +73,7 @@ final class DICOMFile {
     func double(_ path: String) -> Double? { doubles(path)?.first }
 
     /// The first value at `path` as an integer.
-    func int(_ path: String) -> Int? { double(path).flatMap { $0.rounded() == $0 ? Int($0) : nil } }
+    func int(_ path: String) -> Int? { double(path).flatMap { Int(exactly: $0) } }
 
     /// Number of items of the sequence at `path`, 0 when absent.
     func itemCount(_ path: String) -> Int { max(0, dcm_file_item_count(handle, path)) }
@@ -96,9 +96,23 @@ final class DICOMFile {
     /// Stored pixel values of all frames, decompressed, as float: `rows · columns · frames` values.
     /// - Throws: `MRIIOError.unsupportedTransferSyntax`, `.dicom` (colour, truncated, ...).
     func readStoredPixels(_ info: PixelInfo) throws -> [Float] {
-        var values = [Float](repeating: 0, count: info.rows * info.columns * info.frames)
+        var values = [Float](repeating: 0, count: try pixelCount(info))
         try values.withUnsafeMutableBufferPointer { try readStoredPixels(info, into: $0) }
         return values
+    }
+
+    /// Largest number of pixel values (rows · columns · frames) one file may declare: 2^28
+    /// (1 GiB as float), checked before anything is allocated.
+    static let maxPixelValues = 1 << 28
+
+    /// `rows · columns · frames`, or an error when it is not positive or exceeds `maxPixelValues`.
+    func pixelCount(_ info: PixelInfo) throws -> Int {
+        let (rc, o1) = info.rows.multipliedReportingOverflow(by: info.columns)
+        let (n, o2) = rc.multipliedReportingOverflow(by: info.frames)
+        guard info.rows > 0, info.columns > 0, info.frames > 0, !o1, !o2, n <= Self.maxPixelValues else {
+            throw MRIIOError.dicom(file: path, reason: "\(info.rows)×\(info.columns) pixels × \(info.frames) frames is empty or larger than \(Self.maxPixelValues) values")
+        }
+        return n
     }
 
     /// As `readStoredPixels(_:)`, into `values` (exactly `rows · columns · frames` long).

@@ -254,7 +254,12 @@ public struct DICOMSeriesReader: Sendable {
         }
 
         // Pixels: each file read once, frames copied into place with their rescale.
-        let rows = first.rows, columns = first.columns, plane = rows * columns
+        let rows = first.rows, columns = first.columns
+        let (plane, o1) = rows.multipliedReportingOverflow(by: columns)
+        let (total, o2) = plane.multipliedReportingOverflow(by: frames.count)
+        guard rows > 0, columns > 0, !o1, !o2, total <= DICOMFile.maxPixelValues else {
+            throw MRIIOError.dicom(file: first.file.path, reason: "\(rows)×\(columns) pixels × \(frames.count) frames is empty or larger than \(DICOMFile.maxPixelValues) values")
+        }
         var volume = [Float](repeating: 0, count: frames.count * plane)
         var slotsByFile = [ObjectIdentifier: [(slot: Int, frame: Frame)]]()
         var fileOrder = [DICOMFile]()

@@ -14,6 +14,9 @@ import MRICore
 public final class FastMRIFile {
     /// Target dataset names fastMRI uses, in the order they are reported.
     public static let targetNames = ["reconstruction_rss", "reconstruction_esc"]
+    /// Largest slice (coils × H × W samples) a file may declare; larger ones are refused on
+    /// opening, before anything is allocated (how much memory a run may use is the pipeline's call).
+    public static let maxSliceSamples = Int(Int32.max)
 
     /// Metadata gathered when opening.
     public let info: FastMRIFileInfo
@@ -62,6 +65,15 @@ public final class FastMRIFile {
         }
         if shape.coils == 0 { throw MRIIOError.zeroCoils(file: path) }
         let slices = k.shape[0]
+        guard slices > 0 else {
+            throw MRIIOError.wrongShape(file: path, dataset: "kspace", expected: "at least one slice", actual: k.shape)
+        }
+        guard shape.height > 0, shape.width > 0,
+              case let (n, o1) = shape.coils.multipliedReportingOverflow(by: shape.height), !o1,
+              case let (elements, o2) = n.multipliedReportingOverflow(by: shape.width), !o2, elements <= Self.maxSliceSamples
+        else {
+            throw MRIIOError.wrongShape(file: path, dataset: "kspace", expected: "a non-empty slice of at most 2^31 samples", actual: k.shape)
+        }
 
         var mask: [Float]? = nil
         if let m = datasets["mask"] {
@@ -75,6 +87,9 @@ public final class FastMRIFile {
                 throw MRIIOError.maskLengthMismatch(file: path, maskLength: m.shape[0], width: shape.width)
             }
             mask = try f.readFloat("mask").storage
+            if mask?.contains(where: { !$0.isFinite }) == true {
+                throw MRIIOError.badValue(file: path, name: "mask", reason: "contains NaN or Inf (expected 0/1 per column)")
+            }
         }
 
         var targets = [FastMRIFileInfo.Target]()
@@ -95,7 +110,15 @@ public final class FastMRIFile {
         var attrs = try f.attributes()
         func take(_ key: String) -> HDF5AttributeValue? { attrs.removeValue(forKey: key) }
         let acceleration = take("acceleration")?.doubleValue
-        let numLow = take("num_low_frequency")?.doubleValue.map { Int($0) }
+        if let a = acceleration, !(a.isFinite && a > 0) {
+            throw MRIIOError.badValue(file: path, name: "acceleration", reason: "is \(a), expected a positive number")
+        }
+        let numLow = try take("num_low_frequency")?.doubleValue.map { v -> Int in
+            guard v.isFinite, v == v.rounded(), v >= 0, v <= Double(shape.width) else {
+                throw MRIIOError.badValue(file: path, name: "num_low_frequency", reason: "is \(v), expected an integer in 0…\(shape.width) (the k-space width)")
+            }
+            return Int(v)
+        }
         let acquisition = take("acquisition")?.stringValue
         let maxValue = take("max")?.doubleValue
         let norm = take("norm")?.doubleValue

@@ -36,16 +36,41 @@ public final class HDF5File {
     private var fileID: hid_t
 
     /// Opens an existing file read-only.
-    /// - Throws: `MRIIOError.notFound`, `.notHDF5`.
+    /// - Throws: `MRIIOError.notFound`, `.isDirectory`, `.notReadable` (the system's reason),
+    ///   `.notHDF5` (no HDF5 signature), `.cannotOpen` with HDF5's own reason otherwise
+    ///   (truncated, locked by another process, corrupt superblock).
     public init(readingFrom url: URL) throws {
         path = url.path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw MRIIOError.notFound(file: url.path)
-        }
+        try InputFile.checkReadable(path)
         let p = path
-        fileID = HDF5Library.locked { H5Fopen(p, chdf5_f_acc_rdonly(), chdf5_p_default()) }
-        if fileID < 0 { throw MRIIOError.notHDF5(file: path) }
+        var reason = ""
+        fileID = HDF5Library.locked {
+            let id = H5Fopen(p, chdf5_f_acc_rdonly(), chdf5_p_default())
+            if id < 0 { reason = Self.lastErrorDescription() }
+            return id
+        }
+        if fileID < 0 {
+            if reason.isEmpty || reason.contains("signature") { throw MRIIOError.notHDF5(file: path) }
+            throw MRIIOError.cannotOpen(file: path, reason: Self.explain(reason))
+        }
+    }
+
+    /// HDF5's description of the innermost error on its stack (call while holding the lock).
+    static func lastErrorDescription() -> String {
+        var buf = [CChar](repeating: 0, count: 512)
+        chdf5_last_error(&buf, buf.count)
+        return string(fromNulTerminated: buf)
+    }
+
+    /// HDF5's reason, prefixed with what it means for the user where that is not obvious; a
+    /// system call's failure is reduced to the system's message (e.g. "No space left on device").
+    static func explain(_ reason: String) -> String {
+        if reason.hasPrefix("truncated file") { return "truncated or incompletely copied HDF5 file (\(reason))" }
+        if reason.contains("lock") { return "locked by another process (\(reason)); HDF5_USE_FILE_LOCKING=FALSE disables the lock" }
+        if let r = reason.range(of: "error message = '"), let end = reason[r.upperBound...].firstIndex(of: "'") {
+            return String(reason[r.upperBound..<end])
+        }
+        return reason
     }
 
     /// Creates a new file. With `truncate == false` an existing file is an error
@@ -56,7 +81,10 @@ public final class HDF5File {
         let p = path
         let flags = truncate ? chdf5_f_acc_trunc() : chdf5_f_acc_excl()
         fileID = HDF5Library.locked { H5Fcreate(p, flags, chdf5_p_default(), chdf5_p_default()) }
-        if fileID < 0 { throw MRIIOError.writeFailed(file: path, reason: "cannot create HDF5 file") }
+        if fileID < 0 {
+            let reason = HDF5Library.locked { Self.lastErrorDescription() }
+            throw MRIIOError.writeFailed(file: path, reason: reason.isEmpty ? "cannot create HDF5 file" : reason)
+        }
     }
 
     deinit { close() }
@@ -383,12 +411,16 @@ public final class HDF5File {
         return try HDF5Library.locked(body)
     }
 
-    private static func string(fromNulTerminated buf: [CChar]) -> String {
+    static func string(fromNulTerminated buf: [CChar]) -> String {
         let bytes = buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    private func hdf5Error(_ operation: String) -> MRIIOError { .hdf5(file: path, operation: operation) }
+    /// The failed operation with HDF5's reason (e.g. the system's "No space left on device").
+    private func hdf5Error(_ operation: String) -> MRIIOError {
+        let reason = Self.lastErrorDescription()
+        return .hdf5(file: path, operation: reason.isEmpty ? operation : "\(operation): \(Self.explain(reason))")
+    }
 
     private func check(_ status: herr_t, _ operation: String) throws {
         if status < 0 { throw hdf5Error(operation) }
@@ -408,6 +440,9 @@ public final class HDF5File {
         guard rank >= 0 else { throw hdf5Error("inspect dataset \(name)") }
         var d = [hsize_t](repeating: 0, count: Int(rank))
         if rank > 0 { _ = H5Sget_simple_extent_dims(space, &d, nil) }
+        guard d.allSatisfy({ $0 <= hsize_t(Int32.max) }) else {
+            throw MRIIOError.wrongShape(file: path, dataset: name, expected: "extents below 2^31", actual: d.map { Int(clamping: $0) })
+        }
         return d.map { Int($0) }
     }
 
