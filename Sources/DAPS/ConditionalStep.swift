@@ -94,13 +94,17 @@ public enum ConditionalStep: Sendable, Equatable, Codable {
         func bad(_ k: String, _ p: String) -> DAPSError { .invalidConfiguration(key: "conditional.\(k)", problem: p) }
         switch self {
         case .langevin(let steps, let lr, let ratio, let tau):
-            guard steps >= 1 else { throw bad("steps", "must be ≥ 1, got \(steps)") }
+            guard (1...DAPSConfiguration.maxSteps).contains(steps) else {
+                throw bad("steps", "must lie in 1…\(DAPSConfiguration.maxSteps), got \(steps)")
+            }
             guard lr > 0, lr.isFinite else { throw bad("lr", "must be positive and finite, got \(lr)") }
             guard ratio > 0, ratio.isFinite else { throw bad("lr_min_ratio", "must be positive and finite, got \(ratio)") }
             guard tau > 0, tau.isFinite else { throw bad("tau", "must be positive and finite, got \(tau)") }
         case .gaussianCG(let tau, let iterations, let tolerance):
             guard tau > 0, tau.isFinite else { throw bad("tau", "must be positive and finite, got \(tau)") }
-            guard iterations >= 1 else { throw bad("iterations", "must be ≥ 1, got \(iterations)") }
+            guard (1...DAPSConfiguration.maxSteps).contains(iterations) else {
+                throw bad("iterations", "must lie in 1…\(DAPSConfiguration.maxSteps), got \(iterations)")
+            }
             guard tolerance >= 0, tolerance.isFinite else { throw bad("tolerance", "must be ≥ 0 and finite, got \(tolerance)") }
         }
     }

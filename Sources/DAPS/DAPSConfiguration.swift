@@ -81,14 +81,20 @@ public struct DAPSConfiguration: Sendable, Codable, Equatable {
         }
     }
 
+    /// Upper bound of every step or iteration count (annealing, ODE, Langevin, CG): far above any
+    /// useful schedule, low enough that a typo cannot allocate or run for days.
+    public static let maxSteps = 100_000
+
     /// Throws `invalidConfiguration` naming the first inconsistent field.
     public func validate() throws {
         func bad(_ k: CodingKeys, _ p: String) -> DAPSError { .invalidConfiguration(key: k.rawValue, problem: p) }
         guard sigmaMax.isFinite, sigmaMax > 0 else { throw bad(.sigmaMax, "must be positive and finite, got \(sigmaMax)") }
         guard sigmaMin.isFinite, sigmaMin > 0 else { throw bad(.sigmaMin, "must be positive and finite, got \(sigmaMin)") }
         guard sigmaMin <= sigmaMax else { throw bad(.sigmaMin, "\(sigmaMin) exceeds sigma_max \(sigmaMax)") }
-        guard annealingSteps >= 1 else { throw bad(.annealingSteps, "must be ≥ 1, got \(annealingSteps)") }
-        guard odeSteps >= 1 else { throw bad(.odeSteps, "must be ≥ 1, got \(odeSteps)") }
+        guard (1...Self.maxSteps).contains(annealingSteps) else {
+            throw bad(.annealingSteps, "must lie in 1…\(Self.maxSteps), got \(annealingSteps)")
+        }
+        guard (1...Self.maxSteps).contains(odeSteps) else { throw bad(.odeSteps, "must lie in 1…\(Self.maxSteps), got \(odeSteps)") }
         try conditional.validate()
     }
 }

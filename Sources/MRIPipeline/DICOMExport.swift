@@ -25,8 +25,10 @@ public enum DICOMExport {
         public var anonymize = false
         /// UID root (default 2.25, the UUID arc: no registration needed).
         public var uidRoot = DICOMUIDGenerator.uuidRoot
-        /// Replace a non-empty output directory.
+        /// Replace a non-empty output directory (only a study folder mri-daps wrote).
         public var overwrite = false
+        /// Paths the study folder may not be or contain (the reconstruction file and its folder).
+        public var protectedPaths: [URL] = []
         /// Content/series date and time (default: now).
         public var contentDate = Date()
         /// Creates default options.
@@ -47,7 +49,11 @@ public enum DICOMExport {
     /// when present, `posterior_std`). `source` is an optional fastMRI file whose ISMRMRD header
     /// supplies geometry and acquisition facts when the reconstruction file has none.
     public static func export(reconstructionFile url: URL, source: URL? = nil, to directory: URL, options: Options) throws -> Summary {
+        var options = options
+        options.protectedPaths += [url] + (source.map { [$0] } ?? [])
+        try checkDestination(directory, options: options)
         let recon = try ReconstructionFile(contentsOf: url)
+        try TemporaryOutputs.createFolders(directory.deletingLastPathComponent())
         var header = recon.header
         if header == nil, let source {
             let f = try FastMRIFile(contentsOf: source)
@@ -56,6 +62,30 @@ public enum DICOMExport {
         }
         return try export(mean: recon.reconstruction, standardDeviation: recon.posteriorStd, attributes: recon.attributes,
                           header: header, to: directory, options: options)
+    }
+
+    /// The study folder of each input under `dicom`: `dicom` itself for one input, else
+    /// `dicom/<input name without extension>`; two inputs with the same name are refused.
+    public static func studyFolders(for inputs: [URL], in dicom: URL) throws -> [URL] {
+        guard inputs.count > 1 else { return inputs.map { _ in dicom.standardizedFileURL } }
+        let folders = inputs.map { dicom.appendingPathComponent($0.deletingPathExtension().lastPathComponent).standardizedFileURL }
+        for (i, f) in folders.enumerated() {
+            if let j = folders[..<i].firstIndex(of: f) {
+                throw PipelineError.invalidOption(
+                    name: "dicom", reason: "inputs \(inputs[j].path) and \(inputs[i].path) would both write the study \(f.path); rename one or run them separately")
+            }
+        }
+        return folders
+    }
+
+    /// Checks, before any work, that a study can be written to `directory` with `options`: the
+    /// UID root, the folder's parent, and that the folder is new, empty or (with `overwrite`) a
+    /// study mri-daps wrote that contains none of `options.protectedPaths`.
+    public static func checkDestination(_ directory: URL, options: Options) throws {
+        do { _ = try DICOMUIDGenerator(root: options.uidRoot) } catch MRIIOError.invalidValue(_, let reason) {
+            throw PipelineError.invalidOption(name: "uid-root", reason: reason)
+        }
+        try DICOMWriter.checkDestination(directory, overwrite: options.overwrite, protecting: options.protectedPaths)
     }
 
     /// Exports volumes `(slices, H, W)`: `mean` and optional `standardDeviation` of the same shape.
@@ -113,7 +143,7 @@ public enum DICOMExport {
             study: study, geometry: geometry(header: header, acquisition: acquisition), series: series, to: directory,
             studyInstanceUID: keepUIDs ? validUID(header?.study.studyInstanceUID) : nil,
             frameOfReferenceUID: keepUIDs ? validUID(header?.measurement.frameOfReferenceUID) : nil,
-            overwrite: options.overwrite)
+            overwrite: options.overwrite, protecting: options.protectedPaths)
         return Summary(result: result, wroteStandardDeviation: standardDeviation != nil)
     }
 

@@ -1,3 +1,5 @@
+import DAPS
+
 /// Every parameter of a reconstruction run; recorded in the output file's attributes.
 public struct ReconOptions: Sendable {
     /// Method (default DAPS).
@@ -32,12 +34,19 @@ public struct ReconOptions: Sendable {
 
     public init() {}
 
+    /// Upper bound of coil counts (virtual coils, simulated coils).
+    public static let maxCoils = 1024
+
     /// Validates ranges; one-line errors naming the option.
     public func validate() throws {
         try mask.validate()
-        if let v = virtualCoils, v < 1 { throw PipelineError.invalidOption(name: "coils", reason: "must be ≥ 1 (got \(v))") }
+        if let v = virtualCoils, !(1...Self.maxCoils).contains(v) {
+            throw PipelineError.invalidOption(name: "coils", reason: "must lie in 1…\(Self.maxCoils) (got \(v))")
+        }
         if let l = lambda, !(l >= 0 && l.isFinite) { throw PipelineError.invalidOption(name: "lambda", reason: "must be ≥ 0 (got \(l))") }
-        if let i = iterations, i < 1 { throw PipelineError.invalidOption(name: "iterations", reason: "must be ≥ 1 (got \(i))") }
+        if let i = iterations, !(1...DAPSConfiguration.maxSteps).contains(i) {
+            throw PipelineError.invalidOption(name: "iterations", reason: "must lie in 1…\(DAPSConfiguration.maxSteps) (got \(i))")
+        }
         if let s = slices, s.lowerBound < 0 || s.isEmpty { throw PipelineError.invalidOption(name: "slices", reason: "empty or negative range \(s)") }
         if method != .daps {
             let dapsOnly: [(String, Bool)] = [

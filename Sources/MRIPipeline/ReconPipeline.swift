@@ -95,7 +95,7 @@ public struct ReconPipeline: Sendable {
         let daps = options.method == .daps ? try dapsSetup(info: info, sampling: sampling) : nil
 
         // Output.
-        try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
+        try TemporaryOutputs.createFolders(outputDirectory)
         let outURL = Self.outputURL(for: input, in: outputDirectory)
         let coilMaps = options.coilMaps(for: daps?.reconProtocol)
         var attrs = attributes(info: info, sampling: sampling, geometry: geometry, input: input, sliceStart: sliceRange.lowerBound,
@@ -299,6 +299,11 @@ public struct ReconPipeline: Sendable {
         if let mask = try plan.mask(height: h, width: w, fileName: fileName, acquisition: info.acquisition) {
             let kind = plan.kind ?? MaskPlan.defaultKind(acquisition: info.acquisition)
             let sampled = mask.isTwoDimensional ? mask.sampled.filter { $0 }.count / max(1, h) : mask.columns.filter { $0 }.count
+            guard sampled >= 1, mask.numLowFrequencies >= 2 else {
+                throw PipelineError.invalidOption(
+                    name: "accel", reason: String(format: "%g× leaves %d of %d columns sampled (%d centre lines) in %@; lower --accel or raise --center-fraction",
+                                                  plan.acceleration ?? 1, sampled, w, mask.numLowFrequencies, info.path))
+            }
             return Sampling(mask: mask, numLowFrequencies: mask.numLowFrequencies, sampledColumns: sampled, source: "generated",
                             kind: kind.rawValue, centerFraction: plan.centerFraction ?? min(0.5, 0.32 / (plan.acceleration ?? 1)),
                             nominalAcceleration: plan.acceleration)

@@ -84,6 +84,9 @@ public struct ReconProtocol: Codable, Sendable {
         self.notes = notes
     }
 
+    /// Upper bound of posterior draws per slice.
+    public static let maxSamples = 1024
+
     /// Checks every field; one-line errors naming the protocol and the field.
     public func validate() throws {
         func bad(_ field: String, _ reason: String) -> PipelineError {
@@ -92,14 +95,16 @@ public struct ReconProtocol: Codable, Sendable {
         guard ["knee", "brain"].contains(anatomy) else { throw bad("anatomy", "must be knee or brain (got '\(anatomy)')") }
         guard acceleration.isFinite, acceleration >= 1 else { throw bad("acceleration", "must be ≥ 1 (got \(acceleration))") }
         guard !prior.isEmpty else { throw bad("prior", "is empty") }
-        guard samples >= 1 else { throw bad("samples", "must be ≥ 1 (got \(samples))") }
+        guard (1...Self.maxSamples).contains(samples) else { throw bad("samples", "must lie in 1…\(Self.maxSamples) (got \(samples))") }
         if let q = normalisationQuantile, !(q > 0 && q <= 1) {
             throw bad("normalisation_quantile", "must lie in (0, 1] (got \(q))")
         }
         if let k = uncertaintyScale, !(k > 0 && k.isFinite) {
             throw bad("uncertainty_scale", "must be positive and finite (got \(k))")
         }
-        if let v = virtualCoils, v < 1 { throw bad("virtual_coils", "must be ≥ 1 (got \(v))") }
+        if let v = virtualCoils, !(1...ReconOptions.maxCoils).contains(v) {
+            throw bad("virtual_coils", "must lie in 1…\(ReconOptions.maxCoils) (got \(v))")
+        }
         do { try daps.validate() } catch { throw bad("daps", "\(error)") }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import MRIIO
 
 /// The `--report run.json` of `mri-daps recon`: the software, every option, and per input file
 /// what was done (mask, protocol, prior, normalisation scales) and how long each stage took.
@@ -74,6 +75,27 @@ public struct ReconReport: Sendable, Codable {
     }
 
     /// Writes the JSON to `url` (temporary file + rename).
+    /// Checks, before a run, that a report can be written to `url`: its folder exists and is
+    /// writable, and an existing file is replaced only with `overwrite` and only when it is a
+    /// report mri-daps wrote (a JSON object whose `software` starts with "mri-daps").
+    public static func checkDestination(_ url: URL, overwrite: Bool) throws {
+        let dir = url.standardizedFileURL.deletingLastPathComponent()
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir), isDir.boolValue else {
+            throw PipelineError.invalidOption(name: "report", reason: "\(url.path): folder \(dir.path) does not exist")
+        }
+        guard access(dir.path, W_OK | X_OK) == 0 else {
+            throw PipelineError.invalidOption(name: "report", reason: "\(url.path): \(String(cString: strerror(errno)))")
+        }
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) else { return }
+        if isDir.boolValue { throw PipelineError.invalidOption(name: "report", reason: "\(url.path) is a directory") }
+        guard overwrite else { throw MRIIOError.exists(file: url.path) }
+        let object = (try? Data(contentsOf: url)).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+        guard let software = object?["software"] as? String, software.hasPrefix(OutputOwnership.softwarePrefix) else {
+            throw MRIIOError.notOwned(file: url.path, item: url.path)
+        }
+    }
+
     public func write(to url: URL) throws {
         do {
             try Data((try json() + "\n").utf8).write(to: url, options: .atomic)

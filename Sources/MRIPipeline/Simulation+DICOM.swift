@@ -4,6 +4,9 @@ import MRICore
 import MRIIO
 
 extension Simulation {
+    /// Upper bound of simulated receive coils (scanners have at most 128 channels).
+    public static let maxSimulatedCoils = 128
+
     /// How `fromDICOM` simulates a multi-coil acquisition from a magnitude series.
     public struct DICOMOptions: Sendable {
         /// Number of simulated receive coils (`BirdcageCoils`).
@@ -48,15 +51,24 @@ extension Simulation {
         input: URL, output: URL, plan: MaskPlan, options: DICOMOptions = DICOMOptions(), overwrite: Bool
     ) throws -> DICOMSummary {
         try plan.validate()
+        try checkDistinct(input: input, output: output)
         guard plan.acceleration != nil else {
             throw PipelineError.invalidOption(name: "accel", reason: "simulate needs an acceleration")
         }
-        guard options.coils >= 1 else { throw PipelineError.invalidOption(name: "coils", reason: "must be ≥ 1 (got \(options.coils))") }
+        guard (1...Self.maxSimulatedCoils).contains(options.coils) else {
+            throw PipelineError.invalidOption(name: "coils", reason: "must lie in 1…\(Self.maxSimulatedCoils) (got \(options.coils))")
+        }
         guard options.noise >= 0, options.noise.isFinite else {
             throw PipelineError.invalidOption(name: "noise", reason: "must be ≥ 0 (got \(options.noise))")
         }
         let volume = try DICOMSeriesReader(seriesInstanceUID: options.seriesInstanceUID).read(input)
         let (slices, h, w) = (volume.slices, volume.rows, volume.columns)
+        // One simulated slice (coil maps, coil images, k-space) is held at a time.
+        let needed = (Saturating(options.coils) * h * w * 8 * 4).value
+        if let available = SystemResources.availableMemory(), needed > available {
+            throw PipelineError.unusableInput(
+                file: input.path, reason: "simulating \(options.coils) coils of \(h)×\(w) needs about \(SystemResources.format(needed)), \(SystemResources.format(available)) available")
+        }
         var peak: Float = 0
         for v in volume.pixels.storage { peak = max(peak, abs(v)) }
         guard peak > 0, peak.isFinite else {

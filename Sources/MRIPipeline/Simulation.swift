@@ -19,9 +19,18 @@ public enum Simulation {
         public var effectiveAcceleration: Double { Double(width) / Double(max(sampledColumns, 1)) }
     }
 
+    /// Refuses an output that is the input itself (or inside a DICOM input folder).
+    static func checkDistinct(input: URL, output: URL) throws {
+        let i = OutputOwnership.resolvedPath(input), o = OutputOwnership.resolvedPath(output)
+        if o == i || o.hasPrefix(i + "/") {
+            throw PipelineError.invalidOption(name: "output", reason: "\(output.path) is the input (or inside it); choose another output")
+        }
+    }
+
     /// Undersamples `input` into `output`. Requires a column (1-D) mask pattern.
     public static func undersample(input: URL, output: URL, plan: MaskPlan, overwrite: Bool) throws -> Summary {
         try plan.validate()
+        try checkDistinct(input: input, output: output)
         guard plan.acceleration != nil else {
             throw PipelineError.invalidOption(name: "accel", reason: "simulate needs an acceleration")
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MRIPipeline
 
 /// `mri-daps`: undersampled MRI reconstruction with classical methods today and a diffusion
 /// prior (DAPS) with posterior uncertainty later. Each subcommand parses, calls one pipeline
@@ -16,23 +17,54 @@ struct MRIDAPS: ParsableCommand {
     /// Parses and runs; usage errors print one line (`mri-daps: error: …`) instead of the
     /// multi-line usage block, and exit with the parser's code. Help and version print normally.
     static func main() {
+        Interruption.install()
         do {
             var command = try parseAsRoot()
             try command.run()
         } catch {
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }
-            let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            var message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            if message.hasPrefix("Missing value"), let negative = negativeNumberMessage() { message = negative }
             FileHandle.standardError.write(Data("mri-daps: error: \(message)\n".utf8))
             Foundation.exit(code.rawValue)
         }
     }
 }
 
-/// Prints a one-line error naming the problem and exits non-zero.
+extension MRIDAPS {
+    /// The parser reads `--accel -1` as a missing value followed by an unknown flag; name the
+    /// option and the value instead.
+    static func negativeNumberMessage(arguments: [String] = CommandLine.arguments) -> String? {
+        for (flag, value) in zip(arguments, arguments.dropFirst()) where flag.hasPrefix("--") && !flag.contains("=") {
+            if value.count > 1, value.hasPrefix("-"), Double(value) != nil {
+                return "\(flag): \(value) is out of range (negative values are not accepted)"
+            }
+        }
+        return nil
+    }
+}
+
+/// Removes the run's temporary outputs (and folders it created that are still empty), prints
+/// a one-line error naming the problem and exits 1.
 func fail(_ error: Error) -> Never {
-    FileHandle.standardError.write(Data("mri-daps: error: \(error)\n".utf8))
+    TemporaryOutputs.removeAll()
+    FileHandle.standardError.write(Data("mri-daps: error: \(describe(error))\n".utf8))
     exit(1)
+}
+
+/// One line for any error: the project's errors describe themselves; a Foundation file error
+/// becomes "PATH: the system's reason" (errno text) instead of "Error Domain=NSCocoaErrorDomain …".
+func describe(_ error: Error) -> String {
+    let text = "\(error)"
+    if !(error is CocoaError) && !text.hasPrefix("Error Domain=") { return text.replacingOccurrences(of: "\n", with: " ") }
+    let ns = error as NSError
+    let path = ns.userInfo[NSFilePathErrorKey] as? String ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
+    var reason = ns.localizedDescription
+    if let posix = ns.userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
+        reason = String(cString: strerror(Int32(posix.code)))
+    }
+    return ((path.map { "\($0): " } ?? "") + reason).replacingOccurrences(of: "\n", with: " ")
 }
 
 /// Writes text to stdout.

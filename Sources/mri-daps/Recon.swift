@@ -23,7 +23,7 @@ struct Recon: ParsableCommand {
     @Option(help: "Iterations (l1-wavelet default 100, sense 30).") var iterations: Int?
     @Option(help: "Slice range a:b (half-open, 0-based).") var slices: String?
     @Option(help: "Output directory.") var out: String
-    @Flag(help: "Replace existing outputs.") var force = false
+    @Flag(help: "Replace existing outputs that mri-daps wrote (never other files).") var force = false
 
     // DAPS
     @Option(help: "daps: prior knee, brain or a .safetensors path (default: from the file's acquisition, else the protocol's).")
@@ -44,6 +44,8 @@ struct Recon: ParsableCommand {
     @Option(help: "daps: calibration factor k of posterior_std (k × the across-draw std; default: the protocol's).") var uncertaintyScale: Double?
     @Flag(help: "daps: also write every draw's magnitude as 'samples' (slices, draws, H, W).") var saveSamples = false
     @Option(help: "Write a JSON report (timings per stage, every parameter) to this path.") var report: String?
+    @Option(help: "Memory the run may use, in GB (default: what the system has available); a run estimated to need more is refused before it starts.")
+    var memoryLimit: Double?
     // DICOM output
     @Option(help: "Also write each reconstruction as a DICOM study here (mean MR, std MR, std Parametric Map); with several inputs, one sub-folder per input.")
     var dicom: String?
@@ -71,6 +73,7 @@ struct Recon: ParsableCommand {
         for (flag, value) in [("lr", lr), ("lr-min-ratio", lrMinRatio), ("tau", tau), ("sigma-max", sigmaMax), ("sigma-min", sigmaMin)] {
             if let v = value, !(v > 0 && v.isFinite) { throw ValidationError("--\(flag) must be > 0 (got \(v))") }
         }
+        if let m = memoryLimit, !(m > 0 && m.isFinite) { throw ValidationError("--memory-limit must be > 0 GB (got \(m))") }
         if send != nil && dicom == nil { throw ValidationError("--send needs --dicom DIR (the study is written, kept and then sent)") }
         _ = m
     }
@@ -110,10 +113,21 @@ struct Recon: ParsableCommand {
         o.protocolOverrides = v
         do {
             o.mask = try maskOptions.plan()
+            let inputs = files.map { URL(fileURLWithPath: $0) }
+            let outDir = URL(fileURLWithPath: out)
             let pipeline = ReconPipeline(options: o)
+            // Everything is checked before the first slice: inputs, outputs, DICOM, PACS, report.
+            _ = try ReconPreflight(pipeline: pipeline, memoryLimit: memoryLimit.map { Int($0 * Double(1 << 30)) })
+                .check(inputs: inputs, outputDirectory: outDir)
+            var exportOptions = identity.options(overwrite: force)
+            exportOptions.protectedPaths = [outDir] + inputs
+            let studies = try dicom.map { try Self.checkStudyFolders(URL(fileURLWithPath: $0), inputs: inputs, options: exportOptions) }
+            let sender = try send.map { try network.sender(to: $0) }
+            if let path = report { try ReconReport.checkDestination(URL(fileURLWithPath: path), overwrite: force) }
+
             var reports = [ReconReport.File]()
             let display = ProgressDisplay()
-            for (n, f) in files.enumerated() {
+            for (n, input) in inputs.enumerated() {
                 let label = files.count > 1 ? "[\(n + 1)/\(files.count)] " : ""
                 let terminal = display.isTerminal
                 let events: (@Sendable (ReconPipeline.Progress) -> Void)?
@@ -123,27 +137,17 @@ struct Recon: ParsableCommand {
                     events = nil
                 }
                 let s = try pipeline.run(
-                    input: URL(fileURLWithPath: f), outputDirectory: URL(fileURLWithPath: out),
+                    input: input, outputDirectory: outDir,
                     progress: { (line: String) in if !terminal { status(label + line) } }, events: events)
                 display.finish()
                 reports.append(s.report)
-                var line = String(format: "%@ → %@: %@, %d slices %@, %d/%d columns (%@ mask, %d centre, %.2f×), %.1f s",
-                                  f, s.output.path, o.method.rawValue, s.slices, s.outputShape.description, s.sampledColumns, s.width,
-                                  s.maskSource, s.numLowFrequencies, s.effectiveAcceleration, s.seconds)
-                if let p = s.report.reconProtocol, let prior = s.report.prior {
-                    line += ", protocol \(p.name), prior \(prior.name), \(p.samples) draws"
-                }
-                emit(line)
-                if let dicom {
-                    let dir = files.count > 1
-                        ? URL(fileURLWithPath: dicom).appendingPathComponent(URL(fileURLWithPath: f).deletingPathExtension().lastPathComponent)
-                        : URL(fileURLWithPath: dicom)
-                    let d = try DICOMExport.export(reconstructionFile: s.output, source: URL(fileURLWithPath: f),
-                                                   to: dir, options: identity.options(overwrite: force))
+                emit(Self.summaryLine(s, input: files[n], method: o.method))
+                if let studies {
+                    let d = try DICOMExport.export(reconstructionFile: s.output, source: input, to: studies[n], options: exportOptions)
                     emit("\(s.output.path) → \(d.result.directory.path): DICOM study \(d.result.studyInstanceUID), "
                          + "\(d.result.series.count) series, \(d.fileCount) files")
-                    if let send {
-                        let sent = try network.sender(to: send).send(directory: d.result.directory)
+                    if let sender {
+                        let sent = try sender.send(directory: d.result.directory)
                         if !Send.printReport(sent, directory: d.result.directory.path) { Foundation.exit(1) }
                     }
                 }
@@ -152,5 +156,28 @@ struct Recon: ParsableCommand {
                 try ReconReport(parameters: o.parameters, files: reports).write(to: URL(fileURLWithPath: path))
             }
         } catch { fail(error) }
+    }
+
+    /// The study folder of each input, each checked (UID root, ownership, protected paths)
+    /// before any work; with several inputs a new container folder is checked instead (the
+    /// export creates it).
+    static func checkStudyFolders(_ dicom: URL, inputs: [URL], options: DICOMExport.Options) throws -> [URL] {
+        let folders = try DICOMExport.studyFolders(for: inputs, in: dicom)
+        let containerExists = FileManager.default.fileExists(atPath: dicom.path)
+        for f in inputs.count > 1 && !containerExists ? [dicom] : folders {
+            try DICOMExport.checkDestination(f, options: options)
+        }
+        return folders
+    }
+
+    /// The one-line summary of a reconstructed input.
+    static func summaryLine(_ s: ReconPipeline.Summary, input: String, method: ReconMethod) -> String {
+        var line = String(format: "%@ → %@: %@, %d slices %@, %d/%d columns (%@ mask, %d centre, %.2f×), %.1f s",
+                          input, s.output.path, method.rawValue, s.slices, s.outputShape.description, s.sampledColumns, s.width,
+                          s.maskSource, s.numLowFrequencies, s.effectiveAcceleration, s.seconds)
+        if let p = s.report.reconProtocol, let prior = s.report.prior {
+            line += ", protocol \(p.name), prior \(prior.name), \(p.samples) draws"
+        }
+        return line
     }
 }

@@ -107,4 +107,79 @@ struct BadInputTests {
         #expect(r.stderr.contains("u.h5") && r.stderr.contains("already undersampled"))
         #expect(!FileManager.default.fileExists(atPath: again.path))
     }
+
+    // MARK: - Numbers from files, resource limits, unclear errors
+
+    /// A small one-slice scan with `attributes` set (values as HDF5 reals).
+    func scan(_ name: String, attributes: [String: Double] = [:]) throws -> URL {
+        let dir = try Fixtures.temporaryDirectory()
+        let url = dir.appendingPathComponent(name)
+        try CLI.writeSmallScan(to: url, attributes: attributes.mapValues { .real($0) })
+        return url
+    }
+
+    @Test("non-finite or huge num_low_frequency: info, recon and eval answer with one line, no trap",
+          arguments: [Double.nan, 1e30, -3, 2.5])
+    func badNumLowFrequency(_ value: Double) throws {
+        let url = try scan("nlf.h5", attributes: ["num_low_frequency": value])
+        try expectReconFails(url, mentions: ["nlf.h5", "num_low_frequency"])
+        let info = try CLI.run(["info", url.path])
+        #expect(info.status == 1 && info.stderr.contains("num_low_frequency"), "\(info.stderr)")
+    }
+
+    @Test("eval: slice_start NaN or 1e300 in a reconstruction file is one line, no trap", arguments: [Double.nan, 1e300])
+    func badSliceStart(_ value: Double) throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let target = dir.appendingPathComponent("t.h5"), recon = dir.appendingPathComponent("r.h5")
+        try CLI.writeSmallScan(to: target)
+        try ReconstructionWriter.write(reconstruction: FloatArray(zeros: [1, 48, 40]), attributes: ["slice_start": .real(value)], to: recon)
+        let r = try CLI.run(["eval", "--target", target.path, recon.path])
+        #expect(r.status == 1 && r.stderr.contains("slice_start"), "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test("a declared k-space far beyond memory is refused before allocation, naming the need and --memory-limit")
+    func hugeDeclaredShape() throws {
+        let url = try makeFile("huge.h5") { try $0.createDataset("kspace", shape: [1, 64, 4096, 4096], type: .complex64) }
+        try expectReconFails(url, mentions: ["huge.h5", "needs about", "--memory-limit"])
+        try expectReconFails(CLI.sample, extra: ["--memory-limit", "0.01"], mentions: ["needs about", "0 MB available"])
+    }
+
+    @Test("counts beyond their bounds are refused with the option named")
+    func countBounds() throws {
+        try expectReconFails(CLI.sample, extra: ["--method", "daps", "--samples", "1000000000"], mentions: ["samples", "1…1024"])
+        try expectReconFails(CLI.sample, extra: ["--method", "daps", "--annealing-steps", "1000000000000"], mentions: ["annealing_steps"])
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let proto = dir.appendingPathComponent("p.json")
+        var object = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: Fixtures.packageRoot.appendingPathComponent("Protocols/brain-4x.json"))) as? [String: Any])
+        var daps = try #require(object["daps"] as? [String: Any])
+        daps["annealing_steps"] = 1e12
+        object["daps"] = daps
+        try JSONSerialization.data(withJSONObject: object).write(to: proto)
+        try expectReconFails(CLI.sample, extra: ["--method", "daps", "--protocol", proto.path], mentions: ["annealing_steps"])
+    }
+
+    @Test("zero slices, NaN mask, a directory, a truncated file, --accel 1000 and --accel -1 get their own one-line reason")
+    func unclearErrorsNamed() throws {
+        let zero = try makeFile("zero.h5") { try $0.createDataset("kspace", shape: [0, 2, 8, 8], type: .complex64) }
+        try expectReconFails(zero, mentions: ["zero.h5", "at least one slice"])
+        let nanMask = try makeFile("nanmask.h5") { f in
+            try f.createDataset("kspace", shape: [1, 2, 8, 8], type: .complex64)
+            try f.createDataset("mask", shape: [8], type: .float32)
+            try f.writeFloat("mask", FloatArray(shape: [8], storage: [1, 0, 1, 1, 1, .nan, 1, 0]))
+        }
+        try expectReconFails(nanMask, mentions: ["nanmask.h5", "'mask'", "NaN"])
+        let dir = try Fixtures.temporaryDirectory()
+        try expectReconFails(dir, mentions: [dir.path, "is a directory"])
+        let full = try scan("full.h5")
+        let truncated = dir.appendingPathComponent("cut.h5")
+        try Data(contentsOf: full).prefix(20_000).write(to: truncated)
+        try expectReconFails(truncated, mentions: ["cut.h5", "truncated"])
+        try expectReconFails(full, extra: ["--accel", "1000"], mentions: ["--accel", "0 of 40 columns"])
+        let r = try CLI.run(["recon", full.path, "--accel", "-1", "--out", dir.appendingPathComponent("o").path])
+        #expect(r.status != 0 && r.stderr.contains("--accel") && r.stderr.contains("-1"), "\(r.stderr)")
+    }
 }

@@ -25,7 +25,8 @@ enum CLI {
     static var sample: URL { Fixtures.sampleData("brain_colin27_8coil.h5") }
 
     /// A small fully sampled multi-coil file from the synthetic phantom (2 slices, 4 coils).
-    static func writeSmallScan(to url: URL, height: Int = 48, width: Int = 40, coils: Int = 4) throws {
+    static func writeSmallScan(to url: URL, height: Int = 48, width: Int = 40, coils: Int = 4,
+                               attributes extra: [String: HDF5AttributeValue] = [:]) throws {
         var slices = [ComplexArray]()
         var targets = [FloatArray]()
         for s in 0..<2 {
@@ -39,6 +40,7 @@ enum CLI {
         }
         var attrs = FastMRIAttributes()
         attrs.acquisition = "CORPD_FBK"
+        attrs.extra = extra
         try FastMRIWriter.write(kspace: ComplexArray.stacked(slices), to: url, layout: .train,
                                 targets: ["reconstruction_rss": FloatArray.stacked(targets)], attributes: attrs, overwrite: true)
     }
