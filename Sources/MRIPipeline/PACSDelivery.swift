@@ -7,4 +7,5 @@ public enum PACSDelivery {
     public typealias Destination = DICOMDestination
     public typealias Sender = DICOMSender
     public typealias Report = DICOMSendReport
+    public typealias Credentials = DICOMCredentials
 }
