@@ -110,6 +110,7 @@ struct Recon: ParsableCommand {
         o.protocolOverrides = v
         do {
             o.mask = try maskOptions.plan()
+            let sender = try send.map { try network.sender(to: $0) }  // credentials and CA checked before any work
             let pipeline = ReconPipeline(options: o)
             var reports = [ReconReport.File]()
             let display = ProgressDisplay()
@@ -142,8 +143,8 @@ struct Recon: ParsableCommand {
                                                    to: dir, options: identity.options(overwrite: force))
                     emit("\(s.output.path) → \(d.result.directory.path): DICOM study \(d.result.studyInstanceUID), "
                          + "\(d.result.series.count) series, \(d.fileCount) files")
-                    if let send {
-                        let sent = try network.sender(to: send).send(directory: d.result.directory)
+                    if let sender {
+                        let sent = try sender.send(directory: d.result.directory)
                         if !Send.printReport(sent, directory: d.result.directory.path) { Foundation.exit(1) }
                     }
                 }
