@@ -37,12 +37,16 @@ let package = Package(
                 .linkedLibrary("ijg8"), .linkedLibrary("ijg12"), .linkedLibrary("ijg16"),
             ]),
 
+        // One HTTP POST through libcurl for STOW-RS (C; libcurl's variadic setopt is not callable from
+        // Swift, and FoundationNetworking on Linux cannot be given a CA file).
+        .target(name: "CurlShim", linkerSettings: [.linkedLibrary("curl")]),
+
         // Hand-written AVX2/FMA kernels of the neural prior, dispatched at run time (C, no dependencies).
         .target(name: "CKernels"),
 
         // MARK: Library modules
         .target(name: "MRICore", dependencies: ["CFFTW", "COpenBLAS"]),
-        .target(name: "MRIIO", dependencies: ["MRICore", "CHDF5", "DCMTKShim"]),
+        .target(name: "MRIIO", dependencies: ["MRICore", "CHDF5", "DCMTKShim", "CurlShim"]),
         .target(name: "MRIAcquisition", dependencies: ["MRICore"]),
         .target(
             name: "MRIPipeline", dependencies: ["MRICore", "MRIIO", "MRIAcquisition", "NeuralPrior", "DAPS"],

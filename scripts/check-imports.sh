@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 declare -A allowed=(
   [MRICore]="Foundation CFFTW COpenBLAS"
-  [MRIIO]="Foundation FoundationXML FoundationNetworking MRICore CHDF5 DCMTKShim"
+  [MRIIO]="Foundation FoundationXML MRICore CHDF5 DCMTKShim CurlShim"
   [MRIAcquisition]="Foundation MRICore"
   [MRIPipeline]="Foundation MRICore MRIIO MRIAcquisition NeuralPrior DAPS"
   [mri-daps]="Foundation ArgumentParser MRIPipeline"

@@ -7,6 +7,8 @@
 # DICOM: DCMTK (libdcmtk-dev, linked by name by Sources/DCMTKShim; dcmtk tools, storescp used by DICOMTests) and
 # dicom3tools (dciodvfy, used by DICOMTests); Orthanc + its DICOMweb plugin and curl for the send round trip
 # (DICOMSendTests start a private Orthanc via scripts/orthanc-test-server.sh; the packaged service is not used).
+# libcurl4-openssl-dev: STOW-RS goes through libcurl (Sources/CurlShim); openssl makes the throw-away CA and
+# certificates of the TLS send tests.
 # python3-gdcm lets pydicom decode JPEG/JPEG-LS/JPEG 2000, the independent reference for DICOM reading tests.
 set -euo pipefail
 PACKAGES=(
@@ -17,6 +19,7 @@ PACKAGES=(
   python3-venv python3-pip
   libdcmtk-dev dcmtk dicom3tools python3-gdcm
   orthanc orthanc-dicomweb curl
+  libcurl4-openssl-dev openssl
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

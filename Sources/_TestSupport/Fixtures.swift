@@ -32,15 +32,22 @@ public enum Fixtures {
         return nil
     }
 
-    /// Runs a program, returning (status, stdout, stderr).
+    /// Runs a program, returning (status, stdout, stderr). `environment` entries are added to
+    /// (or replace those of) this process's environment; a nil value removes the variable.
     @discardableResult
-    public static func run(_ executable: String, _ arguments: [String], cwd: URL? = nil) throws
+    public static func run(_ executable: String, _ arguments: [String], cwd: URL? = nil,
+                           environment: [String: String?] = [:]) throws
         -> (status: Int32, stdout: String, stderr: String)
     {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = arguments
         if let cwd { p.currentDirectoryURL = cwd }
+        if !environment.isEmpty {
+            var env = ProcessInfo.processInfo.environment
+            for (k, v) in environment { env[k] = v }
+            p.environment = env
+        }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

@@ -122,7 +122,7 @@ struct Recon: ParsableCommand {
             var exportOptions = identity.options(overwrite: force)
             exportOptions.protectedPaths = [outDir] + inputs
             let studies = try dicom.map { try Self.checkStudyFolders(URL(fileURLWithPath: $0), inputs: inputs, options: exportOptions) }
-            let sender = try send.map { try network.sender(to: $0) }
+            let sender = try send.map { try network.sender(to: $0) }  // credentials and CA file too
             if let path = report { try ReconReport.checkDestination(URL(fileURLWithPath: path), overwrite: force) }
 
             var reports = [ReconReport.File]()

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Sends DICOM Part 10 files to a PACS by C-STORE (DIMSE, through DCMTK) or STOW-RS (DICOMweb,
-/// through URLSession), with retries, and reports every instance. It never modifies or deletes
+/// through libcurl), with retries, and reports every instance. It never modifies or deletes
 /// a file.
 ///
 /// Retries: a failure that may pass (no connection, a lost association, HTTP 5xx/408/429,
@@ -10,7 +10,7 @@ import Foundation
 /// `initialBackoff · 2^(k−1)` seconds in retry round k = 1 … `retries`. Local failures (the
 /// file is not readable DICOM) and permanent refusals (e.g. 0xA9xx, 0xCxxx, HTTP 4xx) are final
 /// at once. When the peer cannot be reached at all, or refuses the whole transfer (association
-/// rejected, HTTP 401/403/404) before anything was stored, `send` throws
+/// rejected, HTTP 401/403/404, a TLS certificate not accepted) before anything was stored, `send` throws
 /// `MRIIOError.network` naming the destination; otherwise it returns a `DICOMSendReport`.
 ///
 /// Network IO lives in MRIIO beside the other file and library IO; `mri-daps send` and
@@ -28,6 +28,9 @@ public struct DICOMSender: Sendable {
         public var timeout: Double = 30
         /// Upper bound on the files' bytes in one STOW-RS request (at least one file per request).
         public var maxRequestBytes = 32 << 20
+        /// PEM file of the CA certificates trusted for `https` instead of the system's store (nil:
+        /// the system's store). Certificates are verified either way.
+        public var caFile: URL?
         /// Progress notes (retries), one line each; nil: silent.
         public var log: (@Sendable (String) -> Void)?
         /// Default options.
@@ -40,7 +43,8 @@ public struct DICOMSender: Sendable {
     public let options: Options
 
     /// - Throws: `MRIIOError.invalidValue` for a bad calling AE title, a negative retry count,
-    ///   a non-positive timeout or a negative backoff.
+    ///   a non-positive timeout, a negative backoff, or a CA file that is not a readable PEM
+    ///   certificate file or is given for a destination other than `https`.
     public init(destination: DICOMDestination, options: Options = Options()) throws {
         try DICOMDestination.validateAET(options.callingAET, name: "--aet")
         guard options.retries >= 0 else { throw MRIIOError.invalidValue(name: "--retries", reason: "\(options.retries) is negative") }
@@ -50,8 +54,23 @@ public struct DICOMSender: Sendable {
         guard options.initialBackoff >= 0, options.initialBackoff.isFinite else {
             throw MRIIOError.invalidValue(name: "--retry-delay", reason: "\(options.initialBackoff) s is negative")
         }
+        if let ca = options.caFile { try Self.validateCAFile(ca, destination: destination) }
         self.destination = destination
         self.options = options
+    }
+
+    /// Refuses a CA file that cannot serve `destination`: not `https`, unreadable, or without a
+    /// PEM certificate.
+    static func validateCAFile(_ file: URL, destination: DICOMDestination) throws {
+        guard case .stow(let base) = destination.kind, base.scheme?.lowercased() == "https" else {
+            throw MRIIOError.invalidValue(name: "--ca-file", reason: "applies to https destinations only (\(destination) is not https)")
+        }
+        guard let pem = try? Data(contentsOf: file) else {
+            throw MRIIOError.invalidValue(name: "--ca-file", reason: "\(file.path): cannot read it")
+        }
+        guard pem.range(of: Data("-----BEGIN CERTIFICATE-----".utf8)) != nil else {
+            throw MRIIOError.invalidValue(name: "--ca-file", reason: "\(file.path) holds no PEM certificate (-----BEGIN CERTIFICATE-----)")
+        }
     }
 
     /// SOP Class UID of a DICOMDIR (Media Storage Directory Storage): never sent.
@@ -311,10 +330,11 @@ public struct DICOMSender: Sendable {
         let exchange: DICOMWebSTOW.Exchange
         do {
             exchange = try DICOMWebSTOW.post(body, to: endpoint, contentType: DICOMWebSTOW.contentType(boundary: boundary),
-                                             user: destination.user, password: destination.password, timeout: options.timeout)
+                                             user: destination.user, password: destination.password,
+                                             caFile: options.caFile, timeout: options.timeout)
         } catch let e as DICOMWebSTOW.TransportError {
-            for i in members { state.fail(i, status: "no response", reason: e.message, retryable: true) }
-            state.lastTransportError = e.message
+            for i in members { state.fail(i, status: "no response", reason: e.message, retryable: !e.permanent) }
+            if e.permanent { state.fatal = e.message } else { state.lastTransportError = e.message }
             return false
         } catch {
             for i in members { state.fail(i, status: "no response", reason: "\(error)", retryable: true) }
@@ -326,7 +346,7 @@ public struct DICOMSender: Sendable {
         let http = "HTTP \(code)"
         switch code {
         case 401, 403:
-            state.fatal = "\(http) \(DICOMWebSTOW.phrase(code)): check the credentials (user:password@ in the URL, or --user)"
+            state.fatal = "\(http) \(DICOMWebSTOW.phrase(code)): check the credentials"
         case 404, 405:
             state.fatal = "\(http) \(DICOMWebSTOW.phrase(code)): no STOW-RS service at \(endpoint.absoluteString)"
         default: break

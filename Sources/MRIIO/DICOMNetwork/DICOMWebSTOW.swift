@@ -1,7 +1,5 @@
+import CurlShim
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// DICOMweb STOW-RS (PS3.18 §10.5): the request body, the HTTP exchange and the response.
 ///
@@ -74,92 +72,68 @@ public enum DICOMWebSTOW {
         var body: Data
     }
 
-    /// A transport failure (no HTTP response).
+    /// A transport failure (no HTTP response). `permanent` failures (an untrusted or mismatched
+    /// certificate, an unreadable CA file) are not retried.
     struct TransportError: Error {
         var message: String
+        var permanent = false
     }
 
-    /// POSTs `body` to `url`, blocking until the answer or `timeout` seconds without progress.
-    /// Uses FoundationNetworking's URLSession (libcurl underneath on Linux).
-    static func post(_ body: Data, to url: URL, contentType: String, user: String?, password: String?, timeout: Double) throws -> Exchange {
-        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
-        request.httpMethod = "POST"
-        request.setValue(contentType, forHTTPHeaderField: "Content-Type")
-        request.setValue("application/dicom+json", forHTTPHeaderField: "Accept")
+    /// POSTs `body` to `url` through libcurl (`CurlShim`), blocking until the answer or
+    /// `timeout` seconds without progress (ten times that for the whole request). Credentials
+    /// go pre-emptively in an `Authorization: Basic` header. `https` always verifies the
+    /// server's certificate chain and host name, against `caFile` (PEM) alone when given, else
+    /// against the system's trust store.
+    static func post(_ body: Data, to url: URL, contentType: String, user: String?, password: String?,
+                     caFile: URL?, timeout: Double) throws -> Exchange {
+        var headers = ["Content-Type: \(contentType)", "Accept: application/dicom+json"]
         if let user {
-            let token = Data("\(user):\(password ?? "")".utf8).base64EncodedString()
-            request.setValue("Basic \(token)", forHTTPHeaderField: "Authorization")
+            headers.append("Authorization: Basic " + Data("\(user):\(password ?? "")".utf8).base64EncodedString())
         }
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = max(timeout, 10 * timeout)
-        let delegate = ChallengeRefuser()
-        let session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
-        defer { session.finishTasksAndInvalidate() }
-
-        final class Box: @unchecked Sendable {
-            var data: Data?
-            var response: URLResponse?
-            var error: Error?
-        }
-        let box = Box()
-        let done = DispatchSemaphore(value: 0)
-        let task = session.uploadTask(with: request, from: body) { data, response, error in
-            box.data = data
-            box.response = response
-            box.error = error
-            done.signal()
-        }
-        task.resume()
-        done.wait()
-        if let status = delegate.challengedStatus {
-            // The server asked for (other) credentials: report its answer, not the cancellation.
-            return Exchange(status: status, body: Data())
-        }
-        if let error = box.error {
-            throw TransportError(message: describe(error))
-        }
-        guard let http = box.response as? HTTPURLResponse else { throw TransportError(message: "no HTTP response") }
-        return Exchange(status: http.statusCode, body: box.data ?? Data())
-    }
-
-    /// Answers an HTTP authentication challenge (401 + WWW-Authenticate) by cancelling the task and
-    /// remembering the status: the credentials were already sent in the Authorization header, and
-    /// FoundationNetworking on Linux otherwise stalls on a challenge to an upload task.
-    final class ChallengeRefuser: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
-        private let lock = NSLock()
-        private var status: Int?
-        var challengedStatus: Int? { lock.lock(); defer { lock.unlock() }; return status }
-
-        func urlSession(_ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
-                        completionHandler: @escaping @Sendable (URLSession.AuthChallengeDisposition, URLCredential?) -> Void) {
-            lock.lock()
-            status = (challenge.failureResponse as? HTTPURLResponse)?.statusCode ?? 401
-            lock.unlock()
-            completionHandler(.cancelAuthenticationChallenge, nil)
-        }
-    }
-
-    /// A one-line description of a URLSession error.
-    static func describe(_ error: Error) -> String {
-        if let u = error as? URLError {
-            switch u.code {
-            case .cannotConnectToHost: return "connection refused"
-            case .cannotFindHost: return "unknown host"
-            case .timedOut: return "timed out"
-            case .networkConnectionLost: return "connection lost"
-            case .notConnectedToInternet: return "network unreachable"
-            case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
-                 .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot:
-                return "TLS failure (\(u.code.rawValue))"
-            default: break
+        var response = curl_shim_response()
+        defer { curl_shim_response_free(&response) }
+        let seconds = max(1, Int(timeout.rounded(.up)))
+        withCStrings(headers) { lines in
+            body.withUnsafeBytes { raw in
+                let bytes = raw.bindMemory(to: UInt8.self).baseAddress
+                _ = curl_shim_post(url.absoluteString, lines, lines.count, bytes, body.count, caFile?.path, seconds, &response)
             }
         }
-        return error.localizedDescription.replacingOccurrences(of: "\n", with: " ")
+        guard response.failure == CURL_SHIM_OK else { throw transportError(response) }
+        let data = response.body.map { Data(bytes: $0, count: response.body_length) } ?? Data()
+        return Exchange(status: response.status, body: data)
+    }
+
+    /// Calls `body` with `strings` as an array of C string pointers valid for the call.
+    private static func withCStrings<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+        let copies = strings.map { strdup($0) }
+        defer { copies.forEach { free($0) } }
+        return body(copies.map { UnsafePointer($0) })
+    }
+
+    /// A one-line description of a libcurl failure (libcurl's text names only the host, never
+    /// the credentials).
+    static func transportError(_ r: curl_shim_response) -> TransportError {
+        let text = withUnsafeBytes(of: r.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        switch r.failure {
+        case CURL_SHIM_CONNECT: return TransportError(message: "connection refused (\(text))")
+        case CURL_SHIM_RESOLVE: return TransportError(message: "unknown host (\(text))")
+        case CURL_SHIM_TIMEOUT: return TransportError(message: "timed out (\(text))")
+        case CURL_SHIM_LOST: return TransportError(message: "connection lost (\(text))")
+        case CURL_SHIM_CERTIFICATE:
+            return TransportError(message: "TLS certificate not accepted: \(text) (a hospital CA: --ca-file PEM)", permanent: true)
+        case CURL_SHIM_CA_FILE: return TransportError(message: "the CA file cannot be used: \(text)", permanent: true)
+        case CURL_SHIM_TLS: return TransportError(message: "TLS handshake failed: \(text)")
+        default: return TransportError(message: text)
+        }
     }
 
     /// The reason phrase of an HTTP status (for messages).
     static func phrase(_ status: Int) -> String {
-        HTTPURLResponse.localizedString(forStatusCode: status)
+        let phrases = [200: "OK", 202: "Accepted", 204: "No Content", 400: "Bad Request", 401: "Unauthorized",
+                       403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 408: "Request Timeout",
+                       409: "Conflict", 413: "Payload Too Large", 415: "Unsupported Media Type", 429: "Too Many Requests",
+                       500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"]
+        return phrases[status] ?? (status >= 500 ? "Server Error" : status >= 400 ? "Client Error" : "")
     }
 }
