@@ -75,17 +75,21 @@ public struct ReconReport: Sendable, Codable {
     }
 
     /// Writes the JSON to `url` (temporary file + rename).
-    /// Checks, before a run, that a report can be written to `url`: its folder exists and is
-    /// writable, and an existing file is replaced only with `overwrite` and only when it is a
-    /// report mri-daps wrote (a JSON object whose `software` starts with "mri-daps").
+    /// Checks, before a run, that a report can be written to `url`: its folder, or the nearest
+    /// existing ancestor that `write` creates it in, is a writable directory, and an existing
+    /// file is replaced only with `overwrite` and only when it is a report mri-daps wrote (a JSON
+    /// object whose `software` starts with "mri-daps").
     public static func checkDestination(_ url: URL, overwrite: Bool) throws {
-        let dir = url.standardizedFileURL.deletingLastPathComponent()
+        var dir = url.standardizedFileURL.deletingLastPathComponent()
         var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir), isDir.boolValue else {
-            throw PipelineError.invalidOption(name: "report", reason: "\(url.path): folder \(dir.path) does not exist")
+        while !FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir), dir.pathComponents.count > 1 {
+            dir.deleteLastPathComponent()
+        }
+        guard isDir.boolValue else {
+            throw PipelineError.invalidOption(name: "report", reason: "\(url.path): \(dir.path) is not a directory")
         }
         guard access(dir.path, W_OK | X_OK) == 0 else {
-            throw PipelineError.invalidOption(name: "report", reason: "\(url.path): \(String(cString: strerror(errno)))")
+            throw PipelineError.invalidOption(name: "report", reason: "\(url.path): \(dir.path): \(String(cString: strerror(errno)))")
         }
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) else { return }
         if isDir.boolValue { throw PipelineError.invalidOption(name: "report", reason: "\(url.path) is a directory") }
@@ -98,6 +102,7 @@ public struct ReconReport: Sendable, Codable {
 
     public func write(to url: URL) throws {
         do {
+            try TemporaryOutputs.createFolders(url.deletingLastPathComponent())
             try Data((try json() + "\n").utf8).write(to: url, options: .atomic)
         } catch {
             throw PipelineError.unusableInput(file: url.path, reason: "cannot write the report (\(error.localizedDescription))")

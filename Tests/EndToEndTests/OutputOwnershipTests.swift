@@ -116,8 +116,8 @@ struct OutputOwnershipTests {
         let out = w.dir.appendingPathComponent("out").path
         try expectRefused(w, ["--out", out, "--report", w.thesis.appendingPathComponent("chapter1.tex").path, "--force"],
                           mentions: ["chapter1.tex", "not written by mri-daps"])
-        try expectRefused(w, ["--out", out, "--report", w.dir.appendingPathComponent("no/such/r.json").path],
-                          mentions: ["--report", "does not exist"])
+        try expectRefused(w, ["--out", out, "--report", w.thesis.appendingPathComponent("chapter1.tex/r.json").path],
+                          mentions: ["--report", "is not a directory"])
         try expectRefused(w, ["--out", out, "--dicom", w.dir.appendingPathComponent("d").path, "--uid-root", "1.2.x"],
                           mentions: ["--uid-root"])
     }
