@@ -10,7 +10,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 printf '%-12s %12s %12s\n' method estimate measured
 for method in zero-filled l1-wavelet daps; do
   estimate=$("$bin" recon "$file" --method "$method" --slices 0:1 --out "$tmp/e" --memory-limit 0.000001 "$@" 2>&1 \
-    | sed -nE 's/.*needs about ([0-9.]+ [MG]B).*/\1/p')
+    | sed -nE 's/.*needs about ([0-9.]+ [MG]B).*/\1/p') || true
   /usr/bin/time -f '%M' -o "$tmp/rss" "$bin" recon "$file" --method "$method" --slices 0:1 --out "$tmp/$method" "$@" >/dev/null 2>&1
   printf '%-12s %12s %9d MB\n' "$method" "$estimate" $(( $(cat "$tmp/rss") / 1024 ))
 done

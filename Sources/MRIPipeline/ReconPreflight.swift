@@ -78,8 +78,8 @@ public struct ReconPreflight: Sendable {
         try ReconstructionWriter.checkDestination(output, overwrite: options.overwrite)
         let draws = setup?.reconProtocol.samples ?? 0
         let estimate = ResourceEstimate(
-            slice: info.sliceShape, geometry: geometry,
-            virtualCoils: options.virtualCoils(for: setup?.reconProtocol), draws: setup == nil ? nil : draws)
+            slice: info.sliceShape, geometry: geometry, method: options.method,
+            virtualCoils: options.virtualCoils(for: setup?.reconProtocol), draws: draws)
         let perSlice = geometry.outputHeight * geometry.outputWidth * 4 * (setup == nil ? 1 : 2 + (options.saveSamples ? draws : 0))
         return Planned(input: input, output: output, slices: range.count, memoryBytes: estimate.peakBytes,
                        outputBytes: range.count * perSlice + (1 << 20))

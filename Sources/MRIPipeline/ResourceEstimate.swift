@@ -4,20 +4,23 @@ import MRICore
 /// refused before anything is allocated.
 ///
 /// Model (bytes), fitted with a margin to measured peaks (docs/reliability.md): a fixed 64 MB
-/// (binary, libraries, priors); 16 copies of one raw slice (8·C·H·W: the slice, its masked,
-/// cropped and compressed forms, maps, the operator's buffers and the classical solvers'
-/// vectors); for DAPS, 2400 bytes per image pixel (the UNet workspaces of both lanes) plus, per
-/// draw, four multi-coil and eight single-coil complex images. Overflow saturates.
+/// (binary, libraries, priors); copies of one raw slice (8·C·H·W: the slice, its masked,
+/// cropped and compressed forms, maps, the operator's buffers), 16 for the iterative classical
+/// methods (their solver vectors) and 6 otherwise; for DAPS, 1200 bytes per image pixel (the
+/// UNet workspaces of both lanes) plus, per draw, four multi-coil and eight single-coil complex
+/// images. Overflow saturates.
 public struct ResourceEstimate: Sendable {
     public var slice: SliceShape
     public var geometry: ReconPipeline.Geometry
+    public var method: ReconMethod
     public var virtualCoils: Int?
-    /// Posterior draws (nil: a classical method).
-    public var draws: Int?
+    /// Posterior draws (DAPS).
+    public var draws: Int
 
-    public init(slice: SliceShape, geometry: ReconPipeline.Geometry, virtualCoils: Int?, draws: Int?) {
+    public init(slice: SliceShape, geometry: ReconPipeline.Geometry, method: ReconMethod, virtualCoils: Int?, draws: Int) {
         self.slice = slice
         self.geometry = geometry
+        self.method = method
         self.virtualCoils = virtualCoils
         self.draws = draws
     }
@@ -27,10 +30,11 @@ public struct ResourceEstimate: Sendable {
         let h = geometry.readoutHeight ?? slice.height
         let coils = min(slice.coils, virtualCoils ?? slice.coils)
         var total = Saturating(64 << 20)
-        total += Saturating(16 * 8) * slice.coils * slice.height * slice.width
-        if let draws {
+        let copies = method == .sense || method == .l1Wavelet ? 16 : 6
+        total += Saturating(copies * 8) * slice.coils * slice.height * slice.width
+        if method == .daps {
             let pixels = Saturating(h) * slice.width
-            total += pixels * 2400
+            total += pixels * 1200
             total += Saturating(draws) * (pixels * 8 * (4 * coils + 8))
         }
         return total.value

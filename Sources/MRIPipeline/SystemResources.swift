@@ -35,9 +35,10 @@ public enum SystemResources {
         return max - (read("memory.current") ?? 0)
     }
 
-    /// `bytes` as "1.2 GB" / "340 MB".
+    /// `bytes` as "1.2 GB" / "340 MB" / "1.4 MB".
     public static func format(_ bytes: Int) -> String {
-        bytes >= 1 << 30 ? String(format: "%.1f GB", Double(bytes) / Double(1 << 30))
-            : String(format: "%.0f MB", Double(bytes) / Double(1 << 20))
+        let mb = Double(bytes) / Double(1 << 20)
+        if bytes >= 1 << 30 { return String(format: "%.1f GB", mb / 1024) }
+        return String(format: mb < 10 ? "%.1f MB" : "%.0f MB", mb)
     }
 }

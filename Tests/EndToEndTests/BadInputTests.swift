@@ -143,7 +143,7 @@ struct BadInputTests {
     func hugeDeclaredShape() throws {
         let url = try makeFile("huge.h5") { try $0.createDataset("kspace", shape: [1, 64, 4096, 4096], type: .complex64) }
         try expectReconFails(url, mentions: ["huge.h5", "needs about", "--memory-limit"])
-        try expectReconFails(CLI.sample, extra: ["--memory-limit", "0.01"], mentions: ["needs about", "0 MB available"])
+        try expectReconFails(CLI.sample, extra: ["--memory-limit", "0.01"], mentions: ["needs about", "10 MB available"])
     }
 
     @Test("counts beyond their bounds are refused with the option named")
@@ -181,5 +181,38 @@ struct BadInputTests {
         try expectReconFails(full, extra: ["--accel", "1000"], mentions: ["--accel", "0 of 40 columns"])
         let r = try CLI.run(["recon", full.path, "--accel", "-1", "--out", dir.appendingPathComponent("o").path])
         #expect(r.status != 0 && r.stderr.contains("--accel") && r.stderr.contains("-1"), "\(r.stderr)")
+    }
+
+    @Test("a full disk: recon refuses before the run, a write that hits it names the system's reason; nothing left",
+          .enabled(if: DiskFull.canMount, "needs root to mount a 1 MB tmpfs"))
+    func fullDisk() throws {
+        let disk = try DiskFull()
+        defer { disk.unmount() }
+        try Data(count: 700 * 1024).write(to: disk.root.appendingPathComponent("filler"))
+        let r = try CLI.run(["recon", CLI.sample.path, "--method", "zero-filled", "--out", disk.root.appendingPathComponent("o").path])
+        #expect(r.status == 1 && r.stderr.contains("the outputs need") && r.stderr.contains("free"), "\(r.stderr)")
+        let s = try CLI.run(["simulate", CLI.sample.path, "--accel", "4", "-o", disk.root.appendingPathComponent("s.h5").path])
+        #expect(s.status == 1 && s.stderr.contains("No space left on device"), "\(s.stderr)")
+        #expect(s.stderr.split(separator: "\n").count == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: disk.root.path) == ["filler"])
+    }
+}
+
+/// A 1 MB tmpfs mounted on a temporary folder (root only), to fill a disk in a test.
+struct DiskFull {
+    let root: URL
+    static let canMount: Bool = {
+        guard getuid() == 0, let d = try? DiskFull() else { return false }
+        d.unmount()
+        return true
+    }()
+    init() throws {
+        root = try Fixtures.temporaryDirectory()
+        let r = try Fixtures.run("/bin/mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", root.path])
+        guard r.status == 0 else { throw CocoaError(.fileWriteNoPermission) }
+    }
+    func unmount() {
+        _ = try? Fixtures.run("/bin/umount", [root.path])
+        try? FileManager.default.removeItem(at: root)
     }
 }
