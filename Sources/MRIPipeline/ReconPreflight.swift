@@ -88,16 +88,8 @@ public struct ReconPreflight: Sendable {
     /// The output folder exists as a writable directory, or its nearest existing ancestor is one
     /// (the run creates it).
     static func checkOutputFolder(_ folder: URL) throws {
-        var p = folder.standardizedFileURL
-        var isDir: ObjCBool = false
-        while !FileManager.default.fileExists(atPath: p.path, isDirectory: &isDir), p.pathComponents.count > 1 {
-            p.deleteLastPathComponent()
-        }
-        guard isDir.boolValue else {
-            throw PipelineError.invalidOption(name: "out", reason: "\(p.path) is not a directory")
-        }
-        guard access(p.path, W_OK | X_OK) == 0 else {
-            throw PipelineError.invalidOption(name: "out", reason: "\(p.path): \(String(cString: strerror(errno)))")
+        do { try OutputFolder.checkCreatable(folder) } catch MRIIOError.writeFailed(_, let reason) {
+            throw PipelineError.invalidOption(name: "out", reason: "\(folder.path): \(reason)")
         }
     }
 }

@@ -80,17 +80,10 @@ public struct ReconReport: Sendable, Codable {
     /// file is replaced only with `overwrite` and only when it is a report mri-daps wrote (a JSON
     /// object whose `software` starts with "mri-daps").
     public static func checkDestination(_ url: URL, overwrite: Bool) throws {
-        var dir = url.standardizedFileURL.deletingLastPathComponent()
+        do { try OutputFolder.checkCreatable(url.standardizedFileURL.deletingLastPathComponent()) } catch MRIIOError.writeFailed(_, let reason) {
+            throw PipelineError.invalidOption(name: "report", reason: "\(url.path): \(reason)")
+        }
         var isDir: ObjCBool = false
-        while !FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir), dir.pathComponents.count > 1 {
-            dir.deleteLastPathComponent()
-        }
-        guard isDir.boolValue else {
-            throw PipelineError.invalidOption(name: "report", reason: "\(url.path): \(dir.path) is not a directory")
-        }
-        guard access(dir.path, W_OK | X_OK) == 0 else {
-            throw PipelineError.invalidOption(name: "report", reason: "\(url.path): \(dir.path): \(String(cString: strerror(errno)))")
-        }
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) else { return }
         if isDir.boolValue { throw PipelineError.invalidOption(name: "report", reason: "\(url.path) is a directory") }
         guard overwrite else { throw MRIIOError.exists(file: url.path) }

@@ -1,4 +1,5 @@
 import Foundation
+import MRIIO
 
 /// What this machine can give a run: memory (the kernel's `MemAvailable`, capped by a cgroup v2
 /// `memory.max`) and free disk space under a path.
@@ -17,10 +18,8 @@ public enum SystemResources {
     /// Free bytes for an unprivileged writer on the file system holding `path` (or its nearest
     /// existing ancestor); nil when unknown.
     public static func freeDiskSpace(at path: URL) -> Int? {
-        var p = path.standardizedFileURL
-        while !FileManager.default.fileExists(atPath: p.path), p.pathComponents.count > 1 { p.deleteLastPathComponent() }
         var s = statvfs()
-        guard statvfs(p.path, &s) == 0 else { return nil }
+        guard statvfs(OutputFolder.nearestExisting(path).path, &s) == 0 else { return nil }
         let (bytes, overflow) = Int(s.f_bavail).multipliedReportingOverflow(by: Int(s.f_frsize))
         return overflow ? Int.max : bytes
     }

@@ -95,15 +95,7 @@ public struct DICOMWriter: Sendable {
     /// are allowed: the caller creates them (`TemporaryOutputs.createFolders`) before `write`.
     public static func checkDestination(_ directory: URL, overwrite: Bool, protecting protected: [URL] = []) throws {
         let dest = directory.standardizedFileURL
-        var isDir: ObjCBool = false
-        var ancestor = dest.deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDir), ancestor.pathComponents.count > 1 {
-            ancestor.deleteLastPathComponent()
-        }
-        guard isDir.boolValue else { throw MRIIOError.writeFailed(file: dest.path, reason: "\(ancestor.path) is not a directory") }
-        guard access(ancestor.path, W_OK | X_OK) == 0 else {
-            throw MRIIOError.writeFailed(file: dest.path, reason: "\(ancestor.path): \(String(cString: strerror(errno)))")
-        }
+        try OutputFolder.checkCreatable(dest.deletingLastPathComponent(), for: dest)
         if let reason = OutputOwnership.protectedReason(forFolder: dest, protecting: protected) {
             throw MRIIOError.invalidValue(name: dest.path, reason: reason)
         }

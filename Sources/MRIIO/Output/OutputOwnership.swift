@@ -81,14 +81,10 @@ public enum OutputOwnership {
 
     /// `url` with symbolic links resolved in its longest existing prefix.
     static func resolved(_ url: URL) -> URL {
-        var existing = url.standardizedFileURL
-        var tail = [String]()
-        while !FileManager.default.fileExists(atPath: existing.path), existing.pathComponents.count > 1 {
-            tail.insert(existing.lastPathComponent, at: 0)
-            existing = existing.deletingLastPathComponent()
-        }
+        let full = url.standardizedFileURL
+        let existing = OutputFolder.nearestExisting(full)
         var r = existing.resolvingSymlinksInPath()
-        for t in tail { r.appendPathComponent(t) }
+        for t in full.pathComponents.dropFirst(existing.pathComponents.count) { r.appendPathComponent(t) }
         return r.standardizedFileURL
     }
 
