@@ -117,7 +117,7 @@ struct Recon: ParsableCommand {
             let outDir = URL(fileURLWithPath: out)
             let pipeline = ReconPipeline(options: o)
             // Everything is checked before the first slice: inputs, outputs, DICOM, PACS, report.
-            _ = try ReconPreflight(pipeline: pipeline, memoryLimit: memoryLimit.map { Int($0 * Double(1 << 30)) })
+            _ = try ReconPreflight(pipeline: pipeline, memoryLimit: memoryLimit.map { Int(min($0, 1e9) * Double(1 << 30)) })
                 .check(inputs: inputs, outputDirectory: outDir)
             var exportOptions = identity.options(overwrite: force)
             exportOptions.protectedPaths = [outDir] + inputs

@@ -47,12 +47,12 @@ public struct DICOMSender: Sendable {
     ///   certificate file or is given for a destination other than `https`.
     public init(destination: DICOMDestination, options: Options = Options()) throws {
         try DICOMDestination.validateAET(options.callingAET, name: "--aet")
-        guard options.retries >= 0 else { throw MRIIOError.invalidValue(name: "--retries", reason: "\(options.retries) is negative") }
-        guard options.timeout > 0, options.timeout.isFinite else {
-            throw MRIIOError.invalidValue(name: "--timeout", reason: "\(options.timeout) s is not positive")
+        guard (0...100).contains(options.retries) else { throw MRIIOError.invalidValue(name: "--retries", reason: "\(options.retries) is outside 0…100") }
+        guard options.timeout > 0, options.timeout <= 86_400 else {
+            throw MRIIOError.invalidValue(name: "--timeout", reason: "\(options.timeout) s is outside (0, 86400]")
         }
-        guard options.initialBackoff >= 0, options.initialBackoff.isFinite else {
-            throw MRIIOError.invalidValue(name: "--retry-delay", reason: "\(options.initialBackoff) s is negative")
+        guard options.initialBackoff >= 0, options.initialBackoff <= 3600 else {
+            throw MRIIOError.invalidValue(name: "--retry-delay", reason: "\(options.initialBackoff) s is outside 0…3600")
         }
         if let ca = options.caFile { try Self.validateCAFile(ca, destination: destination) }
         self.destination = destination
