@@ -186,6 +186,24 @@ public struct ISMRMRDHeader: Sendable, Equatable {
 
     // MARK: - Parsing
 
+    /// Byte offset of the first `<?` that is not the XML declaration at the very start (after an
+    /// optional UTF-8 byte order mark), or nil.
+    static func processingInstructionOffset(_ data: Data) -> Int? {
+        let bytes = [UInt8](data)
+        let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        let declaration = Array("<?xml".utf8)
+        var i = start
+        while i + 1 < bytes.count {
+            if bytes[i] == UInt8(ascii: "<") && bytes[i + 1] == UInt8(ascii: "?") {
+                let isDeclaration = i == start && bytes[i...].starts(with: declaration)
+                    && i + 5 < bytes.count && [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i + 5])
+                if !isDeclaration { return i }
+            }
+            i += 1
+        }
+        return nil
+    }
+
     /// Parses ISMRMRD XML. `file` names the source in errors.
     /// - Throws: `MRIIOError.malformedHeader` for unparsable XML, a root other than
     ///   `ismrmrdHeader`, a foreign namespace, or a non-numeric value in a numeric field.
@@ -194,7 +212,17 @@ public struct ISMRMRDHeader: Sendable, Equatable {
     }
 
     /// Parses ISMRMRD XML bytes. `file` names the source in errors.
+    /// - Throws: as `init(xml:file:)`; also `.malformedHeader` for bytes that are not UTF-8 and
+    ///   for processing instructions (`<?target …?>`) other than the leading XML declaration:
+    ///   Foundation's XMLParser on Linux traps on element names that are not UTF-8 (`<\u{FF}e`)
+    ///   and crashes on a processing instruction without data (`<?x?>`); ISMRMRD uses neither.
     public init(data: Data, file: String = "ismrmrd_header") throws {
+        guard String(data: data, encoding: .utf8) != nil else {
+            throw MRIIOError.malformedHeader(file: file, reason: "not UTF-8 text")
+        }
+        if let offset = Self.processingInstructionOffset(data) {
+            throw MRIIOError.malformedHeader(file: file, reason: "processing instruction at byte \(offset) (only the <?xml …?> declaration is accepted)")
+        }
         let builder = XMLTreeBuilder()
         let parser = XMLParser(data: data)
         parser.delegate = builder
