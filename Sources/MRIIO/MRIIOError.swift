@@ -26,6 +26,8 @@ public enum MRIIOError: Error, Sendable, Equatable, CustomStringConvertible {
     case sliceOutOfRange(file: String, slice: Int, slices: Int)
     /// The data file is shorter or longer than its header says.
     case truncated(file: String, expectedBytes: Int, actualBytes: Int)
+    /// A file attribute has a value mri-daps cannot use (e.g. `num_low_frequency` NaN or 1e30).
+    case invalidAttribute(file: String, name: String, value: String, expected: String)
     /// A header (BART .hdr or ISMRMRD XML) cannot be parsed.
     case malformedHeader(file: String, reason: String)
     /// The output exists and `overwrite` was not requested.
@@ -57,6 +59,7 @@ public enum MRIIOError: Error, Sendable, Equatable, CustomStringConvertible {
         case .zeroCoils(let f): return "\(f): k-space has zero coils"
         case .sliceOutOfRange(let f, let s, let n): return "\(f): slice \(s) out of range 0..<\(n)"
         case .truncated(let f, let e, let a): return "\(f): size \(a) bytes, expected \(e) bytes (truncated or corrupt)"
+        case .invalidAttribute(let f, let n, let v, let e): return "\(f): attribute '\(n)' is \(v), expected \(e)"
         case .malformedHeader(let f, let r): return "\(f): malformed header: \(r)"
         case .exists(let f): return "\(f): output exists (pass overwrite to replace it)"
         case .writeFailed(let f, let r): return "\(f): write failed: \(r)"

@@ -1,6 +1,8 @@
 import Foundation
+import MRICore
 import MRIIO
 import Testing
+import _TestSupport
 
 /// Inputs on which scripts/fuzz.sh found a trap or crash in MRIIO, each answered now by a
 /// one-line `MRIIOError` (the same bytes are in Tests/Fuzz/corpus/<target>/crash-*).
@@ -29,5 +31,36 @@ import Testing
         let ok = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<ismrmrdHeader xmlns=\"http://www.ismrm.org/ISMRMRD\"></ismrmrdHeader>"
         #expect(throws: Never.self) { try ISMRMRDHeader(xml: ok) }
         #expect(throws: Never.self) { try ISMRMRDHeader(data: Data([0xEF, 0xBB, 0xBF]) + Data(ok.utf8)) }
+    }
+
+    @Test("fastMRI file: num_low_frequency NaN, ±∞, 1e30, 2⁶³ or −1 is refused, not an Int conversion trap",
+          arguments: [Double.nan, .infinity, -.infinity, 1e30, 9.223372036854775807e18, -1, 2.5])
+    func numLowFrequencyNotAWholeNumber(_ value: Double) throws {
+        // Tests/Fuzz/corpus/fastmri/crash-num-low-frequency-not-finite (a recipe of FastMRIStructuredTarget).
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("nlf.h5")
+        try FastMRIWriter.write(
+            kspace: ComplexArray(zeros: [1, 1, 4, 4]), to: url, layout: .kspaceOnly,
+            attributes: FastMRIAttributes(extra: ["num_low_frequency": .real(value)]))
+        #expect(throws: MRIIOError.invalidAttribute(
+            file: url.path, name: "num_low_frequency", value: "\(value)", expected: "a whole number in 0…1048576")) {
+            try FastMRIFile(contentsOf: url)
+        }
+    }
+
+    @Test("fastMRI file: an integer num_low_frequency of Int64.max is refused too")
+    func numLowFrequencyHugeInteger() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("nlf.h5")
+        try FastMRIWriter.write(
+            kspace: ComplexArray(zeros: [1, 1, 4, 4]), to: url, layout: .kspaceOnly,
+            attributes: FastMRIAttributes(extra: ["num_low_frequency": .integer(.max)]))
+        #expect(throws: MRIIOError.self) { try FastMRIFile(contentsOf: url) }
+        let ok = dir.appendingPathComponent("ok.h5")
+        try FastMRIWriter.write(
+            kspace: ComplexArray(zeros: [1, 1, 4, 4]), to: ok, layout: .kspaceOnly, attributes: FastMRIAttributes(numLowFrequency: 3))
+        #expect(try FastMRIFile(contentsOf: ok).info.numLowFrequency == 3)
     }
 }

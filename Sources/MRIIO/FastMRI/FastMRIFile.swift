@@ -12,6 +12,8 @@ import MRICore
 /// Opening validates the structure and reads only metadata; `readSlice(_:)` reads one slice
 /// with an HDF5 hyperslab, so memory grows with one slice, not with the volume.
 public final class FastMRIFile {
+    /// Largest `num_low_frequency` accepted (a count of k-space columns).
+    public static let maximumLowFrequencyLines = 1 << 20
     /// Target dataset names fastMRI uses, in the order they are reported.
     public static let targetNames = ["reconstruction_rss", "reconstruction_esc"]
 
@@ -36,7 +38,8 @@ public final class FastMRIFile {
     /// - Throws: `MRIIOError.notFound`, `.notHDF5`, `.missingDataset("kspace")`, `.wrongType`
     ///   (k-space not complex, mask not numeric), `.wrongShape` (k-space rank not 3 or 4, a
     ///   target whose slice count differs, a mask that is not 1-D), `.zeroCoils`,
-    ///   `.maskLengthMismatch`, `.malformedHeader` (unparsable `ismrmrd_header`).
+    ///   `.maskLengthMismatch`, `.malformedHeader` (unparsable `ismrmrd_header`),
+    ///   `.invalidAttribute` (`num_low_frequency` not a whole number in 0…2²⁰).
     public init(contentsOf url: URL) throws {
         let f = try HDF5File(readingFrom: url)
         file = f
@@ -95,7 +98,16 @@ public final class FastMRIFile {
         var attrs = try f.attributes()
         func take(_ key: String) -> HDF5AttributeValue? { attrs.removeValue(forKey: key) }
         let acceleration = take("acceleration")?.doubleValue
-        let numLow = take("num_low_frequency")?.doubleValue.map { Int($0) }
+        var numLow: Int? = nil
+        if let v = take("num_low_frequency")?.doubleValue {
+            // Checked before it becomes an Int: NaN, ±∞ or 1e30 would trap.
+            guard v.isFinite, v >= 0, v <= Double(Self.maximumLowFrequencyLines), v.rounded() == v else {
+                throw MRIIOError.invalidAttribute(
+                    file: path, name: "num_low_frequency", value: "\(v)",
+                    expected: "a whole number in 0…\(Self.maximumLowFrequencyLines)")
+            }
+            numLow = Int(v)
+        }
         let acquisition = take("acquisition")?.stringValue
         let maxValue = take("max")?.doubleValue
         let norm = take("norm")?.doubleValue
