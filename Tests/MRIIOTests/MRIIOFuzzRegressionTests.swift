@@ -64,3 +64,36 @@ import _TestSupport
         #expect(try FastMRIFile(contentsOf: ok).info.numLowFrequency == 3)
     }
 }
+
+/// The phase-encode window arithmetic on ISMRMRD sizes and limits (found by the `fastmri` target).
+@Suite struct ISMRMRDWindowFuzzRegressionTests {
+    @Test("a limit or matrix size outside the schema's 0…65535 is refused, not an overflow trap later")
+    func limitOutOfRange() throws {
+        // Tests/Fuzz/corpus/fastmri/crash-phase-encode-window-overflow (a recipe of FastMRIStructuredTarget).
+        func xml(_ y: String, _ maximum: String) -> String {
+            """
+            <ismrmrdHeader xmlns="http://www.ismrm.org/ISMRMRD"><encoding>
+            <encodedSpace><matrixSize><x>8</x><y>\(y)</y></matrixSize></encodedSpace>
+            <encodingLimits><kspace_encoding_step_1><minimum>0</minimum><maximum>\(maximum)</maximum><center>3</center></kspace_encoding_step_1></encodingLimits>
+            </encoding></ismrmrdHeader>
+            """
+        }
+        #expect(throws: MRIIOError.malformedHeader(file: "h.xml", reason: "<maximum> is 9223372036854775807, expected an integer in 0…65535")) {
+            try ISMRMRDHeader(xml: xml("8", "9223372036854775807"), file: "h.xml")
+        }
+        #expect(throws: MRIIOError.malformedHeader(file: "h.xml", reason: "<y> is -4, expected an integer in 0…65535")) {
+            try ISMRMRDHeader(xml: xml("-4", "5"), file: "h.xml")
+        }
+        #expect(try ISMRMRDHeader(xml: xml("8", "5")).acquiredPhaseEncodeWindow == 1..<7)
+    }
+
+    @Test("a window that does not fit in Int (values set in code) is nil, not a trap")
+    func windowOverflowInCode() {
+        var h = ISMRMRDHeader()
+        h.encodedSpace = .init(matrixSize: .init(x: 8, y: 8))
+        h.kspaceEncodingStep1 = .init(minimum: 0, maximum: .max, center: 0)
+        #expect(h.acquiredPhaseEncodeWindow == nil)
+        h.kspaceEncodingStep1 = .init(minimum: 0, maximum: 0, center: .min)
+        #expect(h.acquiredPhaseEncodeWindow == nil)
+    }
+}
