@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of mri-daps's parsers (docs/reliability.md "Fuzzing").
 #
-#   scripts/fuzz.sh [--seconds N] [--rss-mb M] [--timeout S] [--asan] [--keep] [TARGET...]
+#   scripts/fuzz.sh [--seconds N] [--chunk C] [--rss-mb M] [--timeout S] [--asan] [--keep] [TARGET...]
 #
 # Builds the libFuzzer binary (Sources/mri-daps-fuzz compiled with -sanitize=fuzzer -DFUZZING,
 # the C/C++ shims with -fsanitize=fuzzer-no-link; scratch path .build-fuzz, or .build-fuzz-asan
@@ -9,7 +9,8 @@
 # safetensors protocol dicom; `hdf5`, raw HDF5 bytes, finds crashes inside libhdf5 and is run
 # only when named) for N seconds (default 60) starting from the committed
 # seeds in Tests/Fuzz/corpus/TARGET (read only: new inputs go to a temporary corpus).
-# Per input: -timeout S seconds (default 10); per process: -rss_limit_mb M (default 2048).
+# Per input: -timeout S seconds (default 10); per process: -rss_limit_mb M (default 2048); each
+# target runs as fresh processes of at most C seconds (default 30) sharing one growing corpus.
 # Crash, timeout and out-of-memory reproducers are written under a temporary folder, which is
 # kept (and named) when anything is found; the exit status is then 1. Replay one with
 #   "$(swift build --show-bin-path)/mri-daps-fuzz" TARGET FILE
@@ -17,15 +18,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-seconds=60 rss=2048 timeout=10 asan=0 keep=0 targets=()
+seconds=60 chunk=30 rss=2048 timeout=10 asan=0 keep=0 targets=()
 while (($#)); do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
     --rss-mb) rss="$2"; shift 2 ;;
+    --chunk) chunk="$2"; shift 2 ;;
     --timeout) timeout="$2"; shift 2 ;;
     --asan) asan=1; shift ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     fastmri|ismrmrd|safetensors|protocol|dicom|hdf5) targets+=("$1"); shift ;;
     *) echo "fuzz.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -61,18 +63,29 @@ found=0
 for t in "${targets[@]}"; do
   mkdir -p "$work/$t/corpus" "$work/$t/artifacts"
   log="$work/$t.log"
-  set +e
-  MRI_DAPS_FUZZ_TARGET=$t TMPDIR="$scratchfiles" SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 \
-    "$bin" -max_total_time="$seconds" -rss_limit_mb="$rss" -timeout="$timeout" -max_len="${max_len[$t]}" \
-    -artifact_prefix="$work/$t/artifacts/" -print_final_stats=1 \
-    "$work/$t/corpus" "Tests/Fuzz/corpus/$t" >"$log" 2>&1
-  status=$?
-  set -e
-  runs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}')
-  rate=$(grep -E '^stat::average_exec_per_sec' "$log" | awk '{print $2}')
-  last=$(grep -E '^#[0-9]+' "$log" | tail -1 | grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+/[0-9a-zA-Z]+' || true)
+  : >"$log"
+  # Chunks of at most $chunk seconds, each a fresh process continuing from the corpus so far:
+  # Foundation's XMLParser on Linux leaks memory on every malformed document (docs/reliability.md),
+  # which would otherwise add up to the RSS limit in long runs.
+  status=0 left=$seconds runs=0
+  while ((left > 0 && status == 0)); do
+    n=$((left < chunk ? left : chunk))
+    set +e
+    MRI_DAPS_FUZZ_TARGET=$t TMPDIR="$scratchfiles" SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 \
+      "$bin" -max_total_time="$n" -rss_limit_mb="$rss" -timeout="$timeout" -max_len="${max_len[$t]}" \
+      -artifact_prefix="$work/$t/artifacts/" -print_final_stats=1 \
+      "$work/$t/corpus" "Tests/Fuzz/corpus/$t" >>"$log" 2>&1
+    status=$?
+    set -e
+    done_now=$(grep -E '^stat::number_of_executed_units' "$log" | tail -1 | awk '{print $2}')
+    runs=$((runs + ${done_now:-0}))
+    left=$((left - n))
+  done
+  rate=$((runs / seconds))
+  last=$(grep -E '^#[0-9]+' "$log" | tail -1 | grep -oE 'cov: [0-9]+ ft: [0-9]+' || true)
+  corpus="$(find "$work/$t/corpus" -type f | wc -l) new inputs"
   artifacts=$(find "$work/$t/artifacts" -type f | sort)
-  echo "$t: ${seconds} s, ${runs:-?} inputs, ${rate:-?} exec/s, ${last:-no stats}, exit $status"
+  echo "$t: ${seconds} s, $runs inputs, $rate exec/s, ${last:-no stats}, $corpus, exit $status"
   if [[ -n "$artifacts" || $status -ne 0 ]]; then
     found=1
     echo "  FOUND (log: $log):"
