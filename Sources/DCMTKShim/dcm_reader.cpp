@@ -196,6 +196,12 @@ extern "C" dcm_status dcm_file_pixel_info(dcm_file *file, dcm_pixel_info *info, 
     std::string uid = transferSyntaxUID(file);
     DcmXfer x(uid.c_str());
     info->encapsulated = x.getXfer() != EXS_Unknown && x.isEncapsulated();
+    if (!info->encapsulated && info->kind != DCM_PIXELS_NONE) {
+        const DcmTagKey key = info->kind == DCM_PIXELS_INTEGER ? DCM_PixelData
+                              : info->kind == DCM_PIXELS_FLOAT32 ? DCM_FloatPixelData : DCM_DoubleFloatPixelData;
+        DcmElement *e = nullptr;
+        if (ds->findAndGetElement(key, e).good() && e) info->stored_bytes = e->getLength();
+    }
     copyText(info->transfer_syntax, sizeof(info->transfer_syntax), uid);
     copyText(info->transfer_syntax_name, sizeof(info->transfer_syntax_name), transferSyntaxName(uid));
     return ok(message, message_size);

@@ -51,12 +51,17 @@ enum FastMRITarget {
 
 /// Fuzz target `dicom`: the input is written to a scratch `.dcm` file and read as a series by
 /// `DICOMSeriesReader().read(_:)` (DCMTK opens it without requiring the Part 10 meta header, as
-/// for a single file on the command line), then with Real World Value mapping.
+/// for a single file on the command line), then with Real World Value mapping. Images of more
+/// than `maximumValues` values are refused by the reader (bounding the harness's memory; a
+/// compressed image may legitimately declare far more values than its bytes).
 enum DICOMTarget {
+    /// The reader's `maximumValues` here: 2²² (16 MiB as Float).
+    static let maximumValues = 1 << 22
+
     static func run(_ data: Data) throws {
         let url = try ScratchFile.write(data, ext: "dcm")
-        let volume = try DICOMSeriesReader().read(url)
+        let volume = try DICOMSeriesReader(maximumValues: maximumValues).read(url)
         _ = volume.pixels.count
-        _ = try DICOMSeriesReader(realWorldValues: true).read(url)
+        _ = try DICOMSeriesReader(realWorldValues: true, maximumValues: maximumValues).read(url)
     }
 }

@@ -17,7 +17,19 @@ final class DICOMFile {
         var kind: Int32
         var photometric: String
         var transferSyntaxUID: String, transferSyntaxName: String
+        /// Whether the pixel data is encapsulated (compressed).
+        var encapsulated: Bool
+        /// Bytes of the pixel data as stored (native syntaxes; 0 when encapsulated).
+        var storedBytes: Int
         var hasPixels: Bool { kind != Int32(DCM_PIXELS_NONE.rawValue) }
+        /// Bytes one stored value takes: BitsAllocated / 8, or 4 / 8 for float / double pixel data.
+        var bytesPerValue: Int {
+            switch kind {
+            case Int32(DCM_PIXELS_FLOAT32.rawValue): return 4
+            case Int32(DCM_PIXELS_FLOAT64.rawValue): return 8
+            default: return bitsAllocated / 8
+            }
+        }
     }
 
     /// Opens `url`. `requireMetaHeader`: accept only Part 10 files (preamble + "DICM").
@@ -90,7 +102,8 @@ final class DICOMFile {
             bitsAllocated: Int(i.bits_allocated), bitsStored: Int(i.bits_stored), pixelRepresentation: Int(i.pixel_representation),
             kind: i.kind, photometric: text(i.photometric).trimmingCharacters(in: .whitespaces),
             transferSyntaxUID: text(i.transfer_syntax).trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "\0"))),
-            transferSyntaxName: text(i.transfer_syntax_name))
+            transferSyntaxName: text(i.transfer_syntax_name), encapsulated: i.encapsulated != 0,
+            storedBytes: Int(clamping: i.stored_bytes))
     }
 
     /// Stored pixel values of all frames, decompressed, as float: `rows · columns · frames` values.
