@@ -97,3 +97,16 @@ import _TestSupport
         #expect(h.acquiredPhaseEncodeWindow == nil)
     }
 }
+
+/// Raw HDF5 inputs of the `hdf5` target that crashed inside libhdf5 through a call MRIIO could guard.
+@Suite struct HDF5FuzzRegressionTests {
+    @Test("a complex compound whose member lies outside the type is not complex (libhdf5 read out of bounds)")
+    func compoundMemberOutsideType() throws {
+        // The `i` member of kspace's {r, i} compound sits at offset 2³¹ in an 8-byte type.
+        let url = Fixtures.packageRoot.appendingPathComponent("Tests/Fuzz/corpus/hdf5/crash-compound-member-outside-type.h5")
+        #expect(throws: MRIIOError.wrongType(file: url.path, dataset: "kspace", expected: "complex64")) {
+            try FastMRIFile(contentsOf: url)
+        }
+        #expect(try HDF5File(readingFrom: url).datasetInfo("kspace").type == .other("compound"))
+    }
+}
