@@ -61,4 +61,13 @@ import _TestSupport
         #expect(throws: MRIIOError.self) { try DICOMSeriesReader(maximumValues: 40).read(folder) }
         #expect(try DICOMSeriesReader(maximumValues: 48).read(folder).pixels.shape == [2, 6, 4])
     }
+
+    @Test("a JPEG fragment with a TEM marker before its frame header is refused, not an endless loop in DCMTK",
+          .timeLimit(.minutes(1)))
+    func jpegTEMMarker() throws {
+        // MR_small_jpeg_baseline.dcm mutated by the `dicom` target: fill byte + FF01 after APP0.
+        let url = Fixtures.packageRoot.appendingPathComponent("Tests/Fuzz/corpus/dicom/crash-jpeg-tem-marker-hang.dcm")
+        let reason = "JPEG fragment 1 has a TEM marker (FF01) before its frame header (corrupt)"
+        #expect(throws: MRIIOError.dicom(file: url.path, reason: reason)) { try DICOMSeriesReader().read(url) }
+    }
 }
