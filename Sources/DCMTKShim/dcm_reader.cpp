@@ -230,8 +230,8 @@ static bool jpegHeaderHasTEM(const Uint8 *data, size_t length) {
     return false;
 }
 
-/// The first fragment of a JPEG-encapsulated pixel item sequence that would hang DCMTK's
-/// decoder (`jpegHeaderHasTEM`), or -1.
+/// The first fragment of an encapsulated pixel item sequence that would hang DCMTK's JPEG
+/// decoder (`jpegHeaderHasTEM`), or -1 (also when the data is not encapsulated in `xfer`).
 static long hangingJpegFragment(DcmDataset *ds, E_TransferSyntax xfer) {
     DcmElement *e = nullptr;
     if (ds->findAndGetElement(DCM_PixelData, e).bad() || !e) return -1;
@@ -299,8 +299,9 @@ extern "C" dcm_status dcm_file_read_pixels(dcm_file *file, float *values, size_t
     if (info.encapsulated) {
         // Decoders registered: RLE, JPEG baseline/extended/lossless (IJG), JPEG-LS. Anything else
         // (JPEG 2000, MPEG, HTJ2K, ...) has no decoder in DCMTK 3.6.7.
+        // Every JPEG process DCMTK decodes (dcmjpeg also takes the retired ones, e.g. 1.2.840.10008.1.2.4.55).
         const E_TransferSyntax xfer = DcmXfer(uid.c_str()).getXfer();
-        if (xfer == EXS_JPEGProcess1 || xfer == EXS_JPEGProcess2_4 || xfer == EXS_JPEGProcess14 || xfer == EXS_JPEGProcess14SV1) {
+        if (xfer != EXS_Unknown && xfer != EXS_RLELossless) {
             const long fragment = hangingJpegFragment(ds, xfer);
             if (fragment >= 0)
                 return fail(DCM_ERROR_IO, message, message_size,

@@ -66,8 +66,11 @@ import _TestSupport
           .timeLimit(.minutes(1)))
     func jpegTEMMarker() throws {
         // MR_small_jpeg_baseline.dcm mutated by the `dicom` target: fill byte + FF01 after APP0.
-        let url = Fixtures.packageRoot.appendingPathComponent("Tests/Fuzz/corpus/dicom/crash-jpeg-tem-marker-hang.dcm")
-        let reason = "JPEG fragment 1 has a TEM marker (FF01) before its frame header (corrupt)"
-        #expect(throws: MRIIOError.dicom(file: url.path, reason: reason)) { try DICOMSeriesReader().read(url) }
+        // The second file declares the retired JPEG Full Progression syntax 1.2.840.10008.1.2.4.55.
+        for name in ["crash-jpeg-tem-marker-hang.dcm", "crash-jpeg-tem-marker-hang-retired-syntax.dcm"] {
+            let url = Fixtures.packageRoot.appendingPathComponent("Tests/Fuzz/corpus/dicom/\(name)")
+            let reason = "JPEG fragment 1 has a TEM marker (FF01) before its frame header (corrupt)"
+            #expect(throws: MRIIOError.dicom(file: url.path, reason: reason)) { try DICOMSeriesReader().read(url) }
+        }
     }
 }
