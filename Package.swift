@@ -5,6 +5,7 @@ let package = Package(
     name: "mri-daps",
     products: [
         .executable(name: "mri-daps", targets: ["mri-daps"]),
+        .executable(name: "mri-daps-fuzz", targets: ["mri-daps-fuzz"]),
         .library(name: "MRICore", targets: ["MRICore"]),
         .library(name: "MRIIO", targets: ["MRIIO"]),
         .library(name: "MRIAcquisition", targets: ["MRIAcquisition"]),
@@ -61,6 +62,12 @@ let package = Package(
                 "MRIPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+
+        // Fuzz targets (docs/reliability.md "Fuzzing"): a corpus replayer in a normal build; built
+        // with `-sanitize=fuzzer -DFUZZING` by scripts/fuzz.sh it is a libFuzzer binary instead.
+        .executableTarget(
+            name: "mri-daps-fuzz",
+            dependencies: ["MRIIO", "MRICore", "NeuralPrior", "MRIPipeline"]),
 
         // MARK: Test support and test bundles
         .target(name: "_TestSupport", dependencies: ["MRICore"], path: "Sources/_TestSupport"),

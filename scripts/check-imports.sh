@@ -9,6 +9,7 @@ declare -A allowed=(
   [MRIAcquisition]="Foundation MRICore"
   [MRIPipeline]="Foundation MRICore MRIIO MRIAcquisition NeuralPrior DAPS"
   [mri-daps]="Foundation ArgumentParser MRIPipeline"
+  [mri-daps-fuzz]="Foundation MRICore MRIIO NeuralPrior MRIPipeline"
   [NeuralPrior]="Foundation MRICore CKernels"
   [DAPS]="Foundation MRICore"
   [_TestSupport]="Foundation MRICore"

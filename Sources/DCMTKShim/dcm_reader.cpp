@@ -2,6 +2,9 @@
 #include "dcm_shim_internal.h"
 #include "dcmtk/dcmdata/dcrledrg.h"
 #include "dcmtk/dcmjpeg/djdecode.h"
+#include "dcmtk/dcmdata/dcpixel.h"
+#include "dcmtk/dcmdata/dcpixseq.h"
+#include "dcmtk/dcmdata/dcpxitem.h"
 #include "dcmtk/dcmjpls/djdecode.h"
 #include "dcmtk/oflog/oflog.h"
 #include <cstring>
@@ -196,9 +199,52 @@ extern "C" dcm_status dcm_file_pixel_info(dcm_file *file, dcm_pixel_info *info, 
     std::string uid = transferSyntaxUID(file);
     DcmXfer x(uid.c_str());
     info->encapsulated = x.getXfer() != EXS_Unknown && x.isEncapsulated();
+    if (!info->encapsulated && info->kind != DCM_PIXELS_NONE) {
+        const DcmTagKey key = info->kind == DCM_PIXELS_INTEGER ? DCM_PixelData
+                              : info->kind == DCM_PIXELS_FLOAT32 ? DCM_FloatPixelData : DCM_DoubleFloatPixelData;
+        DcmElement *e = nullptr;
+        if (ds->findAndGetElement(key, e).good() && e) info->stored_bytes = e->getLength();
+    }
     copyText(info->transfer_syntax, sizeof(info->transfer_syntax), uid);
     copyText(info->transfer_syntax_name, sizeof(info->transfer_syntax_name), transferSyntaxName(uid));
     return ok(message, message_size);
+}
+
+/// True when a JPEG fragment's marker walk (the one DCMTK 3.6.7's DJCodecDecoder does to find
+/// the frame header's precision: SOI/RSTn/EOI and reserved markers skip 2 bytes, a fill byte
+/// 0xFF skips 1, segments skip their length) reaches a TEM marker (FF01) before any SOF marker.
+/// DCMTK's walk does not advance past TEM and never returns (found by fuzzing); a TEM marker
+/// has no place in a DICOM JPEG header.
+static bool jpegHeaderHasTEM(const Uint8 *data, size_t length) {
+    size_t offset = 0;
+    while (data && offset + 4 < length) {
+        if (data[offset] != 0xff) return false;  // not a marker: DCMTK stops with an error
+        const Uint8 m = data[offset + 1];
+        if (m == 0x01) return true;
+        if (m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc) return false;  // SOFn
+        if (m == 0xff) offset += 1;
+        else if ((m >= 0xd0 && m <= 0xd9) || (m > 0x02 && m <= 0xbf)) offset += 2;
+        else if (m >= 0xc0) offset += 2 + ((size_t(data[offset + 2]) << 8) | data[offset + 3]);
+        else return false;
+    }
+    return false;
+}
+
+/// The first fragment of an encapsulated pixel item sequence that would hang DCMTK's JPEG
+/// decoder (`jpegHeaderHasTEM`), or -1 (also when the data is not encapsulated in `xfer`).
+static long hangingJpegFragment(DcmDataset *ds, E_TransferSyntax xfer) {
+    DcmElement *e = nullptr;
+    if (ds->findAndGetElement(DCM_PixelData, e).bad() || !e) return -1;
+    DcmPixelData *pixels = OFstatic_cast(DcmPixelData *, e);
+    DcmPixelSequence *sequence = nullptr;
+    if (pixels->getEncapsulatedRepresentation(xfer, nullptr, sequence).bad() || !sequence) return -1;
+    for (unsigned long i = 1; i < sequence->card(); ++i) {  // item 0 is the offset table
+        DcmPixelItem *item = nullptr;
+        Uint8 *data = nullptr;
+        if (sequence->getItem(item, i).bad() || !item || item->getUint8Array(data).bad()) continue;
+        if (jpegHeaderHasTEM(data, item->getLength())) return OFstatic_cast(long, i);
+    }
+    return -1;
 }
 
 extern "C" dcm_status dcm_file_read_pixels(dcm_file *file, float *values, size_t count, char *message, size_t message_size) {
@@ -253,6 +299,14 @@ extern "C" dcm_status dcm_file_read_pixels(dcm_file *file, float *values, size_t
     if (info.encapsulated) {
         // Decoders registered: RLE, JPEG baseline/extended/lossless (IJG), JPEG-LS. Anything else
         // (JPEG 2000, MPEG, HTJ2K, ...) has no decoder in DCMTK 3.6.7.
+        // Every JPEG process DCMTK decodes (dcmjpeg also takes the retired ones, e.g. 1.2.840.10008.1.2.4.55).
+        const E_TransferSyntax xfer = DcmXfer(uid.c_str()).getXfer();
+        if (xfer != EXS_Unknown && xfer != EXS_RLELossless) {
+            const long fragment = hangingJpegFragment(ds, xfer);
+            if (fragment >= 0)
+                return fail(DCM_ERROR_IO, message, message_size,
+                            "JPEG fragment " + std::to_string(fragment) + " has a TEM marker (FF01) before its frame header (corrupt)");
+        }
         OFCondition c = ds->chooseRepresentation(EXS_LittleEndianExplicit, nullptr);
         if (c.bad() || !ds->canWriteXfer(EXS_LittleEndianExplicit)) {
             DcmXfer x(uid.c_str());

@@ -100,18 +100,31 @@ public struct UNetConfiguration: Codable, Sendable, Equatable {
     /// Images must have H and W divisible by this (2^(L−1)).
     public var sizeMultiple: Int { 1 << max(0, levels - 1) }
 
+    /// Largest accepted values: image channels, base channels, each channel multiplier,
+    /// blocks per level, embedding channels.
+    public static let limits = (imageChannels: 64, baseChannels: 4096, multiplier: 64, blocksPerLevel: 64, embeddingChannels: 65536)
+
     /// Throws `invalidConfiguration` naming the first inconsistent field.
     public func validate() throws {
         func bad(_ k: CodingKeys, _ p: String) -> NeuralPriorError { .invalidConfiguration(key: k.rawValue, problem: p) }
-        guard inChannels > 0 else { throw bad(.inChannels, "must be positive") }
-        guard outChannels > 0 else { throw bad(.outChannels, "must be positive") }
-        guard baseChannels > 0, baseChannels % 2 == 0 else { throw bad(.baseChannels, "must be positive and even") }
-        guard !channelMultipliers.isEmpty, channelMultipliers.allSatisfy({ $0 > 0 }), channelMultipliers.count <= 8 else {
-            throw bad(.channelMultipliers, "must be 1…8 positive integers")
+        // Upper bounds (far above any trained prior) keep channel products from overflowing and
+        // the parameter list finite before any weight is compared (a file's config is untrusted).
+        let L = Self.limits
+        guard (1...L.imageChannels).contains(inChannels) else { throw bad(.inChannels, "must be 1…\(L.imageChannels)") }
+        guard (1...L.imageChannels).contains(outChannels) else { throw bad(.outChannels, "must be 1…\(L.imageChannels)") }
+        guard baseChannels > 0, baseChannels % 2 == 0, baseChannels <= L.baseChannels else {
+            throw bad(.baseChannels, "must be positive, even and ≤ \(L.baseChannels)")
         }
-        guard blocksPerLevel > 0 else { throw bad(.blocksPerLevel, "must be positive") }
+        guard !channelMultipliers.isEmpty, channelMultipliers.allSatisfy({ (1...L.multiplier).contains($0) }),
+            channelMultipliers.count <= 8
+        else {
+            throw bad(.channelMultipliers, "must be 1…8 integers in 1…\(L.multiplier)")
+        }
+        guard (1...L.blocksPerLevel).contains(blocksPerLevel) else { throw bad(.blocksPerLevel, "must be 1…\(L.blocksPerLevel)") }
         guard groups > 0 else { throw bad(.groups, "must be positive") }
-        guard embeddingChannels > 0 else { throw bad(.embeddingChannels, "must be positive") }
+        guard (1...L.embeddingChannels).contains(embeddingChannels) else {
+            throw bad(.embeddingChannels, "must be 1…\(L.embeddingChannels)")
+        }
         guard sigmaData > 0, sigmaData.isFinite else { throw bad(.sigmaData, "must be positive") }
         var widths: [Int] = []
         for l in 0..<levels {

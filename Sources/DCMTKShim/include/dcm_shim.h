@@ -126,6 +126,10 @@ typedef struct dcm_pixel_info {
     char transfer_syntax[72];
     /** DCMTK's name for it, e.g. "JPEG-LS Lossless". */
     char transfer_syntax_name[96];
+    /** Length in bytes of the pixel data attribute as stored (native transfer syntaxes; 0 when
+     *  encapsulated), known without reading the pixels: lets a reader refuse a short pixel array
+     *  before allocating Rows × Columns × NumberOfFrames values. */
+    uint64_t stored_bytes;
 } dcm_pixel_info;
 
 /** A DICOM file opened for reading (opaque). */

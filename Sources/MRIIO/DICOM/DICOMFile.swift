@@ -17,7 +17,19 @@ final class DICOMFile {
         var kind: Int32
         var photometric: String
         var transferSyntaxUID: String, transferSyntaxName: String
+        /// Whether the pixel data is encapsulated (compressed).
+        var encapsulated: Bool
+        /// Bytes of the pixel data as stored (native syntaxes; 0 when encapsulated).
+        var storedBytes: Int
         var hasPixels: Bool { kind != Int32(DCM_PIXELS_NONE.rawValue) }
+        /// Bytes one stored value takes: BitsAllocated / 8, or 4 / 8 for float / double pixel data.
+        var bytesPerValue: Int {
+            switch kind {
+            case Int32(DCM_PIXELS_FLOAT32.rawValue): return 4
+            case Int32(DCM_PIXELS_FLOAT64.rawValue): return 8
+            default: return bitsAllocated / 8
+            }
+        }
     }
 
     /// Opens `url`. `requireMetaHeader`: accept only Part 10 files (preamble + "DICM").
@@ -90,29 +102,16 @@ final class DICOMFile {
             bitsAllocated: Int(i.bits_allocated), bitsStored: Int(i.bits_stored), pixelRepresentation: Int(i.pixel_representation),
             kind: i.kind, photometric: text(i.photometric).trimmingCharacters(in: .whitespaces),
             transferSyntaxUID: text(i.transfer_syntax).trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "\0"))),
-            transferSyntaxName: text(i.transfer_syntax_name))
+            transferSyntaxName: text(i.transfer_syntax_name), encapsulated: i.encapsulated != 0,
+            storedBytes: Int(clamping: i.stored_bytes))
     }
 
     /// Stored pixel values of all frames, decompressed, as float: `rows · columns · frames` values.
     /// - Throws: `MRIIOError.unsupportedTransferSyntax`, `.dicom` (colour, truncated, ...).
     func readStoredPixels(_ info: PixelInfo) throws -> [Float] {
-        var values = [Float](repeating: 0, count: try pixelCount(info))
+        var values = [Float](repeating: 0, count: info.rows * info.columns * info.frames)
         try values.withUnsafeMutableBufferPointer { try readStoredPixels(info, into: $0) }
         return values
-    }
-
-    /// Largest number of pixel values (rows · columns · frames) one file may declare: 2^28
-    /// (1 GiB as float), checked before anything is allocated.
-    static let maxPixelValues = 1 << 28
-
-    /// `rows · columns · frames`, or an error when it is not positive or exceeds `maxPixelValues`.
-    func pixelCount(_ info: PixelInfo) throws -> Int {
-        let (rc, o1) = info.rows.multipliedReportingOverflow(by: info.columns)
-        let (n, o2) = rc.multipliedReportingOverflow(by: info.frames)
-        guard info.rows > 0, info.columns > 0, info.frames > 0, !o1, !o2, n <= Self.maxPixelValues else {
-            throw MRIIOError.dicom(file: path, reason: "\(info.rows)×\(info.columns) pixels × \(info.frames) frames is empty or larger than \(Self.maxPixelValues) values")
-        }
-        return n
     }
 
     /// As `readStoredPixels(_:)`, into `values` (exactly `rows · columns · frames` long).

@@ -26,11 +26,18 @@ public struct DICOMSeriesReader: Sendable {
     /// Apply the first Real World Value Mapping item (slope/intercept) instead of the Modality
     /// LUT when present (e.g. the MR images `DICOMWriter` writes carry their float scale there).
     public var realWorldValues: Bool
+    /// Most pixel values (Rows × Columns × frames, per file and per series) read into memory;
+    /// larger images are refused before anything is allocated.
+    public var maximumValues: Int
+
+    /// The default `maximumValues`: 2³⁰ values (4 GiB as Float), far above any MR series.
+    public static let defaultMaximumValues = 1 << 30
 
     /// Creates a reader.
-    public init(seriesInstanceUID: String? = nil, realWorldValues: Bool = false) {
+    public init(seriesInstanceUID: String? = nil, realWorldValues: Bool = false, maximumValues: Int = Self.defaultMaximumValues) {
         self.seriesInstanceUID = seriesInstanceUID
         self.realWorldValues = realWorldValues
+        self.maximumValues = maximumValues
     }
 
     /// One series found in an input: what `series(in:)` lists and the several-series error names.
@@ -55,7 +62,7 @@ public struct DICOMSeriesReader: Sendable {
     /// Reads the series (the only one, or `seriesInstanceUID`) at `url` into a volume.
     /// - Throws: `MRIIOError.notFound`, `.dicom`, `.unsupportedTransferSyntax`, naming the file.
     public func read(_ url: URL) throws -> DICOMVolume {
-        let frames = try Self.scan(url)
+        let frames = try Self.scan(url, maximumValues: maximumValues)
         let chosen: [Frame]
         let groups = Dictionary(grouping: frames, by: \.seriesUID)
         if let uid = seriesInstanceUID {
@@ -91,7 +98,7 @@ public struct DICOMSeriesReader: Sendable {
     }
 
     /// Frames of every image file in `url`.
-    static func scan(_ url: URL) throws -> [Frame] {
+    static func scan(_ url: URL, maximumValues: Int = defaultMaximumValues) throws -> [Frame] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw MRIIOError.notFound(file: url.path)
@@ -114,22 +121,22 @@ public struct DICOMSeriesReader: Sendable {
                     if case .dicom(_, let reason) = error, reason.hasPrefix("not a DICOM file") { continue }
                     throw error
                 }
-                frames += try Self.frames(of: file)
+                frames += try Self.frames(of: file, maximumValues: maximumValues)
             }
             if frames.isEmpty { throw MRIIOError.dicom(file: url.path, reason: "no DICOM images in the folder") }
             return frames
         }
         let file = try DICOMFile(url, requireMetaHeader: false)
         if file.itemCount("DirectoryRecordSequence") > 0 {
-            return try dicomdirFrames(file, url: url)
+            return try dicomdirFrames(file, url: url, maximumValues: maximumValues)
         }
-        frames = try Self.frames(of: file)
+        frames = try Self.frames(of: file, maximumValues: maximumValues)
         if frames.isEmpty { throw MRIIOError.dicom(file: url.path, reason: "no pixel data (not an image)") }
         return frames
     }
 
     /// Frames of the IMAGE records of a DICOMDIR.
-    static func dicomdirFrames(_ dir: DICOMFile, url: URL) throws -> [Frame] {
+    static func dicomdirFrames(_ dir: DICOMFile, url: URL, maximumValues: Int) throws -> [Frame] {
         let base = url.deletingLastPathComponent()
         var frames = [Frame]()
         for i in 0..<dir.itemCount("DirectoryRecordSequence") {
@@ -139,16 +146,19 @@ public struct DICOMSeriesReader: Sendable {
             guard type == "IMAGE" || type.isEmpty else { continue }
             var f = base
             for c in components.split(separator: "\\") { f.appendPathComponent(c.trimmingCharacters(in: .whitespaces)) }
-            frames += try Self.frames(of: try DICOMFile(f, requireMetaHeader: false))
+            frames += try Self.frames(of: try DICOMFile(f, requireMetaHeader: false), maximumValues: maximumValues)
         }
         if frames.isEmpty { throw MRIIOError.dicom(file: url.path, reason: "the DICOMDIR references no images") }
         return frames
     }
 
     /// The frames of one file (none when it has no pixel data).
-    static func frames(of file: DICOMFile) throws -> [Frame] {
+    /// - Throws: `MRIIOError.dicom` when Rows × Columns × NumberOfFrames exceeds `maximumValues`
+    ///   or native pixel data is shorter than that many values (checked before allocating).
+    static func frames(of file: DICOMFile, maximumValues: Int = defaultMaximumValues) throws -> [Frame] {
         let info = file.pixelInfo()
         guard info.hasPixels else { return [] }
+        try checkSize(info, file: file, maximumValues: maximumValues)
         let seriesUID = file.string("SeriesInstanceUID") ?? "(no SeriesInstanceUID)"
         let perFrame = file.itemCount("PerFrameFunctionalGroupsSequence") > 0
         let shared = file.itemCount("SharedFunctionalGroupsSequence") > 0
@@ -192,6 +202,25 @@ public struct DICOMSeriesReader: Sendable {
                 instanceNumber: file.int("InstanceNumber"), slope: slope, intercept: intercept, realWorld: realWorld))
         }
         return frames
+    }
+
+    /// Refuses an image whose declared size exceeds `maximumValues`, or whose native pixel data
+    /// is shorter than the declared size, before any pixel buffer is allocated.
+    static func checkSize(_ info: DICOMFile.PixelInfo, file: DICOMFile, maximumValues: Int) throws {
+        let (plane, o1) = info.rows.multipliedReportingOverflow(by: info.columns)
+        let (values, o2) = plane.multipliedReportingOverflow(by: info.frames)
+        guard !o1, !o2, values <= maximumValues else {
+            throw MRIIOError.dicom(
+                file: file.path,
+                reason: "Rows × Columns × NumberOfFrames = \(info.rows) × \(info.columns) × \(info.frames) exceeds the reader's limit of \(maximumValues) values")
+        }
+        guard !info.encapsulated, info.bytesPerValue > 0 else { return }
+        let needed = values * info.bytesPerValue
+        guard info.storedBytes >= needed else {
+            throw MRIIOError.dicom(
+                file: file.path,
+                reason: "pixel data has \(info.storedBytes) bytes, \(info.rows) × \(info.columns) × \(info.frames) values of \(info.bytesPerValue) bytes need \(needed) (truncated or corrupt)")
+        }
     }
 
     static func summaries(of frames: [Frame]) -> [SeriesSummary] {
@@ -257,8 +286,10 @@ public struct DICOMSeriesReader: Sendable {
         let rows = first.rows, columns = first.columns
         let (plane, o1) = rows.multipliedReportingOverflow(by: columns)
         let (total, o2) = plane.multipliedReportingOverflow(by: frames.count)
-        guard rows > 0, columns > 0, !o1, !o2, total <= DICOMFile.maxPixelValues else {
-            throw MRIIOError.dicom(file: first.file.path, reason: "\(rows)×\(columns) pixels × \(frames.count) frames is empty or larger than \(DICOMFile.maxPixelValues) values")
+        guard !o1, !o2, total <= maximumValues else {
+            throw MRIIOError.dicom(
+                file: first.file.path,
+                reason: "the series has \(frames.count) images of \(rows) × \(columns), more than the reader's limit of \(maximumValues) values")
         }
         var volume = [Float](repeating: 0, count: frames.count * plane)
         var slotsByFile = [ObjectIdentifier: [(slot: Int, frame: Frame)]]()

@@ -39,7 +39,9 @@ public final class FastMRIFile {
     /// - Throws: `MRIIOError.notFound`, `.notHDF5`, `.missingDataset("kspace")`, `.wrongType`
     ///   (k-space not complex, mask not numeric), `.wrongShape` (k-space rank not 3 or 4, a
     ///   target whose slice count differs, a mask that is not 1-D), `.zeroCoils`,
-    ///   `.maskLengthMismatch`, `.malformedHeader` (unparsable `ismrmrd_header`).
+    ///   `.maskLengthMismatch`, `.malformedHeader` (unparsable `ismrmrd_header`),
+    ///   `.badValue` (`num_low_frequency` not a whole number in 0…W, `acceleration` not positive,
+    ///   a mask with NaN), `.cannotOpen`.
     public init(contentsOf url: URL) throws {
         let f = try HDF5File(readingFrom: url)
         file = f

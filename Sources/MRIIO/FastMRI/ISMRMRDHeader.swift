@@ -159,11 +159,15 @@ public struct ISMRMRDHeader: Sendable, Equatable {
     /// The acquired phase-encode column window, as fastMRI's `mri_data.py` computes it:
     /// `padding_left = enc_y // 2 − center`, `padding_right = padding_left + maximum + 1`
     /// (`enc_y` = `encodedSpace.matrixSize.y`, limits from `kspace_encoding_step_1`).
-    /// Columns outside `padding_left ..< padding_right` are zero padding. `nil` when a field is missing.
+    /// Columns outside `padding_left ..< padding_right` are zero padding. `nil` when a field is
+    /// missing or the window does not fit in `Int` (only possible for values set in code: parsed
+    /// sizes and limits are 0…65535).
     public var acquiredPhaseEncodeWindow: Range<Int>? {
         guard let y = encodedSpace?.matrixSize?.y, let lim = kspaceEncodingStep1 else { return nil }
-        let left = Int((Double(y) / 2).rounded(.down)) - lim.center
-        let right = left + lim.maximum + 1
+        let (left, o1) = (y >> 1).subtractingReportingOverflow(lim.center)
+        let (last, o2) = left.addingReportingOverflow(lim.maximum)
+        let (right, o3) = last.addingReportingOverflow(1)
+        guard !o1, !o2, !o3 else { return nil }
         return right >= left ? left..<right : nil
     }
 
@@ -186,15 +190,44 @@ public struct ISMRMRDHeader: Sendable, Equatable {
 
     // MARK: - Parsing
 
+    /// Byte offset of the first `<?` that is not the XML declaration at the very start (after an
+    /// optional UTF-8 byte order mark), or nil.
+    static func processingInstructionOffset(_ data: Data) -> Int? {
+        let bytes = [UInt8](data)
+        let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        let declaration = Array("<?xml".utf8)
+        var i = start
+        while i + 1 < bytes.count {
+            if bytes[i] == UInt8(ascii: "<") && bytes[i + 1] == UInt8(ascii: "?") {
+                let isDeclaration = i == start && bytes[i...].starts(with: declaration)
+                    && i + 5 < bytes.count && [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i + 5])
+                if !isDeclaration { return i }
+            }
+            i += 1
+        }
+        return nil
+    }
+
     /// Parses ISMRMRD XML. `file` names the source in errors.
     /// - Throws: `MRIIOError.malformedHeader` for unparsable XML, a root other than
-    ///   `ismrmrdHeader`, a foreign namespace, or a non-numeric value in a numeric field.
+    ///   `ismrmrdHeader`, a foreign namespace, a non-numeric value in a numeric field, or a
+    ///   matrix size or encoding limit outside the schema's `unsignedShort` range 0…65535.
     public init(xml: String, file: String = "ismrmrd_header") throws {
         try self.init(data: Data(xml.utf8), file: file)
     }
 
     /// Parses ISMRMRD XML bytes. `file` names the source in errors.
+    /// - Throws: as `init(xml:file:)`; also `.malformedHeader` for bytes that are not UTF-8 and
+    ///   for processing instructions (`<?target …?>`) other than the leading XML declaration:
+    ///   Foundation's XMLParser on Linux traps on element names that are not UTF-8 (`<\u{FF}e`)
+    ///   and crashes on a processing instruction without data (`<?x?>`); ISMRMRD uses neither.
     public init(data: Data, file: String = "ismrmrd_header") throws {
+        guard String(data: data, encoding: .utf8) != nil else {
+            throw MRIIOError.malformedHeader(file: file, reason: "not UTF-8 text")
+        }
+        if let offset = Self.processingInstructionOffset(data) {
+            throw MRIIOError.malformedHeader(file: file, reason: "processing instruction at byte \(offset) (only the <?xml …?> declaration is accepted)")
+        }
         let builder = XMLTreeBuilder()
         let parser = XMLParser(data: data)
         parser.delegate = builder
@@ -443,6 +476,16 @@ private struct FieldReader {
         throw MRIIOError.malformedHeader(file: file, reason: "<\(name)> is '\(t)', expected an integer")
     }
 
+    /// An `xs:unsignedShort` of the schema (matrix sizes, encoding limits): 0…65535. Bounding
+    /// them keeps the arithmetic on them (e.g. `acquiredPhaseEncodeWindow`) from overflowing.
+    func unsignedShort(_ node: XMLNode, _ name: String) throws -> Int? {
+        guard let v = try int(node, name) else { return nil }
+        guard (0...65535).contains(v) else {
+            throw MRIIOError.malformedHeader(file: file, reason: "<\(name)> is \(v), expected an integer in 0…65535")
+        }
+        return v
+    }
+
     func double(_ node: XMLNode, _ name: String) throws -> Double? {
         guard let t = node.text(name) else { return nil }
         guard let v = Double(t) else {
@@ -465,10 +508,10 @@ private struct FieldReader {
         guard let node else { return nil }
         var s = ISMRMRDHeader.EncodingSpace()
         if let m = node.child("matrixSize") {
-            guard let x = try int(m, "x"), let y = try int(m, "y") else {
+            guard let x = try unsignedShort(m, "x"), let y = try unsignedShort(m, "y") else {
                 throw MRIIOError.malformedHeader(file: file, reason: "<\(node.name)><matrixSize> lacks x or y")
             }
-            s.matrixSize = .init(x: x, y: y, z: try int(m, "z") ?? 1)
+            s.matrixSize = .init(x: x, y: y, z: try unsignedShort(m, "z") ?? 1)
         }
         if let f = node.child("fieldOfView_mm") {
             guard let x = try double(f, "x"), let y = try double(f, "y") else {
@@ -481,7 +524,9 @@ private struct FieldReader {
 
     func limit(_ node: XMLNode?) throws -> ISMRMRDHeader.Limit? {
         guard let node else { return nil }
-        guard let mn = try int(node, "minimum"), let mx = try int(node, "maximum"), let c = try int(node, "center") else {
+        guard let mn = try unsignedShort(node, "minimum"), let mx = try unsignedShort(node, "maximum"),
+            let c = try unsignedShort(node, "center")
+        else {
             throw MRIIOError.malformedHeader(file: file, reason: "<\(node.name)> lacks minimum, maximum or center")
         }
         return .init(minimum: mn, maximum: mx, center: c)

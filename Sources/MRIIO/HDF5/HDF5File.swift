@@ -469,6 +469,7 @@ public final class HDF5File {
             guard H5Tget_nmembers(t) == 2 else { return .other("compound") }
             var names = [String]()
             var sizes = [Int]()
+            var ends = [Int]()
             for i in 0..<UInt32(2) {
                 if let c = H5Tget_member_name(t, i) {
                     names.append(String(cString: c))
@@ -476,9 +477,15 @@ public final class HDF5File {
                 }
                 let mt = H5Tget_member_type(t, i)
                 if H5Tget_class(mt) == H5T_FLOAT { sizes.append(H5Tget_size(mt)) }
+                let (end, o) = H5Tget_member_offset(t, i).addingReportingOverflow(H5Tget_size(mt))
+                ends.append(o ? .max : end)
                 H5Tclose(mt)
             }
-            guard names == ["r", "i"], sizes.count == 2, sizes[0] == sizes[1] else { return .other("compound") }
+            // A member lying outside the compound (a corrupt file) makes libhdf5's conversion
+            // read out of bounds (SIGSEGV in H5T__conv_struct_opt): such a type is not complex.
+            guard names == ["r", "i"], sizes.count == 2, sizes[0] == sizes[1], ends.allSatisfy({ $0 <= size }) else {
+                return .other("compound")
+            }
             return sizes[0] == 4 ? .complex64 : sizes[0] == 8 ? .complex128 : .other("compound")
         default:
             return .other("HDF5 class \(H5Tget_class(t).rawValue)")
