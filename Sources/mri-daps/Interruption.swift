@@ -6,20 +6,20 @@ import MRIPipeline
 /// the signal, as a shell reports it). The handlers run on a dispatch queue, not in signal
 /// context, so the removal may use the file system freely.
 enum Interruption {
-    /// The installed sources, kept alive for the life of the process.
-    private static let sources: [DispatchSourceSignal] = [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")].map { signalNumber, name in
-        signal(signalNumber, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global(qos: .userInteractive))
-        source.setEventHandler {
-            TemporaryOutputs.removeAll()
-            let newline = isatty(2) != 0 ? "\n" : ""  // ends a progress bar's line
-            FileHandle.standardError.write(Data("\(newline)mri-daps: interrupted (\(name)): temporary outputs removed, finished outputs kept\n".utf8))
-            _exit(128 + signalNumber)
+    /// Installs the handlers; call once, first thing in `main`, and keep the returned sources
+    /// alive for the life of the process.
+    static func install() -> [DispatchSourceSignal] {
+        [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")].map { signalNumber, name in
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global(qos: .userInteractive))
+            source.setEventHandler {
+                TemporaryOutputs.removeAll()
+                let newline = isatty(2) != 0 ? "\n" : ""  // ends a progress bar's line
+                FileHandle.standardError.write(Data("\(newline)mri-daps: interrupted (\(name)): temporary outputs removed, finished outputs kept\n".utf8))
+                _exit(128 + signalNumber)
+            }
+            source.resume()
+            return source
         }
-        source.resume()
-        return source
     }
-
-    /// Installs the handlers (once); call first thing in `main`.
-    static func install() { _ = sources }
 }

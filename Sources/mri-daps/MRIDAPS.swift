@@ -17,7 +17,8 @@ struct MRIDAPS: ParsableCommand {
     /// Parses and runs; usage errors print one line (`mri-daps: error: …`) instead of the
     /// multi-line usage block, and exit with the parser's code. Help and version print normally.
     static func main() {
-        Interruption.install()
+        let interruption = Interruption.install()
+        defer { withExtendedLifetime(interruption) {} }
         do {
             var command = try parseAsRoot()
             try command.run()
