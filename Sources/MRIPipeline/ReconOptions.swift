@@ -19,8 +19,11 @@ public struct ReconOptions: Sendable {
     public var lambda: Float? = nil
     /// Iterations (L1-wavelet default 100; CG-SENSE default 30).
     public var iterations: Int? = nil
-    /// Replace existing outputs.
+    /// Replace existing outputs (only those mri-daps wrote).
     public var overwrite = false
+    /// Name outputs `<input stem>_<method>.h5` instead of `<input name>.h5` (recon without
+    /// `--out`, writing into the working directory: never the input's own name).
+    public var outputNamedByMethod = false
     /// DAPS: `--protocol NAME|PATH` (nil: chosen from anatomy and acceleration).
     public var protocolName: String? = nil
     /// DAPS: command-line overrides of the protocol's fields.

@@ -58,10 +58,12 @@ public struct ReconPipeline: Sendable {
         }
     }
 
-    /// Output file for an input: `DIR/<input base name>` with an `.h5` extension.
-    public static func outputURL(for input: URL, in directory: URL) -> URL {
-        let name = input.pathExtension.lowercased() == "h5" ? input.lastPathComponent : input.lastPathComponent + ".h5"
-        return directory.appendingPathComponent(name)
+    /// Output file for an input: `DIR/<input base name>` with an `.h5` extension, or, with
+    /// `options.outputNamedByMethod` (recon without `--out`), `DIR/<input stem>_<method>.h5`.
+    public func outputURL(for input: URL, in directory: URL) -> URL {
+        let stem = input.pathExtension.lowercased() == "h5" ? input.deletingPathExtension().lastPathComponent : input.lastPathComponent
+        let suffix = options.outputNamedByMethod ? "_" + options.method.rawValue : ""
+        return directory.appendingPathComponent(stem + suffix + ".h5")
     }
 
     /// Reconstructs `input` into `outputDirectory`. `progress` receives one line per slice;
@@ -96,7 +98,7 @@ public struct ReconPipeline: Sendable {
 
         // Output.
         try TemporaryOutputs.createFolders(outputDirectory)
-        let outURL = Self.outputURL(for: input, in: outputDirectory)
+        let outURL = outputURL(for: input, in: outputDirectory)
         let coilMaps = options.coilMaps(for: daps?.reconProtocol)
         var attrs = attributes(info: info, sampling: sampling, geometry: geometry, input: input, sliceStart: sliceRange.lowerBound,
                                coilMaps: coilMaps, virtualCoils: options.virtualCoils(for: daps?.reconProtocol))

@@ -33,7 +33,7 @@ public struct ReconPreflight: Sendable {
         let options = pipeline.options
         try options.validate()
         try Self.checkOutputFolder(outputDirectory)
-        let outputs = inputs.map { ReconPipeline.outputURL(for: $0, in: outputDirectory).standardizedFileURL }
+        let outputs = inputs.map { pipeline.outputURL(for: $0, in: outputDirectory).standardizedFileURL }
         for (i, o) in outputs.enumerated() {
             if let j = outputs[..<i].firstIndex(of: o) {
                 throw PipelineError.invalidOption(

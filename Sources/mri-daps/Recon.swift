@@ -22,7 +22,8 @@ struct Recon: ParsableCommand {
     @Option(help: "Regularisation λ (l1-wavelet default 0.01, sense 0.001).") var lambda: Float?
     @Option(help: "Iterations (l1-wavelet default 100, sense 30).") var iterations: Int?
     @Option(help: "Slice range a:b (half-open, 0-based).") var slices: String?
-    @Option(help: "Output directory.") var out: String
+    @Option(help: "Output directory: one <input name>.h5 per input (default: the working directory, as <input name>_<method>.h5).")
+    var out: String?
     @Flag(help: "Replace existing outputs that mri-daps wrote (never other files).") var force = false
 
     // DAPS
@@ -93,6 +94,7 @@ struct Recon: ParsableCommand {
         o.iterations = iterations
         o.slices = slices.flatMap(Self.parseRange)
         o.overwrite = force
+        o.outputNamedByMethod = out == nil
         o.prior = prior
         o.protocolName = reconProtocol
         o.saveSamples = saveSamples
@@ -114,7 +116,7 @@ struct Recon: ParsableCommand {
         do {
             o.mask = try maskOptions.plan()
             let inputs = files.map { URL(fileURLWithPath: $0) }
-            let outDir = URL(fileURLWithPath: out)
+            let outDir = URL(fileURLWithPath: out ?? FileManager.default.currentDirectoryPath)
             let pipeline = ReconPipeline(options: o)
             // Everything is checked before the first slice: inputs, outputs, DICOM, PACS, report.
             _ = try ReconPreflight(pipeline: pipeline, memoryLimit: memoryLimit.map { Int(min($0, 1e9) * Double(1 << 30)) })

@@ -121,4 +121,19 @@ struct OutputOwnershipTests {
         try expectRefused(w, ["--out", out, "--dicom", w.dir.appendingPathComponent("d").path, "--uid-root", "1.2.x"],
                           mentions: ["--uid-root"])
     }
+
+    @Test("recon FILE --accel R as typed: writes <stem>_<method>.h5 into the working directory, never the input")
+    func defaultOutput() throws {
+        let w = try Workspace()
+        defer { try? FileManager.default.removeItem(at: w.dir) }
+        let input = try Data(contentsOf: w.scan)
+        let r = try Fixtures.run(CLI.binary, ["recon", "scan.h5", "--method", "zero-filled", "--accel", "2"], cwd: w.dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let out = w.dir.appendingPathComponent("scan_zero-filled.h5")
+        #expect(r.stdout.contains("→ \(out.path)"), "\(r.stdout)")
+        #expect(OutputOwnership.isOwnedHDF5(out))
+        #expect(try Data(contentsOf: w.scan) == input)
+        let again = try Fixtures.run(CLI.binary, ["recon", "scan.h5", "--method", "zero-filled", "--accel", "2"], cwd: w.dir)
+        #expect(again.status == 1 && again.stderr.contains("--force"), "\(again.stderr)")
+    }
 }
