@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "mri-daps-fuzz", targets: ["mri-daps-fuzz"]),
         .library(name: "MRICore", targets: ["MRICore"]),
         .library(name: "MRIIO", targets: ["MRIIO"]),
+        .library(name: "PACS", targets: ["PACS"]),
         .library(name: "MRIAcquisition", targets: ["MRIAcquisition"]),
         .library(name: "MRIPipeline", targets: ["MRIPipeline"]),
         .library(name: "NeuralPrior", targets: ["NeuralPrior"]),
@@ -47,10 +48,12 @@ let package = Package(
 
         // MARK: Library modules
         .target(name: "MRICore", dependencies: ["CFFTW", "COpenBLAS"]),
-        .target(name: "MRIIO", dependencies: ["MRICore", "CHDF5", "DCMTKShim", "CurlShim"]),
+        .target(name: "MRIIO", dependencies: ["MRICore", "CHDF5", "DCMTKShim"]),
+        // Delivery to a PACS: DIMSE C-STORE (DCMTK) and DICOMweb STOW-RS (libcurl); IO knows no network.
+        .target(name: "PACS", dependencies: ["MRIIO", "DCMTKShim", "CurlShim"]),
         .target(name: "MRIAcquisition", dependencies: ["MRICore"]),
         .target(
-            name: "MRIPipeline", dependencies: ["MRICore", "MRIIO", "MRIAcquisition", "NeuralPrior", "DAPS"],
+            name: "MRIPipeline", dependencies: ["MRICore", "MRIIO", "PACS", "MRIAcquisition", "NeuralPrior", "DAPS"],
             resources: [.copy("Resources/Priors"), .copy("Resources/Protocols")]),
         .target(name: "NeuralPrior", dependencies: ["MRICore", "CKernels"]),
         .target(name: "DAPS", dependencies: ["MRICore"]),
@@ -82,7 +85,7 @@ let package = Package(
         .testTarget(name: "DAPSTests", dependencies: ["DAPS", "MRICore", "_TestSupport"]),
         .testTarget(
             name: "DICOMTests",
-            dependencies: ["mri-daps", "MRIPipeline", "MRIIO", "MRICore", "_TestSupport"]),
+            dependencies: ["mri-daps", "MRIPipeline", "MRIIO", "PACS", "MRICore", "_TestSupport"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["mri-daps", "MRIPipeline", "MRIIO", "MRICore", "_TestSupport"]),

@@ -5,9 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 declare -A allowed=(
   [MRICore]="Foundation CFFTW COpenBLAS"
-  [MRIIO]="Foundation FoundationXML MRICore CHDF5 DCMTKShim CurlShim"
+  [MRIIO]="Foundation FoundationXML MRICore CHDF5 DCMTKShim"
+  [PACS]="Foundation MRIIO DCMTKShim CurlShim"
   [MRIAcquisition]="Foundation MRICore"
-  [MRIPipeline]="Foundation MRICore MRIIO MRIAcquisition NeuralPrior DAPS"
+  [MRIPipeline]="Foundation MRICore MRIIO PACS MRIAcquisition NeuralPrior DAPS"
   [mri-daps]="Foundation ArgumentParser MRIPipeline"
   [mri-daps-fuzz]="Foundation MRICore MRIIO NeuralPrior MRIPipeline"
   [NeuralPrior]="Foundation MRICore CKernels"

@@ -1,5 +1,6 @@
 import Foundation
-@testable import MRIIO
+import MRIIO
+@testable import PACS
 import Testing
 import _TestSupport
 

@@ -1,5 +1,6 @@
 import Foundation
 import MRIIO
+import PACS
 import Testing
 
 /// URL parsing, the STOW-RS body and response parsing (no network).

@@ -1,6 +1,7 @@
 import Foundation
 import MRICore
 import MRIIO
+import PACS
 import MRIPipeline
 import Testing
 import _TestSupport

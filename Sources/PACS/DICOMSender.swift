@@ -1,4 +1,5 @@
 import Foundation
+import MRIIO
 
 /// Sends DICOM Part 10 files to a PACS by C-STORE (DIMSE, through DCMTK) or STOW-RS (DICOMweb,
 /// through libcurl), with retries, and reports every instance. It never modifies or deletes
@@ -13,8 +14,8 @@ import Foundation
 /// rejected, HTTP 401/403/404, a TLS certificate not accepted) before anything was stored, `send` throws
 /// `MRIIOError.network` naming the destination; otherwise it returns a `DICOMSendReport`.
 ///
-/// Network IO lives in MRIIO beside the other file and library IO; `mri-daps send` and
-/// (once wired) `recon --send` call it.
+/// The network lives in this module (PACS), not in MRIIO; `mri-daps send` and `recon --send`
+/// call it through `PACSDelivery`.
 public struct DICOMSender: Sendable {
     /// Sending parameters.
     public struct Options: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import MRIIO
 
 /// Where `DICOMSender` sends to, parsed from a URL:
 ///

@@ -1,5 +1,6 @@
 import DCMTKShim
 import Foundation
+import MRIIO
 
 /// One C-STORE SCU association over the DCMTK shim (`dcm_net_*`). Internal to `DICOMSender`.
 final class DICOMStoreAssociation {

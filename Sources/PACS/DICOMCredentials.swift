@@ -1,4 +1,5 @@
 import Foundation
+import MRIIO
 
 /// HTTP Basic credentials for STOW-RS, and where they came from.
 ///
