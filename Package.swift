@@ -15,7 +15,8 @@ let package = Package(
         .library(name: "DAPS", targets: ["DAPS"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // MARK: C libraries (Debian packages, see README)
@@ -53,16 +54,22 @@ let package = Package(
         .target(name: "PACS", dependencies: ["MRIIO", "DCMTKShim", "CurlShim"]),
         .target(name: "MRIAcquisition", dependencies: ["MRICore"]),
         .target(
-            name: "MRIPipeline", dependencies: ["MRICore", "MRIIO", "PACS", "MRIAcquisition", "NeuralPrior", "DAPS"],
+            name: "MRIPipeline",
+            dependencies: ["MRICore", "MRIIO", "PACS", "MRIAcquisition", "NeuralPrior", "DAPS",
+                           .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Resources/Priors"), .copy("Resources/Protocols")]),
         .target(name: "NeuralPrior", dependencies: ["MRICore", "CKernels"]),
         .target(name: "DAPS", dependencies: ["MRICore"]),
+        // `mri-daps bench`: timings against BART and PyTorch (docs/performance.md); nothing else depends on it.
+        .target(
+            name: "Benchmarks",
+            dependencies: ["MRIPipeline", "MRICore", "MRIIO", "MRIAcquisition", "NeuralPrior", "DAPS"]),
 
         // MARK: Executable
         .executableTarget(
             name: "mri-daps",
             dependencies: [
-                "MRIPipeline",
+                "MRIPipeline", "Benchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -1,3 +1,4 @@
+import Crypto
 import DAPS
 import Foundation
 import NeuralPrior
@@ -19,6 +20,10 @@ public struct LoadedPrior: Sendable {
         public var card: String
         /// The network configuration as canonical JSON.
         public var configuration: String
+
+        public init(name: String, requested: String, path: String, sha256: String, card: String, configuration: String) {
+            (self.name, self.requested, self.path, self.sha256, self.card, self.configuration) = (name, requested, path, sha256, card, configuration)
+        }
     }
 
     public let identity: Identity
@@ -38,7 +43,7 @@ public struct LoadedPrior: Sendable {
         let net = try UNet(contentsOf: url)
         try self.init(network: net, identity: Identity(
             name: net.card?.name ?? url.deletingPathExtension().lastPathComponent, requested: requested, path: url.path,
-            sha256: try SHA256.hex(contentsOf: url), card: net.card?.json ?? "{}", configuration: net.configuration.jsonString()))
+            sha256: try Self.sha256Hex(of: url), card: net.card?.json ?? "{}", configuration: net.configuration.jsonString()))
     }
 
     /// Wraps an in-memory network (e.g. random weights for benchmarks).
@@ -46,5 +51,14 @@ public struct LoadedPrior: Sendable {
         self.network = network
         self.identity = identity
         denoiser = PaddedDenoiser(try UNetDenoiser(network: network), multiple: network.configuration.sizeMultiple)
+    }
+
+    /// SHA-256 of the file at `url` as lowercase hex (swift-crypto), recorded as the prior's identity.
+    static func sha256Hex(of url: URL) throws -> String {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw PipelineError.unusableInput(file: url.path, reason: "cannot be read to compute its SHA-256")
+        }
+        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 }

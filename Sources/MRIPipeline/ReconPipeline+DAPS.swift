@@ -40,7 +40,8 @@ extension ReconPipeline {
             return a
         }
 
-        static func json(_ c: DAPSConfiguration) -> String {
+        /// The sampler configuration as canonical JSON (sorted keys).
+        public static func json(_ c: DAPSConfiguration) -> String {
             let e = JSONEncoder()
             e.outputFormatting = [.sortedKeys]
             return (try? String(decoding: e.encode(c), as: UTF8.self)) ?? "{}"

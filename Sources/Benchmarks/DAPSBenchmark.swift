@@ -1,5 +1,6 @@
 import DAPS
 import Foundation
+import MRIPipeline
 import MRIAcquisition
 import MRICore
 import NeuralPrior

@@ -1,4 +1,5 @@
 import Foundation
+import MRIPipeline
 import NeuralPrior
 
 /// `mri-daps bench prior`: the UNet denoiser's speed at 320×320, batch 1 and 4, against

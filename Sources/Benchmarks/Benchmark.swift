@@ -1,4 +1,5 @@
 import Foundation
+import MRIPipeline
 import MRIAcquisition
 import MRICore
 import MRIIO
