@@ -52,15 +52,8 @@ public struct ReconOptions: Sendable {
         }
         if let s = slices, s.lowerBound < 0 || s.isEmpty { throw PipelineError.invalidOption(name: "slices", reason: "empty or negative range \(s)") }
         if method != .daps {
-            let dapsOnly: [(String, Bool)] = [
-                ("protocol", protocolName != nil), ("prior", prior != nil), ("save-samples", saveSamples),
-                ("annealing-steps", protocolOverrides.annealingSteps != nil), ("ode-steps", protocolOverrides.odeSteps != nil),
-                ("conditional", protocolOverrides.conditional != nil), ("lr", protocolOverrides.lr != nil),
-                ("lr-min-ratio", protocolOverrides.lrMinRatio != nil), ("langevin-steps", protocolOverrides.langevinSteps != nil),
-                ("tau", protocolOverrides.tau != nil), ("cg-iterations", protocolOverrides.cgIterations != nil),
-                ("sigma-max", protocolOverrides.sigmaMax != nil), ("sigma-min", protocolOverrides.sigmaMin != nil),
-                ("samples", protocolOverrides.samples != nil),
-            ]
+            let dapsOnly = [("protocol", protocolName != nil), ("prior", prior != nil), ("save-samples", saveSamples)]
+                + protocolOverrides.fields.filter { $0.flag != "seed" }.map { ($0.flag, true) }
             if let (flag, _) = dapsOnly.first(where: { $0.1 }) {
                 throw PipelineError.invalidOption(name: flag, reason: "applies only to --method daps (got --method \(method.rawValue))")
             }
@@ -85,19 +78,7 @@ public struct ReconOptions: Sendable {
             p["prior"] = prior ?? "auto"
             p["save_samples"] = String(saveSamples)
             p["normalisation_estimate"] = normalisationEstimate.rawValue
-            let o = protocolOverrides
-            if let v = o.annealingSteps { p["annealing_steps"] = String(v) }
-            if let v = o.odeSteps { p["ode_steps"] = String(v) }
-            if let v = o.conditional { p["conditional"] = v }
-            if let v = o.lr { p["lr"] = String(v) }
-            if let v = o.lrMinRatio { p["lr_min_ratio"] = String(v) }
-            if let v = o.langevinSteps { p["langevin_steps"] = String(v) }
-            if let v = o.tau { p["tau"] = String(v) }
-            if let v = o.cgIterations { p["cg_iterations"] = String(v) }
-            if let v = o.sigmaMax { p["sigma_max"] = String(v) }
-            if let v = o.sigmaMin { p["sigma_min"] = String(v) }
-            if let v = o.samples { p["samples"] = String(v) }
-            if let v = o.seed { p["seed"] = String(v) }
+            for f in protocolOverrides.fields { p[f.flag.replacingOccurrences(of: "-", with: "_")] = f.value }
         }
         return p
     }

@@ -1,6 +1,12 @@
 import DAPS
 import Foundation
 
+/// The conditional step of DAPS as `--conditional` names it.
+public enum ConditionalMethod: String, CaseIterable, Sendable, Codable {
+    case langevin
+    case gaussianCG = "gaussian-cg"
+}
+
 extension ReconProtocol {
     /// Command-line overrides of a protocol's fields (nil: keep the protocol's value).
     ///
@@ -10,8 +16,7 @@ extension ReconProtocol {
     public struct Overrides: Sendable, Equatable {
         public var annealingSteps: Int?
         public var odeSteps: Int?
-        /// "langevin" or "gaussian-cg".
-        public var conditional: String?
+        public var conditional: ConditionalMethod?
         public var lr: Double?
         public var lrMinRatio: Double?
         public var langevinSteps: Int?
@@ -28,10 +33,22 @@ extension ReconProtocol {
 
         /// True when nothing is overridden.
         public var isEmpty: Bool { self == Overrides() }
-    }
 
-    /// The conditional method names accepted by `--conditional`.
-    public static let conditionalMethods = ["langevin", "gaussian-cg"]
+        /// Every field that is set, by its command-line flag (without `--`) and as text: the one
+        /// list reports, output parameters and the "applies only to daps" check read.
+        public var fields: [(flag: String, value: String)] {
+            let all: [(String, String?)] = [
+                ("samples", samples.map { String($0) }), ("annealing-steps", annealingSteps.map { String($0) }),
+                ("ode-steps", odeSteps.map { String($0) }), ("conditional", conditional?.rawValue),
+                ("lr", lr.map { String($0) }), ("lr-min-ratio", lrMinRatio.map { String($0) }),
+                ("langevin-steps", langevinSteps.map { String($0) }), ("tau", tau.map { String($0) }),
+                ("cg-iterations", cgIterations.map { String($0) }), ("sigma-max", sigmaMax.map { String($0) }),
+                ("sigma-min", sigmaMin.map { String($0) }), ("uncertainty-scale", uncertaintyScale.map { String($0) }),
+                ("normalisation-quantile", normalisationQuantile.map { String($0) }), ("seed", seed.map { String($0) }),
+            ]
+            return all.compactMap { flag, value in value.map { (flag, $0) } }
+        }
+    }
 
     /// Langevin parameters used when switching a gaussian-cg protocol to Langevin: the DAPS
     /// reference values (docs/DAPS.md: lr 1e-4, lr_min_ratio 0.01, τ 0.01) with 10 steps.
@@ -54,15 +71,13 @@ extension ReconProtocol {
         var step = p.daps.conditional
         if let m = o.conditional {
             switch (m, step) {
-            case ("langevin", .langevin), ("gaussian-cg", .gaussianCG): break
-            case ("langevin", .gaussianCG(let tau, _, _)):
+            case (.langevin, .langevin), (.gaussianCG, .gaussianCG): break
+            case (.langevin, .gaussianCG(let tau, _, _)):
                 step = Self.defaultLangevin
                 if case .langevin(let s, let lr, let r, _) = step { step = .langevin(steps: s, lr: lr, lrMinRatio: r, tau: tau) }
-            case ("gaussian-cg", .langevin(_, _, _, let tau)):
+            case (.gaussianCG, .langevin(_, _, _, let tau)):
                 step = Self.defaultGaussianCG
                 if case .gaussianCG(_, let it, let tol) = step { step = .gaussianCG(tau: tau, iterations: it, tolerance: tol) }
-            default:
-                throw PipelineError.invalidOption(name: "conditional", reason: "unknown method '\(m)' (choose \(Self.conditionalMethods.joined(separator: " or ")))")
             }
         }
         switch step {

@@ -22,26 +22,24 @@ struct AcquisitionBench: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        do {
-            let bart = noBart ? nil : Tools.which("bart")
-            let r = try Benchmark.run(height: size, width: size, coils: coils, repeats: repeats, bartPath: bart) { status($0) }
-            if json {
-                let enc = JSONEncoder()
-                enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-                emit(String(decoding: try enc.encode(r), as: UTF8.self))
-                return
-            }
-            emit("synthetic \(r.height)×\(r.width), \(r.coils) coils, 4× random mask (\(r.sampledColumns) columns, \(r.numLowFrequencies) centre), \(r.threads) threads, median of \(repeats)")
-            emit("| stage | median (s) | ratio to BART |")
-            emit("|---|---:|---:|")
-            for row in r.rows {
-                emit(String(format: "| %@ | %.4f | %@ |", row.name as NSString, row.medianSeconds,
-                            (row.ratioToBART.map { String(format: "%.2f×", $0) } ?? "") as NSString))
-            }
-            if let a = r.l1PSNR { emit(String(format: "L1-wavelet PSNR vs fully sampled RSS: mri-daps %.2f dB", a)) }
-            if let c = r.mapCorrelationMin { emit(String(format: "ESPIRiT vs bart ecalib maps: worst-coil correlation %.5f (inside the object)", c)) }
-            if let b = r.bartL1PSNR { emit(String(format: "L1-wavelet PSNR vs fully sampled RSS: bart pics %.2f dB", b)) }
-        } catch { fail(error) }
+        let bart = noBart ? nil : Tools.which("bart")
+        let r = try Benchmark.run(height: size, width: size, coils: coils, repeats: repeats, bartPath: bart) { status($0) }
+        if json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            emit(String(decoding: try enc.encode(r), as: UTF8.self))
+            return
+        }
+        emit("synthetic \(r.height)×\(r.width), \(r.coils) coils, 4× random mask (\(r.sampledColumns) columns, \(r.numLowFrequencies) centre), \(r.threads) threads, median of \(repeats)")
+        emit("| stage | median (s) | ratio to BART |")
+        emit("|---|---:|---:|")
+        for row in r.rows {
+            emit(String(format: "| %@ | %.4f | %@ |", row.name as NSString, row.medianSeconds,
+                        (row.ratioToBART.map { String(format: "%.2f×", $0) } ?? "") as NSString))
+        }
+        if let a = r.l1PSNR { emit(String(format: "L1-wavelet PSNR vs fully sampled RSS: mri-daps %.2f dB", a)) }
+        if let c = r.mapCorrelationMin { emit(String(format: "ESPIRiT vs bart ecalib maps: worst-coil correlation %.5f (inside the object)", c)) }
+        if let b = r.bartL1PSNR { emit(String(format: "L1-wavelet PSNR vs fully sampled RSS: bart pics %.2f dB", b)) }
     }
 }
 
@@ -68,26 +66,24 @@ struct PriorBench: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        do {
-            let r = try PriorBenchmark.run(priorFile: prior.map { URL(fileURLWithPath: $0) }, configurationJSON: config, size: size, repeats: repeats,
-                                           trainingDirectory: URL(fileURLWithPath: training))
-            if json {
-                let enc = JSONEncoder()
-                enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-                emit(String(decoding: try enc.encode(r), as: UTF8.self))
-                return
-            }
-            emit("prior \(r.configuration)")
-            emit(String(format: "%d×%d, %d threads: batch 1 %.1f ms/eval, batch 4 %.1f ms (%.2f× batch 1), %.1f GFLOP/s of sgemm peak %.1f GFLOP/s, peak RSS %@",
-                        r.size, r.size, r.threads, r.msPerEvalBatch1, r.msPerEvalBatch4, r.msPerEvalBatch4 / r.msPerEvalBatch1,
-                        r.gflops, r.sgemmPeakGFLOPS, (r.peakRSSMB.map { String(format: "%.0f MB", $0) } ?? "n/a") as NSString))
-            if let t = r.pytorchMsBatch1 {
-                emit(String(format: "PyTorch (same model, threads): batch 1 %.1f ms, batch 4 %.1f ms; Swift/PyTorch %.2f×",
-                            t, r.pytorchMsBatch4 ?? .nan, r.msPerEvalBatch1 / t))
-            } else {
-                emit("PyTorch: not available (needs /usr/bin/python3 with torch and \(training)/bench_torch.py)")
-            }
-        } catch { fail(error) }
+        let r = try PriorBenchmark.run(priorFile: prior.map { URL(fileURLWithPath: $0) }, configurationJSON: config, size: size, repeats: repeats,
+                                       trainingDirectory: URL(fileURLWithPath: training))
+        if json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            emit(String(decoding: try enc.encode(r), as: UTF8.self))
+            return
+        }
+        emit("prior \(r.configuration)")
+        emit(String(format: "%d×%d, %d threads: batch 1 %.1f ms/eval, batch 4 %.1f ms (%.2f× batch 1), %.1f GFLOP/s of sgemm peak %.1f GFLOP/s, peak RSS %@",
+                    r.size, r.size, r.threads, r.msPerEvalBatch1, r.msPerEvalBatch4, r.msPerEvalBatch4 / r.msPerEvalBatch1,
+                    r.gflops, r.sgemmPeakGFLOPS, (r.peakRSSMB.map { String(format: "%.0f MB", $0) } ?? "n/a") as NSString))
+        if let t = r.pytorchMsBatch1 {
+            emit(String(format: "PyTorch (same model, threads): batch 1 %.1f ms, batch 4 %.1f ms; Swift/PyTorch %.2f×",
+                        t, r.pytorchMsBatch4 ?? .nan, r.msPerEvalBatch1 / t))
+        } else {
+            emit("PyTorch: not available (needs /usr/bin/python3 with torch and \(training)/bench_torch.py)")
+        }
     }
 }
 
@@ -98,7 +94,7 @@ struct DAPSBench: ParsableCommand {
 
     @Option(help: "Prior (knee, brain or a .safetensors path; default: the default architecture with random weights).") var prior: String?
     @Option(name: .customLong("protocol"), help: "Protocol name or .json path.") var reconProtocol = "knee-4x"
-    @Option(help: "Override the protocol's conditional step: langevin or gaussian-cg.") var conditional: String?
+    @Option(help: "Override the protocol's conditional step.") var conditional: ConditionalMethod?
     @Option(help: "Draws of the batched run.") var draws = 4
     @Option(help: "Coils.") var coils = 15
     @Option(name: .customLong("virtual-coils"),
@@ -110,37 +106,32 @@ struct DAPSBench: ParsableCommand {
     func validate() throws {
         if draws < 1 { throw ValidationError("--draws must be ≥ 1") }
         if let v = virtualCoils, v < 1 { throw ValidationError("--virtual-coils must be ≥ 1") }
-        if let c = conditional, !ReconProtocol.conditionalMethods.contains(c) {
-            throw ValidationError("--conditional: choose \(ReconProtocol.conditionalMethods.joined(separator: " or "))")
-        }
     }
 
     func run() throws {
-        do {
-            var o = ReconProtocol.Overrides()
-            o.conditional = conditional
-            let r = try DAPSBenchmark.run(prior: prior, protocolName: reconProtocol, overrides: o, height: size, width: size,
-                                          coils: coils, batchDraws: draws, virtualCoils: virtualCoils) { status($0) }
-            if json {
-                let enc = JSONEncoder()
-                enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                emit(String(decoding: try enc.encode(r), as: UTF8.self))
-                return
-            }
-            emit("DAPS \(r.protocolName) \(r.dapsConfiguration)")
-            emit("prior \(r.prior): \(r.priorConfiguration)")
-            emit("synthetic \(r.height)×\(r.width), \(r.coils) coils, 4× random mask, \(r.threads) threads")
-            if r.virtualCoils < r.coils {
-                emit(String(format: "coil compression %d → %d virtual coils %.2f s", r.coils, r.virtualCoils, r.compressionSeconds))
-            }
-            emit(String(format: "coil maps (%@) %.2f s, normalisation estimate %.2f s", r.mapsMethod as NSString, r.mapsSeconds, r.normalisationSeconds))
-            emit("| draws | total (s) | per draw (s) | network (s) | conditional (s) | operator, summed over draws (s) | NFE |")
-            emit("|---:|---:|---:|---:|---:|---:|---:|")
-            for x in [r.single, r.batched] {
-                emit(String(format: "| %d | %.1f | %.1f | %.1f | %.1f | %.1f | %d |", x.draws, x.seconds, x.secondsPerDraw, x.network,
-                            x.conditional, x.operatorSeconds, x.networkEvaluations))
-            }
-            emit("peak RSS " + (r.peakRSSMB.map { String(format: "%.0f MB", $0) } ?? "n/a"))
-        } catch { fail(error) }
+        var o = ReconProtocol.Overrides()
+        o.conditional = conditional
+        let r = try DAPSBenchmark.run(prior: prior, protocolName: reconProtocol, overrides: o, height: size, width: size,
+                                      coils: coils, batchDraws: draws, virtualCoils: virtualCoils) { status($0) }
+        if json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            emit(String(decoding: try enc.encode(r), as: UTF8.self))
+            return
+        }
+        emit("DAPS \(r.protocolName) \(r.dapsConfiguration)")
+        emit("prior \(r.prior): \(r.priorConfiguration)")
+        emit("synthetic \(r.height)×\(r.width), \(r.coils) coils, 4× random mask, \(r.threads) threads")
+        if r.virtualCoils < r.coils {
+            emit(String(format: "coil compression %d → %d virtual coils %.2f s", r.coils, r.virtualCoils, r.compressionSeconds))
+        }
+        emit(String(format: "coil maps (%@) %.2f s, normalisation estimate %.2f s", r.mapsMethod as NSString, r.mapsSeconds, r.normalisationSeconds))
+        emit("| draws | total (s) | per draw (s) | network (s) | conditional (s) | operator, summed over draws (s) | NFE |")
+        emit("|---:|---:|---:|---:|---:|---:|---:|")
+        for x in [r.single, r.batched] {
+            emit(String(format: "| %d | %.1f | %.1f | %.1f | %.1f | %.1f | %d |", x.draws, x.seconds, x.secondsPerDraw, x.network,
+                        x.conditional, x.operatorSeconds, x.networkEvaluations))
+        }
+        emit("peak RSS " + (r.peakRSSMB.map { String(format: "%.0f MB", $0) } ?? "n/a"))
     }
 }

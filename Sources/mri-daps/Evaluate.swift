@@ -19,28 +19,26 @@ struct Evaluate: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        do {
-            let rows = try Evaluation.evaluate(target: URL(fileURLWithPath: target),
-                                               reconstructions: reconstructions.map { URL(fileURLWithPath: $0) })
-            if json {
-                let enc = JSONEncoder()
-                enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-                emit(String(decoding: try enc.encode(rows), as: UTF8.self))
-            } else {
-                func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
-                let calibrated = rows.contains { $0.coverage != nil }
-                emit(pad("reconstruction", 36) + pad("method", 12) + "slices        NMSE     PSNR     SSIM"
-                     + (calibrated ? "  coverage  corr(std,|err|)" : ""))
-                for r in rows {
-                    var line = pad((r.file as NSString).lastPathComponent, 36) + pad(r.method ?? "-", 12)
-                        + String(format: "%6d  %10.6f  %7.2f  %7.4f", r.slices, r.nmse, r.psnr, r.ssim)
-                    if calibrated {
-                        line += r.coverage.map { String(format: "  %8.4f", $0) } ?? "         -"
-                        line += r.stdErrorCorrelation.map { String(format: "  %15.4f", $0) } ?? "                -"
-                    }
-                    emit(line)
+        let rows = try Evaluation.evaluate(target: URL(fileURLWithPath: target),
+                                           reconstructions: reconstructions.map { URL(fileURLWithPath: $0) })
+        if json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            emit(String(decoding: try enc.encode(rows), as: UTF8.self))
+        } else {
+            func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+            let calibrated = rows.contains { $0.coverage != nil }
+            emit(pad("reconstruction", 36) + pad("method", 12) + "slices        NMSE     PSNR     SSIM"
+                 + (calibrated ? "  coverage  corr(std,|err|)" : ""))
+            for r in rows {
+                var line = pad((r.file as NSString).lastPathComponent, 36) + pad(r.method ?? "-", 12)
+                    + String(format: "%6d  %10.6f  %7.2f  %7.4f", r.slices, r.nmse, r.psnr, r.ssim)
+                if calibrated {
+                    line += r.coverage.map { String(format: "  %8.4f", $0) } ?? "         -"
+                    line += r.stdErrorCorrelation.map { String(format: "  %15.4f", $0) } ?? "                -"
                 }
+                emit(line)
             }
-        } catch { fail(error) }
+        }
     }
 }

@@ -41,15 +41,13 @@ struct Export: ParsableCommand {
     @Flag(help: "Replace a non-empty output directory.") var force = false
 
     func run() throws {
-        do {
-            let s = try DICOMExport.export(
-                reconstructionFile: URL(fileURLWithPath: reconstruction), source: source.map { URL(fileURLWithPath: $0) },
-                to: URL(fileURLWithPath: dicom), options: identity.options(overwrite: force))
-            if !s.wroteStandardDeviation {
-                status("\(reconstruction): no posterior_std dataset: wrote only the mean series (no uncertainty series)")
-            }
-            emit("\(reconstruction) → \(s.result.directory.path): study \(s.result.studyInstanceUID), "
-                 + "\(s.result.series.count) series, \(s.fileCount) files")
-        } catch { fail(error) }
+        let s = try DICOMExport.export(
+            reconstructionFile: URL(fileURLWithPath: reconstruction), source: source.map { URL(fileURLWithPath: $0) },
+            to: URL(fileURLWithPath: dicom), options: identity.options(overwrite: force))
+        if !s.wroteStandardDeviation {
+            status("\(reconstruction): no posterior_std dataset: wrote only the mean series (no uncertainty series)")
+        }
+        emit("\(reconstruction) → \(s.result.directory.path): study \(s.result.studyInstanceUID), "
+             + "\(s.result.series.count) series, \(s.fileCount) files")
     }
 }

@@ -11,7 +11,7 @@ struct Info: ParsableCommand {
 
     func run() throws {
         for f in files {
-            do { emit(try InfoReport.render(file: URL(fileURLWithPath: f), json: json)) } catch { fail(error) }
+            emit(try InfoReport.render(file: URL(fileURLWithPath: f), json: json))
         }
     }
 }

@@ -14,19 +14,30 @@ struct MRIDAPS: ParsableCommand {
         subcommands: [Recon.self, Export.self, Send.self, Info.self, Simulate.self, Evaluate.self, Priors.self, Bench.self],
         defaultSubcommand: nil)
 
-    /// Parses and runs; usage errors print one line (`mri-daps: error: …`) instead of the
-    /// multi-line usage block, and exit with the parser's code. Help and version print normally.
+    /// Parses and runs. Usage errors print one line (`mri-daps: error: …`) instead of the
+    /// multi-line usage block and exit with the parser's code; help and version print normally.
+    /// A command's error (thrown from `run`) removes the run's temporary outputs and prints one
+    /// line (`describe`), exit 1; `ExitCode` ends quietly (the command has reported already).
     static func main() {
         let interruption = Interruption.install()
         defer { withExtendedLifetime(interruption) {} }
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let code as ExitCode {
+            TemporaryOutputs.removeAll()
+            Foundation.exit(code.rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }
-            var message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-            if message.hasPrefix("Missing value"), let negative = negativeNumberMessage() { message = negative }
+            TemporaryOutputs.removeAll()
+            var message: String
+            if code == .validationFailure {  // the parser's usage errors (exit 64)
+                message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+                if message.hasPrefix("Missing value"), let negative = negativeNumberMessage() { message = negative }
+            } else {
+                message = describe(error)
+            }
             FileHandle.standardError.write(Data("mri-daps: error: \(message)\n".utf8))
             Foundation.exit(code.rawValue)
         }
@@ -44,14 +55,6 @@ extension MRIDAPS {
         }
         return nil
     }
-}
-
-/// Removes the run's temporary outputs (and folders it created that are still empty), prints
-/// a one-line error naming the problem and exits 1.
-func fail(_ error: Error) -> Never {
-    TemporaryOutputs.removeAll()
-    FileHandle.standardError.write(Data("mri-daps: error: \(describe(error))\n".utf8))
-    exit(1)
 }
 
 /// One line for any error: the project's errors describe themselves; a Foundation file error

@@ -10,9 +10,7 @@ struct Priors: ParsableCommand {
     @Flag(help: "Print a JSON list of objects with name, config, card.") var json = false
 
     func run() throws {
-        do {
-            let entries = try PriorCatalog.entries(extra: prior.map { URL(fileURLWithPath: $0) })
-            emit(json ? try PriorCatalog.json(entries) : PriorCatalog.text(entries))
-        } catch { fail(error) }
+        let entries = try PriorCatalog.entries(extra: prior.map { URL(fileURLWithPath: $0) })
+        emit(json ? try PriorCatalog.json(entries) : PriorCatalog.text(entries))
     }
 }

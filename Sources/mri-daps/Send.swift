@@ -72,11 +72,9 @@ struct Send: ParsableCommand {
     @OptionGroup var network: DICOMSendOptions
 
     func run() throws {
-        do {
-            let sender = try network.sender(to: to)
-            let report = try sender.send(directory: URL(fileURLWithPath: directory))
-            if !Self.printReport(report, directory: directory) { Foundation.exit(1) }
-        } catch { fail(error) }
+        let sender = try network.sender(to: to)
+        let report = try sender.send(directory: URL(fileURLWithPath: directory))
+        if !Self.printReport(report, directory: directory) { throw ExitCode.failure }
     }
 
     /// One stdout line per stored instance and a summary; one stderr line per failed instance and

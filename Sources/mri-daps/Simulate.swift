@@ -26,27 +26,25 @@ struct Simulate: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            let url = URL(fileURLWithPath: input)
-            if Simulation.isDICOMInput(url) {
-                var o = Simulation.DICOMOptions()
-                o.coils = coils
-                o.noise = noise
-                o.seed = maskOptions.seed ?? 0
-                o.seriesInstanceUID = series
-                let d = try Simulation.fromDICOM(input: url, output: URL(fileURLWithPath: output), plan: try maskOptions.plan(),
-                                                 options: o, overwrite: force)
-                let s = d.undersampling
-                emit("SIMULATION: the k-space in \(s.output.path) is simulated from DICOM magnitude images (\(d.coils) birdcage coils, smooth phase, noise σ \(noise)); it is not a measured acquisition.")
-                emit(String(format: "simulated %@: %d slices %d×%d from series %@ ('%@'), acquisition %@, mask %@ with %d of %d columns (%d centre), effective %.2f×",
-                            s.output.path, s.slices, d.rows, d.columns, d.seriesInstanceUID ?? "?", d.seriesDescription ?? "",
-                            d.acquisition, s.maskKind, s.sampledColumns, s.width, s.numLowFrequencies, s.effectiveAcceleration))
-                return
-            }
-            let s = try Simulation.undersample(input: url, output: URL(fileURLWithPath: output),
-                                               plan: try maskOptions.plan(), overwrite: force)
-            emit(String(format: "simulated %@: %d slices, mask %@ with %d of %d columns (%d centre), effective %.2f×",
-                        s.output.path, s.slices, s.maskKind, s.sampledColumns, s.width, s.numLowFrequencies, s.effectiveAcceleration))
-        } catch { fail(error) }
+        let url = URL(fileURLWithPath: input)
+        if Simulation.isDICOMInput(url) {
+            var o = Simulation.DICOMOptions()
+            o.coils = coils
+            o.noise = noise
+            o.seed = maskOptions.seed ?? 0
+            o.seriesInstanceUID = series
+            let d = try Simulation.fromDICOM(input: url, output: URL(fileURLWithPath: output), plan: try maskOptions.plan(),
+                                             options: o, overwrite: force)
+            let s = d.undersampling
+            emit("SIMULATION: the k-space in \(s.output.path) is simulated from DICOM magnitude images (\(d.coils) birdcage coils, smooth phase, noise σ \(noise)); it is not a measured acquisition.")
+            emit(String(format: "simulated %@: %d slices %d×%d from series %@ ('%@'), acquisition %@, mask %@ with %d of %d columns (%d centre), effective %.2f×",
+                        s.output.path, s.slices, d.rows, d.columns, d.seriesInstanceUID ?? "?", d.seriesDescription ?? "",
+                        d.acquisition, s.maskKind, s.sampledColumns, s.width, s.numLowFrequencies, s.effectiveAcceleration))
+            return
+        }
+        let s = try Simulation.undersample(input: url, output: URL(fileURLWithPath: output),
+                                           plan: try maskOptions.plan(), overwrite: force)
+        emit(String(format: "simulated %@: %d slices, mask %@ with %d of %d columns (%d centre), effective %.2f×",
+                    s.output.path, s.slices, s.maskKind, s.sampledColumns, s.width, s.numLowFrequencies, s.effectiveAcceleration))
     }
 }

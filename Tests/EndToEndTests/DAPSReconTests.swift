@@ -126,7 +126,7 @@ struct DAPSReconTests {
         #expect(worstScaled <= 1e-5 * (a.std.max * 3 / k), "scaled std off by \(worstScaled)")
         let bad = try CLI.run(["recon", scan.path, "--prior", Self.tinyPrior.path, "--uncertainty-scale", "0",
                                "--out", dir.appendingPathComponent("e").path] + Self.small)
-        #expect(bad.status != 0 && bad.stderr.contains("uncertainty_scale"), "\(bad.stderr)")
+        #expect(bad.status != 0 && bad.stderr.contains("--uncertainty-scale"), "\(bad.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("e/knee_small.h5").path))
 
         // A protocol's virtual_coils compresses the 4 coils like --coils does (same draws, bit

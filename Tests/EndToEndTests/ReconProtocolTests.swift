@@ -129,7 +129,7 @@ struct ReconProtocolTests {
         o.samples = 5
         o.sigmaMax = 50
         o.sigmaMin = 0.2
-        o.conditional = "langevin"
+        o.conditional = .langevin
         o.lr = 2e-5
         o.lrMinRatio = 0.5
         o.langevinSteps = 4
@@ -143,7 +143,7 @@ struct ReconProtocolTests {
         #expect(p.anatomy == base.anatomy && p.prior == base.prior)
 
         var cg = ReconProtocol.Overrides()
-        cg.conditional = "gaussian-cg"
+        cg.conditional = .gaussianCG
         cg.cgIterations = 6
         let q = try base.applying(cg)
         guard case .gaussianCG(let tau, let iterations, _) = q.daps.conditional else {
