@@ -59,7 +59,8 @@ struct Recon: ParsableCommand {
         return a..<b
     }
 
-    func run() throws {
+    /// Every reconstruction option, as the pipeline takes them.
+    func reconOptions() throws -> ReconOptions {
         var o = ReconOptions()
         o.method = method
         o.coilMaps = maps
@@ -74,60 +75,41 @@ struct Recon: ParsableCommand {
         o.saveSamples = saveSamples
         o.protocolOverrides = daps.overrides(seed: method == .daps ? maskOptions.seed : nil)
         o.mask = try maskOptions.plan()
-        let inputs = files.map { URL(fileURLWithPath: $0) }
-        let outDir = URL(fileURLWithPath: out ?? FileManager.default.currentDirectoryPath)
-        let pipeline = ReconPipeline(options: o)
-        // Everything is checked before the first slice: inputs, outputs, DICOM, PACS, report.
-        _ = try ReconPreflight(pipeline: pipeline, memoryLimit: memoryLimit.map { Int(min($0, 1e9) * Double(1 << 30)) })
-            .check(inputs: inputs, outputDirectory: outDir)
-        var exportOptions = identity.options(overwrite: force)
-        exportOptions.protectedPaths = [outDir] + inputs
-        let studies = try dicom.map { try Self.checkStudyFolders(URL(fileURLWithPath: $0), inputs: inputs, options: exportOptions) }
-        let sender = try send.map { try network.sender(to: $0) }  // credentials and CA file too
-        if let path = report { try ReconReport.checkDestination(URL(fileURLWithPath: path), overwrite: force) }
-
-        var reports = [ReconReport.File]()
-        let display = ProgressDisplay()
-        for (n, input) in inputs.enumerated() {
-            let label = files.count > 1 ? "[\(n + 1)/\(files.count)] " : ""
-            let terminal = display.isTerminal
-            let events: (@Sendable (ReconPipeline.Progress) -> Void)?
-            if terminal {
-                events = { (p: ReconPipeline.Progress) in display.update(p, label: label) }
-            } else {
-                events = nil
-            }
-            let s = try pipeline.run(
-                input: input, outputDirectory: outDir,
-                progress: { (line: String) in if !terminal { status(label + line) } }, events: events)
-            display.finish()
-            reports.append(s.report)
-            emit(Self.summaryLine(s, input: files[n], method: method))
-            if let studies {
-                let d = try DICOMExport.export(reconstructionFile: s.output, source: input, to: studies[n], options: exportOptions)
-                emit("\(s.output.path) → \(d.result.directory.path): DICOM study \(d.result.studyInstanceUID), "
-                     + "\(d.result.series.count) series, \(d.fileCount) files")
-                if let sender {
-                    let sent = try sender.send(directory: d.result.directory)
-                    if !Send.printReport(sent, directory: d.result.directory.path) { throw ExitCode.failure }
-                }
-            }
-        }
-        if let path = report {
-            try ReconReport(parameters: o.parameters, files: reports).write(to: URL(fileURLWithPath: path))
-        }
+        return o
     }
 
-    /// The study folder of each input, each checked (UID root, ownership, protected paths)
-    /// before any work; with several inputs a new container folder is checked instead (the
-    /// export creates it).
-    static func checkStudyFolders(_ dicom: URL, inputs: [URL], options: DICOMExport.Options) throws -> [URL] {
-        let folders = try DICOMExport.studyFolders(for: inputs, in: dicom)
-        let containerExists = FileManager.default.fileExists(atPath: dicom.path)
-        for f in inputs.count > 1 && !containerExists ? [dicom] : folders {
-            try DICOMExport.checkDestination(f, options: options)
+    func run() throws {
+        var job = ReconJob(pipeline: ReconPipeline(options: try reconOptions()), inputs: files.map { URL(fileURLWithPath: $0) },
+                           outputDirectory: URL(fileURLWithPath: out ?? FileManager.default.currentDirectoryPath))
+        job.memoryLimit = memoryLimit.map { Int(min($0, 1e9) * Double(1 << 30)) }
+        job.dicom = dicom.map { URL(fileURLWithPath: $0) }
+        job.dicomOptions = identity.options(overwrite: force)
+        job.sender = try send.map { try network.sender(to: $0) }  // credentials and CA file checked now
+        job.report = report.map { URL(fileURLWithPath: $0) }
+        let plan = try job.check()  // everything else before the first slice
+
+        let display = ProgressDisplay()
+        let count = files.count
+        let label: @Sendable (Int) -> String = { n in count > 1 ? "[\(n + 1)/\(count)] " : "" }
+        let bar: (Int) -> (@Sendable (ReconPipeline.Progress) -> Void)? = { n in
+            guard display.isTerminal else { return nil }
+            let text = label(n)
+            return { @Sendable (p: ReconPipeline.Progress) in display.update(p, label: text) }
         }
-        return folders
+        try job.run(
+            plan, progress: { (n: Int, line: String) in if !display.isTerminal { status(label(n) + line) } }, events: bar
+        ) { event in
+            switch event {
+            case .reconstructed(let n, let s):
+                display.finish()
+                emit(Self.summaryLine(s, input: files[n], method: method))
+            case .exported(_, let recon, let d):
+                emit("\(recon.path) → \(d.result.directory.path): DICOM study \(d.result.studyInstanceUID), "
+                     + "\(d.result.series.count) series, \(d.fileCount) files")
+            case .delivered(_, let study, let sent):
+                if !Send.printReport(sent, directory: study.path) { throw ExitCode.failure }
+            }
+        }
     }
 
     /// The one-line summary of a reconstructed input.

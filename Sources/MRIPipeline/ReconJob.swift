@@ -1,0 +1,93 @@
+import Foundation
+
+/// One `recon` invocation as a sequence of pipeline steps: check everything (`check`), then per
+/// input reconstruct → (optional) export the DICOM study → (optional) deliver it to a PACS, and
+/// finally write the run report. The command only parses, builds a job, and prints the `Event`s.
+public struct ReconJob: Sendable {
+    public var pipeline: ReconPipeline
+    public var inputs: [URL]
+    public var outputDirectory: URL
+    /// Memory the run may use (bytes); nil: what the system has available.
+    public var memoryLimit: Int?
+    /// `--dicom DIR`: one study per input (sub-folders when there are several inputs).
+    public var dicom: URL?
+    public var dicomOptions = DICOMExport.Options()
+    /// `--send`: delivers each study after it is written.
+    public var sender: PACSDelivery.Sender?
+    /// `--report FILE`.
+    public var report: URL?
+
+    public init(pipeline: ReconPipeline, inputs: [URL], outputDirectory: URL) {
+        self.pipeline = pipeline
+        self.inputs = inputs
+        self.outputDirectory = outputDirectory
+    }
+
+    /// What the job reports as it goes.
+    public enum Event: Sendable {
+        /// An input was reconstructed (`index` in `inputs`).
+        case reconstructed(index: Int, ReconPipeline.Summary)
+        /// Its DICOM study was written.
+        case exported(index: Int, reconstruction: URL, DICOMExport.Summary)
+        /// Its study was delivered (see `report.failed`).
+        case delivered(index: Int, study: URL, PACSDelivery.Report)
+    }
+
+    /// The checked plan: the study folder of each input (when `dicom` is set).
+    public struct Plan: Sendable {
+        public var studies: [URL]?
+    }
+
+    /// Everything that can be checked before the first slice (`ReconPreflight`, the study
+    /// folders with their UID root and ownership, the report path); the sender was checked when
+    /// it was made.
+    public func check() throws -> Plan {
+        _ = try ReconPreflight(pipeline: pipeline, memoryLimit: memoryLimit).check(inputs: inputs, outputDirectory: outputDirectory)
+        let studies = try dicom.map { try checkStudyFolders($0) }
+        if let report { try ReconReport.checkDestination(report, overwrite: pipeline.options.overwrite) }
+        return Plan(studies: studies)
+    }
+
+    /// Runs the checked job. `progress` and `events` are those of `ReconPipeline.run` for input
+    /// `index`; `handle` receives each step's result (and may throw to stop the job).
+    public func run(_ plan: Plan, progress: (Int, String) -> Void = { _, _ in },
+                    events: ((Int) -> (@Sendable (ReconPipeline.Progress) -> Void)?)? = nil,
+                    handle: (Event) throws -> Void) throws {
+        var reports = [ReconReport.File]()
+        for (n, input) in inputs.enumerated() {
+            let s = try pipeline.run(input: input, outputDirectory: outputDirectory,
+                                     progress: { progress(n, $0) }, events: events?(n))
+            reports.append(s.report)
+            try handle(.reconstructed(index: n, s))
+            guard let study = plan.studies?[n] else { continue }
+            let d = try DICOMExport.export(reconstructionFile: s.output, source: input, to: study, options: exportOptions)
+            try handle(.exported(index: n, reconstruction: s.output, d))
+            if let sender {
+                try handle(.delivered(index: n, study: d.result.directory, try sender.send(directory: d.result.directory)))
+            }
+        }
+        if let report {
+            try ReconReport(parameters: pipeline.options.parameters, files: reports).write(to: report)
+        }
+    }
+
+    /// Export options with the outputs and inputs protected from being inside a study folder.
+    var exportOptions: DICOMExport.Options {
+        var o = dicomOptions
+        o.overwrite = pipeline.options.overwrite
+        o.protectedPaths += [outputDirectory] + inputs
+        return o
+    }
+
+    /// The study folder of each input, each checked (UID root, ownership, protected paths);
+    /// with several inputs and a new container folder, the container is checked instead (the
+    /// export creates it).
+    func checkStudyFolders(_ dicom: URL) throws -> [URL] {
+        let folders = try DICOMExport.studyFolders(for: inputs, in: dicom)
+        let containerExists = FileManager.default.fileExists(atPath: dicom.path)
+        for f in inputs.count > 1 && !containerExists ? [dicom] : folders {
+            try DICOMExport.checkDestination(f, options: exportOptions)
+        }
+        return folders
+    }
+}
