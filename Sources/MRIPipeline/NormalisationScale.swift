@@ -42,7 +42,9 @@ public enum NormalisationScale {
     /// The initial image estimate `[H, W]` of masked k-space `[coils, H, W]` under `a`.
     public static func initialImage(kspace: ComplexArray, operator a: SENSEOperator, estimate: Estimate) throws -> ComplexArray {
         switch estimate {
-        case .cgSENSE: return try CGSENSE(lambda: 0.001, iterations: 30).reconstruct(kspace: kspace, operator: a)
+        case .cgSENSE:
+            return try CGSENSE(lambda: ReconMethod.sense.defaultLambda!, iterations: ReconMethod.sense.defaultIterations!)
+                .reconstruct(kspace: kspace, operator: a)
         case .zeroFilled: return a.adjoint(kspace)
         }
     }

@@ -14,6 +14,25 @@ public enum ReconMethod: String, CaseIterable, Sendable, Codable {
 
     /// True when the method needs coil sensitivity maps.
     public var needsCoilMaps: Bool { self != .zeroFilled }
+
+    /// The one home of the classical defaults: regularisation λ (on BART-scaled data) and
+    /// iterations of CG-SENSE (0.001, 30) and L1-wavelet (0.01, 100); nil for the others.
+    public var defaultLambda: Float? {
+        switch self {
+        case .sense: return 0.001
+        case .l1Wavelet: return 0.01
+        default: return nil
+        }
+    }
+
+    /// See `defaultLambda`.
+    public var defaultIterations: Int? {
+        switch self {
+        case .sense: return 30
+        case .l1Wavelet: return 100
+        default: return nil
+        }
+    }
 }
 
 /// How coil sensitivities are estimated.

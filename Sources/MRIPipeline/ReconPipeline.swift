@@ -93,91 +93,79 @@ public struct ReconPipeline: Sendable {
         let geometry = Self.geometry(info: info)
         timings.read += lap()
 
-        // DAPS: protocol and prior are resolved (and the prior loaded) before anything is written.
-        let daps = options.method == .daps ? try dapsSetup(info: info, sampling: sampling) : nil
+        // The method family: for DAPS the protocol and prior are resolved (and the prior loaded)
+        // before anything is written.
+        let method = try reconstructor(info: info, sampling: sampling, geometry: geometry)
 
         // Output.
         try TemporaryOutputs.createFolders(outputDirectory)
-        let outURL = outputURL(for: input, in: outputDirectory)
-        let coilMaps = options.coilMaps(for: daps?.reconProtocol)
         var attrs = attributes(info: info, sampling: sampling, geometry: geometry, input: input, sliceStart: sliceRange.lowerBound,
-                               coilMaps: coilMaps, virtualCoils: options.virtualCoils(for: daps?.reconProtocol))
-        if let d = daps { attrs.merge(d.attributes) { _, new in new } }
-        let draws = daps?.reconProtocol.samples ?? 0
+                               coilMaps: options.coilMaps(for: method.reconProtocol),
+                               virtualCoils: options.virtualCoils(for: method.reconProtocol))
+        attrs.merge(method.attributes) { _, new in new }
         let writer = try ReconstructionWriter(
-            url: outURL, slices: sliceRange.count, height: geometry.outputHeight, width: geometry.outputWidth,
-            extraNames: daps == nil ? [] : ["posterior_std"],
-            perSliceShapes: daps != nil && options.saveSamples ? ["samples": [draws, geometry.outputHeight, geometry.outputWidth]] : [:],
-            attributes: attrs, overwrite: options.overwrite)
+            url: outputURL(for: input, in: outputDirectory), slices: sliceRange.count,
+            height: geometry.outputHeight, width: geometry.outputWidth, extraNames: method.extraNames,
+            perSliceShapes: method.perSliceShapes, attributes: attrs, overwrite: options.overwrite)
         timings.write += lap()
-        var mapsUsed = [String]()
-        var scales = [Float](), seeds = [UInt64]()
-        var networkEvaluations = 0
         let fileName = input.lastPathComponent
-        let sliceCount = sliceRange.count
+        let sliceCount = sliceRange.count, steps = method.stepsPerSlice
+        func report(_ i: Int, step: Int, fraction: Double) {
+            events?(Progress(file: fileName, slice: i, slices: sliceCount, step: step, steps: steps,
+                             elapsed: Date().timeIntervalSince(started), fraction: fraction))
+        }
         for (i, s) in sliceRange.enumerated() {
             let t0 = Date()
             let raw = try file.readSlice(s)
             timings.read += lap()
-            if let d = daps {
-                let steps = d.reconProtocol.daps.annealingSteps
-                let onStep: (@Sendable (Int) -> Void)? = events.map { send in
-                    { @Sendable step in
-                        send(Progress(file: fileName, slice: i, slices: sliceCount, step: step, steps: steps,
-                                      elapsed: Date().timeIntervalSince(started),
-                                      fraction: (Double(i) + Double(step) / Double(max(steps, 1))) / Double(sliceCount)))
-                    }
+            let onStep: (@Sendable (Int) -> Void)? = events.map { send in
+                { @Sendable step in
+                    send(Progress(file: fileName, slice: i, slices: sliceCount, step: step, steps: steps,
+                                  elapsed: Date().timeIntervalSince(started),
+                                  fraction: (Double(i) + Double(step) / Double(max(steps, 1))) / Double(sliceCount)))
                 }
-                let seed = Self.sliceSeed(d.seed, slice: s)
-                var sliceTimings = StageTimings()
-                let r = try reconstructDAPSSlice(raw, sampling: sampling, geometry: geometry, setup: d, seed: seed,
-                                                 timings: &sliceTimings, mapsUsed: &mapsUsed, onStep: onStep)
-                timings.add(sliceTimings)
-                clock = Date()
-                scales.append(r.scale)
-                seeds.append(seed)
-                networkEvaluations = r.networkEvaluations
-                try writer.writeSlice(i, reconstruction: r.mean, extras: ["posterior_std": r.standardDeviation],
-                                      perSlice: options.saveSamples ? ["samples": r.samples] : [:])
-                timings.write += lap()
-            } else {
-                let image = try reconstructSlice(raw, sampling: sampling, geometry: geometry, mapsUsed: &mapsUsed)
-                timings.reconstruction += lap()
-                try writer.writeSlice(i, reconstruction: image)
-                timings.write += lap()
             }
-            events?(Progress(file: fileName, slice: i, slices: sliceCount, step: daps?.reconProtocol.daps.annealingSteps ?? 0,
-                             steps: daps?.reconProtocol.daps.annealingSteps ?? 0, elapsed: Date().timeIntervalSince(started),
-                             fraction: Double(i + 1) / Double(sliceCount)))
+            let images = try method.reconstruct(raw, index: s, timings: &timings, onStep: onStep)
+            clock = Date()
+            try writer.writeSlice(i, reconstruction: images.image, extras: images.extras, perSlice: images.perSlice)
+            timings.write += lap()
+            report(i, step: steps, fraction: Double(i + 1) / Double(sliceCount))
             progress(String(format: "%@: slice %d/%d (index %d) %.2f s", fileName, i + 1, sliceCount, s,
                             Date().timeIntervalSince(t0)))
         }
-        if coilMaps == .auto && options.method.needsCoilMaps && !mapsUsed.isEmpty {
-            writer.setAttribute("coil_maps_per_slice", .string(mapsUsed.joined(separator: ",")))
-        }
-        if daps != nil {
-            writer.setAttribute("normalisation_scales", .string(Self.jsonArray(scales.map { Double($0) })))
-            writer.setAttribute("daps_seeds", .string("[" + seeds.map(String.init).joined(separator: ",") + "]"))
-            writer.setAttribute("network_evaluations", .integer(Int64(networkEvaluations)))
-        }
+        for (k, v) in method.finalAttributes { writer.setAttribute(k, v) }
         try writer.finish()
         timings.write += lap()
         let seconds = Date().timeIntervalSince(started)
         timings.total = seconds
         let outputShape = [sliceCount, geometry.outputHeight, geometry.outputWidth]
-        let report = ReconReport.File(
+        var fileReport = ReconReport.File(
             input: input.path, output: writer.url.path, method: options.method.rawValue, sliceStart: sliceRange.lowerBound,
             slices: sliceCount, outputShape: outputShape, maskSource: sampling.source, maskType: sampling.kind,
             sampledColumns: sampling.sampledColumns, width: shape.width, numLowFrequencies: sampling.numLowFrequencies,
             effectiveAcceleration: Double(shape.width) / Double(max(sampling.sampledColumns, 1)),
-            reconProtocol: daps?.reconProtocol, protocolChoice: daps?.protocolChoice, prior: daps?.prior.identity,
-            priorChoice: daps?.priorChoice, seeds: daps == nil ? nil : seeds, scales: daps == nil ? nil : scales,
-            normalisationEstimate: daps == nil ? nil : options.normalisationEstimate.rawValue,
-            networkEvaluations: daps == nil ? nil : networkEvaluations, timings: timings, seconds: seconds)
+            reconProtocol: nil, protocolChoice: nil, prior: nil, priorChoice: nil, seeds: nil, scales: nil,
+            normalisationEstimate: nil, networkEvaluations: nil, timings: timings, seconds: seconds)
+        method.fill(&fileReport)
         return Summary(input: input, output: writer.url, slices: sliceCount, outputShape: outputShape,
                        sampledColumns: sampling.sampledColumns, width: shape.width,
                        numLowFrequencies: sampling.numLowFrequencies, maskSource: sampling.source,
-                       seconds: seconds, report: report)
+                       seconds: seconds, report: fileReport)
+    }
+
+    /// The method family of this run for one input.
+    func reconstructor(info: FastMRIFileInfo, sampling: Sampling, geometry: Geometry) throws -> SliceReconstructor {
+        guard options.method == .daps else {
+            return ClassicalSliceReconstructor(pipeline: self, sampling: sampling, geometry: geometry)
+        }
+        return DAPSSliceReconstructor(pipeline: self, sampling: sampling, geometry: geometry,
+                                      setup: try dapsSetup(info: info, sampling: sampling))
+    }
+
+    /// `coil_maps_per_slice` (the estimator `auto` chose per slice), when `auto` was used.
+    func coilMapAttributes(_ mapsUsed: [String], reconProtocol: ReconProtocol?) -> [String: HDF5AttributeValue] {
+        guard options.coilMaps(for: reconProtocol) == .auto, options.method.needsCoilMaps, !mapsUsed.isEmpty else { return [:] }
+        return ["coil_maps_per_slice": .string(mapsUsed.joined(separator: ","))]
     }
 
     static func jsonArray(_ values: [Double]) -> String {
@@ -261,9 +249,11 @@ public struct ReconPipeline: Sendable {
             case .zeroFilled, .daps: fatalError("unreachable")
             case .mvue: image = try MVUECombination.reconstruct(kspace: k, sensitivityMaps: maps)
             case .sense:
-                image = try CGSENSE(lambda: options.lambda ?? 0.001, iterations: options.iterations ?? 30).reconstruct(kspace: k, operator: op)
+                image = try CGSENSE(lambda: options.lambda ?? ReconMethod.sense.defaultLambda!,
+                                   iterations: options.iterations ?? ReconMethod.sense.defaultIterations!).reconstruct(kspace: k, operator: op)
             case .l1Wavelet:
-                image = try L1WaveletReconstruction(lambda: options.lambda ?? 0.01, iterations: options.iterations ?? 100,
+                image = try L1WaveletReconstruction(lambda: options.lambda ?? ReconMethod.l1Wavelet.defaultLambda!,
+                                                    iterations: options.iterations ?? ReconMethod.l1Wavelet.defaultIterations!,
                                                     seed: options.mask.seed).reconstruct(kspace: k, operator: op)
             }
             magnitude = image.magnitude
@@ -290,7 +280,7 @@ public struct ReconPipeline: Sendable {
         let w = info.sliceShape.width, h = info.sliceShape.height
         if let m = info.mask {
             let cols = m.map { $0 != 0 }
-            let numLow = info.numLowFrequency ?? centreBlock(cols)
+            let numLow = info.numLowFrequency ?? SamplingMask.centreBlock(cols)
             guard numLow >= 2 else {
                 throw PipelineError.unusableInput(file: info.path, reason: "the mask has no fully sampled centre for coil calibration")
             }
@@ -312,16 +302,6 @@ public struct ReconPipeline: Sendable {
         }
         return Sampling(mask: nil, numLowFrequencies: min(w, 24), sampledColumns: w, source: "none", kind: "none",
                         centerFraction: nil, nominalAcceleration: 1)
-    }
-
-    /// Width of the contiguous sampled block around the centre column W/2.
-    static func centreBlock(_ cols: [Bool]) -> Int {
-        let c = cols.count / 2
-        guard c < cols.count, cols[c] else { return 0 }
-        var lo = c, hi = c
-        while lo > 0 && cols[lo - 1] { lo -= 1 }
-        while hi + 1 < cols.count && cols[hi + 1] { hi += 1 }
-        return hi - lo + 1
     }
 
     /// Output geometry: readout crop for oversampled data and the final image size.
@@ -368,15 +348,6 @@ public struct ReconPipeline: Sendable {
         if let cf = sampling.centerFraction { a["center_fraction"] = .real(cf) }
         // The compression asked for (none happens when the scan has no more coils than this).
         if let v = virtualCoils { a["virtual_coils"] = .integer(Int64(v)) }
-        switch options.method {
-        case .sense:
-            a["lambda"] = .real(Double(options.lambda ?? 0.001))
-            a["iterations"] = .integer(Int64(options.iterations ?? 30))
-        case .l1Wavelet:
-            a["lambda"] = .real(Double(options.lambda ?? 0.01))
-            a["iterations"] = .integer(Int64(options.iterations ?? 100))
-        default: break
-        }
         if let acq = info.acquisition { a["acquisition"] = .string(acq) }
         if let p = info.patientID { a["patient_id"] = .string(p) }
         return a

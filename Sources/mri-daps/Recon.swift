@@ -19,8 +19,10 @@ struct Recon: ParsableCommand {
     @Option(help: "Coil maps: auto = ESPIRiT with fallbacks for few centre lines (default: the DAPS protocol's coil_maps, auto for the other methods).")
     var maps: CoilMapMethod?
     @Option(help: "Compress to N virtual coils (SVD; default: the DAPS protocol's virtual_coils, else none; N ≥ the scan's coils: none).") var coils: Int?
-    @Option(help: "Regularisation λ (l1-wavelet default 0.01, sense 0.001).") var lambda: Float?
-    @Option(help: "Iterations (l1-wavelet default 100, sense 30).") var iterations: Int?
+    @Option(help: "Regularisation λ (l1-wavelet default \(ReconMethod.l1Wavelet.defaultLambda!), sense \(ReconMethod.sense.defaultLambda!)).")
+    var lambda: Float?
+    @Option(help: "Iterations (l1-wavelet default \(ReconMethod.l1Wavelet.defaultIterations!), sense \(ReconMethod.sense.defaultIterations!)).")
+    var iterations: Int?
     @Option(help: "Slice range a:b (half-open, 0-based).") var slices: String?
     @Option(help: "Output directory: one <input name>.h5 per input (default: the working directory, as <input name>_<method>.h5).")
     var out: String?

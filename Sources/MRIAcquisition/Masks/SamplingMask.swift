@@ -123,3 +123,17 @@ public struct SamplingMask: Sendable, Equatable {
         return y
     }
 }
+
+extension SamplingMask {
+    /// Width of the contiguous sampled block of `columns` around the centre column W/2 (0 when
+    /// that column is not sampled): the calibration region of a mask read from a file that
+    /// does not state `num_low_frequency`.
+    public static func centreBlock(_ columns: [Bool]) -> Int {
+        let c = columns.count / 2
+        guard c < columns.count, columns[c] else { return 0 }
+        var lo = c, hi = c
+        while lo > 0 && columns[lo - 1] { lo -= 1 }
+        while hi + 1 < columns.count && columns[hi + 1] { hi += 1 }
+        return hi - lo + 1
+    }
+}
