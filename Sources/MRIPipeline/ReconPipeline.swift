@@ -82,11 +82,7 @@ public struct ReconPipeline: Sendable {
         let file = try FastMRIFile(contentsOf: input)
         defer { file.close() }
         let info = file.info
-        let shape = info.sliceShape
-        let sliceRange = options.slices ?? 0..<info.slices
-        guard sliceRange.lowerBound >= 0, sliceRange.upperBound <= info.slices else {
-            throw PipelineError.invalidOption(name: "slices", reason: "\(sliceRange) outside the file's 0..<\(info.slices) slices (\(input.path))")
-        }
+        let sliceRange = try slices(of: info)
 
         // Sampling.
         let sampling = try Self.sampling(info: info, plan: options.mask, fileName: input.lastPathComponent)
@@ -97,39 +93,23 @@ public struct ReconPipeline: Sendable {
         // before anything is written.
         let method = try reconstructor(info: info, sampling: sampling, geometry: geometry)
 
-        // Output.
-        try TemporaryOutputs.createFolders(outputDirectory)
-        var attrs = attributes(info: info, sampling: sampling, geometry: geometry, input: input, sliceStart: sliceRange.lowerBound,
-                               coilMaps: options.coilMaps(for: method.reconProtocol),
-                               virtualCoils: options.virtualCoils(for: method.reconProtocol))
-        attrs.merge(method.attributes) { _, new in new }
-        let writer = try ReconstructionWriter(
-            url: outputURL(for: input, in: outputDirectory), slices: sliceRange.count,
-            height: geometry.outputHeight, width: geometry.outputWidth, extraNames: method.extraNames,
-            perSliceShapes: method.perSliceShapes, attributes: attrs, overwrite: options.overwrite)
+        let writer = try makeWriter(input: input, outputDirectory: outputDirectory, info: info, sampling: sampling,
+                                    geometry: geometry, slices: sliceRange, method: method)
         timings.write += lap()
         let fileName = input.lastPathComponent
         let sliceCount = sliceRange.count, steps = method.stepsPerSlice
-        func report(_ i: Int, step: Int, fraction: Double) {
-            events?(Progress(file: fileName, slice: i, slices: sliceCount, step: step, steps: steps,
-                             elapsed: Date().timeIntervalSince(started), fraction: fraction))
-        }
         for (i, s) in sliceRange.enumerated() {
             let t0 = Date()
             let raw = try file.readSlice(s)
             timings.read += lap()
             let onStep: (@Sendable (Int) -> Void)? = events.map { send in
-                { @Sendable step in
-                    send(Progress(file: fileName, slice: i, slices: sliceCount, step: step, steps: steps,
-                                  elapsed: Date().timeIntervalSince(started),
-                                  fraction: (Double(i) + Double(step) / Double(max(steps, 1))) / Double(sliceCount)))
-                }
+                { @Sendable step in send(Progress(file: fileName, slice: i, of: sliceCount, step: step, steps: steps, started: started)) }
             }
             let images = try method.reconstruct(raw, index: s, timings: &timings, onStep: onStep)
             clock = Date()
             try writer.writeSlice(i, reconstruction: images.image, extras: images.extras, perSlice: images.perSlice)
             timings.write += lap()
-            report(i, step: steps, fraction: Double(i + 1) / Double(sliceCount))
+            events?(Progress(file: fileName, slice: i, of: sliceCount, step: steps, steps: steps, started: started))
             progress(String(format: "%@: slice %d/%d (index %d) %.2f s", fileName, i + 1, sliceCount, s,
                             Date().timeIntervalSince(t0)))
         }
@@ -142,15 +122,38 @@ public struct ReconPipeline: Sendable {
         var fileReport = ReconReport.File(
             input: input.path, output: writer.url.path, method: options.method.rawValue, sliceStart: sliceRange.lowerBound,
             slices: sliceCount, outputShape: outputShape, maskSource: sampling.source, maskType: sampling.kind,
-            sampledColumns: sampling.sampledColumns, width: shape.width, numLowFrequencies: sampling.numLowFrequencies,
-            effectiveAcceleration: Double(shape.width) / Double(max(sampling.sampledColumns, 1)),
-            reconProtocol: nil, protocolChoice: nil, prior: nil, priorChoice: nil, seeds: nil, scales: nil,
-            normalisationEstimate: nil, networkEvaluations: nil, timings: timings, seconds: seconds)
+            sampledColumns: sampling.sampledColumns, width: info.sliceShape.width, numLowFrequencies: sampling.numLowFrequencies,
+            effectiveAcceleration: Double(info.sliceShape.width) / Double(max(sampling.sampledColumns, 1)),
+            timings: timings, seconds: seconds)
         method.fill(&fileReport)
         return Summary(input: input, output: writer.url, slices: sliceCount, outputShape: outputShape,
-                       sampledColumns: sampling.sampledColumns, width: shape.width,
+                       sampledColumns: sampling.sampledColumns, width: info.sliceShape.width,
                        numLowFrequencies: sampling.numLowFrequencies, maskSource: sampling.source,
                        seconds: seconds, report: fileReport)
+    }
+
+    /// `options.slices` (nil: all), checked against the file.
+    func slices(of info: FastMRIFileInfo) throws -> Range<Int> {
+        let range = options.slices ?? 0..<info.slices
+        guard range.lowerBound >= 0, range.upperBound <= info.slices else {
+            throw PipelineError.invalidOption(name: "slices", reason: "\(range) outside the file's 0..<\(info.slices) slices (\(info.path))")
+        }
+        return range
+    }
+
+    /// The output file of `input` (its folder created), with every root attribute known before
+    /// the first slice.
+    func makeWriter(input: URL, outputDirectory: URL, info: FastMRIFileInfo, sampling: Sampling, geometry: Geometry,
+                    slices: Range<Int>, method: SliceReconstructor) throws -> ReconstructionWriter {
+        try TemporaryOutputs.createFolders(outputDirectory)
+        var attrs = attributes(info: info, sampling: sampling, geometry: geometry, input: input, sliceStart: slices.lowerBound,
+                               coilMaps: options.coilMaps(for: method.reconProtocol),
+                               virtualCoils: options.virtualCoils(for: method.reconProtocol))
+        attrs.merge(method.attributes) { _, new in new }
+        return try ReconstructionWriter(
+            url: outputURL(for: input, in: outputDirectory), slices: slices.count,
+            height: geometry.outputHeight, width: geometry.outputWidth, extraNames: method.extraNames,
+            perSliceShapes: method.perSliceShapes, attributes: attrs, overwrite: options.overwrite)
     }
 
     /// The method family of this run for one input.
@@ -351,5 +354,15 @@ public struct ReconPipeline: Sendable {
         if let acq = info.acquisition { a["acquisition"] = .string(acq) }
         if let p = info.patientID { a["patient_id"] = .string(p) }
         return a
+    }
+}
+
+extension ReconPipeline.Progress {
+    /// Progress at `step` of `steps` (0 steps: the slice as one step, done) within slice
+    /// `slice` of `slices`, for a file whose run started at `started`.
+    init(file: String, slice: Int, of slices: Int, step: Int, steps: Int, started: Date) {
+        let within = steps == 0 ? 1 : Double(step) / Double(steps)
+        self.init(file: file, slice: slice, slices: slices, step: step, steps: steps,
+                  elapsed: Date().timeIntervalSince(started), fraction: (Double(slice) + within) / Double(max(slices, 1)))
     }
 }

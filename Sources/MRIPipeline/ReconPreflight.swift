@@ -68,10 +68,7 @@ public struct ReconPreflight: Sendable {
         let file = try FastMRIFile(contentsOf: input)
         defer { file.close() }
         let info = file.info
-        let range = options.slices ?? 0..<info.slices
-        guard range.upperBound <= info.slices else {
-            throw PipelineError.invalidOption(name: "slices", reason: "\(range) outside the file's 0..<\(info.slices) slices (\(input.path))")
-        }
+        let range = try pipeline.slices(of: info)
         let sampling = try ReconPipeline.sampling(info: info, plan: options.mask, fileName: input.lastPathComponent)
         let geometry = ReconPipeline.geometry(info: info)
         let setup = options.method == .daps ? try pipeline.dapsSetup(info: info, sampling: sampling) : nil
