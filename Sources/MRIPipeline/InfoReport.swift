@@ -23,7 +23,7 @@ public enum InfoReport {
             l.append("mask: none (fully sampled)")
         }
         if let a = i.acceleration { l.append("acceleration: \(a)") }
-        if let n = i.numLowFrequency { l.append("num_low_frequency: \(n)") }
+        if let n = i.numLowFrequencies { l.append("num_low_frequency: \(n)") }
         if let a = i.acquisition { l.append("acquisition: \(a)") }
         if let m = i.max { l.append("max: \(m)") }
         if let n = i.norm { l.append("norm: \(n)") }
@@ -58,7 +58,7 @@ public enum InfoReport {
         ]
         if let m = i.mask { o["sampled_columns"] = i.sampledColumns ?? 0; o["mask_length"] = m.count }
         if let a = i.acceleration { o["acceleration"] = a }
-        if let n = i.numLowFrequency { o["num_low_frequency"] = n }
+        if let n = i.numLowFrequencies { o["num_low_frequency"] = n }
         if let a = i.acquisition { o["acquisition"] = a }
         if let h = i.header {
             if let e = h.encodedSpace?.matrixSize { o["encoded_matrix"] = [e.x, e.y, e.z] }

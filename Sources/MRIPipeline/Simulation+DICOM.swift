@@ -93,7 +93,7 @@ extension Simulation {
 
         var attributes = FastMRIAttributes()
         attributes.acceleration = mask.acceleration
-        attributes.numLowFrequency = mask.numLowFrequencies
+        attributes.numLowFrequencies = mask.numLowFrequencies
         attributes.acquisition = acquisition
         attributes.max = 1
         attributes.norm = norm2.squareRoot()

@@ -51,7 +51,7 @@ public enum Simulation {
         let columns = mask.columns.map { $0 ? Float(1) : Float(0) }
         var attributes = FastMRIAttributes()
         attributes.acceleration = mask.acceleration
-        attributes.numLowFrequency = mask.numLowFrequencies
+        attributes.numLowFrequencies = mask.numLowFrequencies
         attributes.acquisition = info.acquisition
         attributes.max = info.max
         attributes.norm = info.norm

@@ -31,7 +31,7 @@ struct ReconCommandTests {
         #expect(info.layout == .test)
         let mask = try #require(info.mask)
         #expect(mask.count == 192)
-        #expect(info.numLowFrequency == 15)  // round(192·0.08) = 15
+        #expect(info.numLowFrequencies == 15)  // round(192·0.08) = 15
         let sampled = mask.filter { $0 != 0 }.count
         #expect(sampled > 30 && sampled < 70, "4× of 192 columns expects ≈48, got \(sampled)")
 

@@ -40,7 +40,7 @@ import _TestSupport
         for s in 0..<2 { for h in 0..<8 { for w in 0..<8 { ss += pow(Double(IOFixtures.targetValue(s, h, w)), 2) } } }
         #expect(abs(i.norm! - ss.squareRoot()) < 1e-6 * ss.squareRoot())
         #expect(i.otherAttributes == ["custom_int": .integer(7), "custom_str": .string("hello")])
-        #expect(i.acceleration == nil && i.numLowFrequency == nil)
+        #expect(i.acceleration == nil && i.numLowFrequencies == nil)
         #expect(i.header?.encodedSpace?.matrixSize == .init(x: 12, y: 10, z: 1))
         #expect(i.header?.acquiredPhaseEncodeWindow == 1..<9)
         #expect(i.datasets["reconstruction_rss"] == HDF5DatasetInfo(shape: [2, 8, 8], type: .float32))
@@ -78,7 +78,7 @@ import _TestSupport
         #expect(f.mask == [1, 0, 0, 0, 1, 1, 0, 0, 1, 0])
         #expect(f.info.sampledColumns == 4)
         #expect(f.info.acceleration == 4)
-        #expect(f.info.numLowFrequency == 2)
+        #expect(f.info.numLowFrequencies == 2)
         #expect(f.info.datasets["mask"]?.type == .boolean)
         let k = try f.readSlice(0)
         #expect(k[2, 5, 4] == IOFixtures.kspaceValue(0, 2, 5, 4))

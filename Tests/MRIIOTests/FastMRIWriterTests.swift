@@ -74,12 +74,12 @@ import _TestSupport
         let k = IOFixtures.kspaceVolume(slices: 1, coils: 3, height: 12, width: 10)
         try FastMRIWriter.write(
             kspace: k, to: test, layout: .test, mask: mask,
-            attributes: FastMRIAttributes(acceleration: 4, numLowFrequency: 2))
+            attributes: FastMRIAttributes(acceleration: 4, numLowFrequencies: 2))
         let f = try FastMRIFile(contentsOf: test)
         #expect(f.layout == .test)
         #expect(f.mask == mask)
         #expect(f.info.datasets["mask"]?.type == .boolean)
-        #expect(f.info.acceleration == 4 && f.info.numLowFrequency == 2)
+        #expect(f.info.acceleration == 4 && f.info.numLowFrequencies == 2)
         let r = try f.readSlice(0)
         #expect(r[1, 7, 3] == IOFixtures.kspaceValue(0, 1, 7, 3))
         #expect(r[1, 7, 2] == .zero)
@@ -96,7 +96,7 @@ import _TestSupport
         let test = dir.appendingPathComponent("test.h5")
         try FastMRIWriter.write(
             kspace: IOFixtures.kspaceVolume(slices: 1, coils: 3, height: 12, width: 10), to: test, layout: .test,
-            mask: [1, 0, 0, 1, 1, 1, 0, 0, 1, 0], attributes: FastMRIAttributes(acceleration: 4, numLowFrequency: 2))
+            mask: [1, 0, 0, 1, 1, 1, 0, 0, 1, 0], attributes: FastMRIAttributes(acceleration: 4, numLowFrequencies: 2))
         let script = """
             import json, sys, h5py, numpy as np
             import xml.etree.ElementTree as ET

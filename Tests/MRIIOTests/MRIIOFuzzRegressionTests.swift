@@ -60,8 +60,8 @@ import _TestSupport
         #expect(throws: MRIIOError.self) { try FastMRIFile(contentsOf: url) }
         let ok = dir.appendingPathComponent("ok.h5")
         try FastMRIWriter.write(
-            kspace: ComplexArray(zeros: [1, 1, 4, 4]), to: ok, layout: .kspaceOnly, attributes: FastMRIAttributes(numLowFrequency: 3))
-        #expect(try FastMRIFile(contentsOf: ok).info.numLowFrequency == 3)
+            kspace: ComplexArray(zeros: [1, 1, 4, 4]), to: ok, layout: .kspaceOnly, attributes: FastMRIAttributes(numLowFrequencies: 3))
+        #expect(try FastMRIFile(contentsOf: ok).info.numLowFrequencies == 3)
     }
 }
 

@@ -1,6 +1,6 @@
 /// A dense, row-major (C order) n-dimensional array of `ComplexFloat`.
 ///
-/// The last axis varies fastest, as in NumPy. mri-daps uses the axis order of `Axis`:
+/// The last axis varies fastest, as in NumPy. mri-daps uses the axis order of `SliceShape`:
 /// a multi-coil slice is `[coils, H, W]`, an image `[H, W]`.
 public struct ComplexArray: Sendable, Equatable {
     /// Extent of each axis.

@@ -34,15 +34,6 @@ extension BLAS {
         return c
     }
 
-    /// y ← α·op(A)·x + β·y (BLAS `sgemv`), A row-major m×n with row stride `lda`.
-    public static func matrixVectorMultiply(
-        transposeA: Bool = false, m: Int, n: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
-        x: UnsafePointer<Float>, beta: Float = 0, y: UnsafeMutablePointer<Float>
-    ) {
-        cblas_sgemv(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, blasint(m), blasint(n), alpha, a,
-                    blasint(lda), x, 1, beta, y, 1)
-    }
-
     /// Number of threads OpenBLAS uses.
     public static var threads: Int { Int(openblas_get_num_threads()) }
 }

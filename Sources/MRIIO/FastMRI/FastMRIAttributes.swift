@@ -6,7 +6,7 @@ public struct FastMRIAttributes: Sendable, Equatable {
     /// Nominal acceleration R (test layout).
     public var acceleration: Double?
     /// Number of fully sampled centre columns (test layout).
-    public var numLowFrequency: Int?
+    public var numLowFrequencies: Int?
     /// Acquisition/contrast name, e.g. "CORPD_FBK".
     public var acquisition: String?
     /// Maximum of the target volume; computed from the first target when nil.
@@ -20,12 +20,12 @@ public struct FastMRIAttributes: Sendable, Equatable {
 
     /// Creates attributes (all optional).
     public init(
-        acceleration: Double? = nil, numLowFrequency: Int? = nil, acquisition: String? = nil,
+        acceleration: Double? = nil, numLowFrequencies: Int? = nil, acquisition: String? = nil,
         max: Double? = nil, norm: Double? = nil, patientID: String? = nil,
         extra: [String: HDF5AttributeValue] = [:]
     ) {
         self.acceleration = acceleration
-        self.numLowFrequency = numLowFrequency
+        self.numLowFrequencies = numLowFrequencies
         self.acquisition = acquisition
         self.max = max
         self.norm = norm

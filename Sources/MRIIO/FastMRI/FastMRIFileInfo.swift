@@ -45,7 +45,7 @@ public struct FastMRIFileInfo: Sendable, Equatable {
     /// Attribute `acceleration`.
     public var acceleration: Double?
     /// Attribute `num_low_frequency` (fully sampled centre columns).
-    public var numLowFrequency: Int?
+    public var numLowFrequencies: Int?
     /// Attribute `acquisition` (e.g. CORPD_FBK, AXT2).
     public var acquisition: String?
     /// Attribute `max`: maximum of the target volume.
@@ -66,7 +66,7 @@ public struct FastMRIFileInfo: Sendable, Equatable {
     /// Creates an info record (used by `FastMRIFile`).
     public init(
         path: String, layout: Layout, slices: Int, sliceShape: SliceShape, isSingleCoil: Bool,
-        kspaceType: HDF5ElementType, mask: [Float]?, acceleration: Double?, numLowFrequency: Int?,
+        kspaceType: HDF5ElementType, mask: [Float]?, acceleration: Double?, numLowFrequencies: Int?,
         acquisition: String?, max: Double?, norm: Double?, patientID: String?,
         otherAttributes: [String: HDF5AttributeValue], targets: [Target], header: ISMRMRDHeader?,
         datasets: [String: HDF5DatasetInfo]
@@ -79,7 +79,7 @@ public struct FastMRIFileInfo: Sendable, Equatable {
         self.kspaceType = kspaceType
         self.mask = mask
         self.acceleration = acceleration
-        self.numLowFrequency = numLowFrequency
+        self.numLowFrequencies = numLowFrequencies
         self.acquisition = acquisition
         self.max = max
         self.norm = norm

@@ -174,7 +174,7 @@ public final class FastMRIWriter {
         }
         var list: [(String, HDF5AttributeValue)] = []
         if let v = a.acceleration { list.append(("acceleration", number(v))) }
-        if let v = a.numLowFrequency { list.append(("num_low_frequency", .integer(Int64(v)))) }
+        if let v = a.numLowFrequencies { list.append(("num_low_frequency", .integer(Int64(v)))) }
         if let v = a.acquisition { list.append(("acquisition", .string(v))) }
         if let v = a.max { list.append(("max", .real(v))) }
         if let v = a.norm { list.append(("norm", .real(v))) }
