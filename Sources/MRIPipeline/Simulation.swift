@@ -49,18 +49,12 @@ public enum Simulation {
         }
         let kind = (plan.kind ?? MaskPlan.defaultKind(acquisition: info.acquisition)).rawValue
         let columns = mask.columns.map { $0 ? Float(1) : Float(0) }
-        var attributes = FastMRIAttributes()
+        var attributes = info.attributes
         attributes.acceleration = mask.acceleration
         attributes.numLowFrequencies = mask.numLowFrequencies
-        attributes.acquisition = info.acquisition
-        attributes.max = info.max
-        attributes.norm = info.norm
-        attributes.patientID = info.patientID
-        var extra = info.otherAttributes
-        extra["mask_type"] = .string(kind)
-        extra["mask_seed"] = .integer(Int64(bitPattern: plan.seed))
-        extra["simulated_from"] = .string(input.lastPathComponent)
-        attributes.extra = extra
+        attributes.extra["mask_type"] = .string(kind)
+        attributes.extra["mask_seed"] = .integer(Int64(bitPattern: plan.seed))
+        attributes.extra["simulated_from"] = .string(input.lastPathComponent)
         let writer = try FastMRIWriter(
             url: output, layout: .test, slices: info.slices, sliceShape: info.sliceShape,
             singleCoil: info.isSingleCoil, mask: columns, attributes: attributes, header: info.header,

@@ -129,9 +129,10 @@ public final class FastMRIFile {
         let layout: FastMRIFileInfo.Layout = !targets.isEmpty ? .train : mask != nil ? .test : .kspaceOnly
         info = FastMRIFileInfo(
             path: path, layout: layout, slices: slices, sliceShape: shape, isSingleCoil: k.rank == 3,
-            kspaceType: k.type, mask: mask, acceleration: acceleration, numLowFrequencies: numLow,
-            acquisition: acquisition, max: maxValue, norm: norm, patientID: patientID,
-            otherAttributes: attrs, targets: targets, header: header, datasets: datasets)
+            kspaceType: k.type, mask: mask,
+            attributes: FastMRIAttributes(acceleration: acceleration, numLowFrequencies: numLow, acquisition: acquisition,
+                                          max: maxValue, norm: norm, patientID: patientID, extra: attrs),
+            targets: targets, header: header, datasets: datasets)
     }
 
     /// Opens, validates and closes a file, returning its metadata (for an `info` command).

@@ -42,20 +42,23 @@ public struct FastMRIFileInfo: Sendable, Equatable {
     public var mask: [Float]?
     /// Number of sampled columns in `mask` (non-zero entries).
     public var sampledColumns: Int? { mask.map { $0.reduce(0) { $1 != 0 ? $0 + 1 : $0 } } }
+    /// The root attributes (`acceleration`, `num_low_frequency`, `acquisition`, `max`, `norm`,
+    /// `patient_id`; every other one in `extra`), as `FastMRIWriter` takes them.
+    public var attributes: FastMRIAttributes
     /// Attribute `acceleration`.
-    public var acceleration: Double?
+    public var acceleration: Double? { attributes.acceleration }
     /// Attribute `num_low_frequency` (fully sampled centre columns).
-    public var numLowFrequencies: Int?
+    public var numLowFrequencies: Int? { attributes.numLowFrequencies }
     /// Attribute `acquisition` (e.g. CORPD_FBK, AXT2).
-    public var acquisition: String?
+    public var acquisition: String? { attributes.acquisition }
     /// Attribute `max`: maximum of the target volume.
-    public var max: Double?
+    public var max: Double? { attributes.max }
     /// Attribute `norm`: L2 norm of the target volume.
-    public var norm: Double?
+    public var norm: Double? { attributes.norm }
     /// Attribute `patient_id` (hashed).
-    public var patientID: String?
+    public var patientID: String? { attributes.patientID }
     /// All other root attributes, by name.
-    public var otherAttributes: [String: HDF5AttributeValue]
+    public var otherAttributes: [String: HDF5AttributeValue] { attributes.extra }
     /// Target datasets present (`reconstruction_rss`, `reconstruction_esc`), in that order.
     public var targets: [Target]
     /// The parsed `ismrmrd_header` (nil when absent).
@@ -66,9 +69,7 @@ public struct FastMRIFileInfo: Sendable, Equatable {
     /// Creates an info record (used by `FastMRIFile`).
     public init(
         path: String, layout: Layout, slices: Int, sliceShape: SliceShape, isSingleCoil: Bool,
-        kspaceType: HDF5ElementType, mask: [Float]?, acceleration: Double?, numLowFrequencies: Int?,
-        acquisition: String?, max: Double?, norm: Double?, patientID: String?,
-        otherAttributes: [String: HDF5AttributeValue], targets: [Target], header: ISMRMRDHeader?,
+        kspaceType: HDF5ElementType, mask: [Float]?, attributes: FastMRIAttributes, targets: [Target], header: ISMRMRDHeader?,
         datasets: [String: HDF5DatasetInfo]
     ) {
         self.path = path
@@ -78,13 +79,7 @@ public struct FastMRIFileInfo: Sendable, Equatable {
         self.isSingleCoil = isSingleCoil
         self.kspaceType = kspaceType
         self.mask = mask
-        self.acceleration = acceleration
-        self.numLowFrequencies = numLowFrequencies
-        self.acquisition = acquisition
-        self.max = max
-        self.norm = norm
-        self.patientID = patientID
-        self.otherAttributes = otherAttributes
+        self.attributes = attributes
         self.targets = targets
         self.header = header
         self.datasets = datasets

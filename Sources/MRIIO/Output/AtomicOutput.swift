@@ -52,14 +52,17 @@ struct AtomicOutput {
     }
 
     /// Finishes an HDF5 output: checks that every slice was written, writes `attributes` in
-    /// order (adding `software` = "mri-daps" when absent, the mark `OutputOwnership` reads),
+    /// order (with `software` = "mri-daps" unless it already names mri-daps: the mark
+    /// `OutputOwnership` reads; a `software` copied from an input is replaced),
     /// flushes, closes `file` and renames the temporary file into place. Errors name the
     /// destination, not the temporary file.
     func finish(_ file: HDF5File, written: [Bool], attributes: [(String, HDF5AttributeValue)]) throws {
         if let missing = written.firstIndex(of: false) {
             throw MRIIOError.writeFailed(file: destination.path, reason: "slice \(missing) was never written")
         }
-        var attributes = attributes
+        var attributes = attributes.filter { name, value in
+            name != OutputOwnership.softwareAttribute || value.stringValue.hasPrefix(OutputOwnership.softwarePrefix)
+        }
         if !attributes.contains(where: { $0.0 == OutputOwnership.softwareAttribute }) {
             attributes.append((OutputOwnership.softwareAttribute, .string(OutputOwnership.softwarePrefix)))
         }
