@@ -33,7 +33,7 @@ enum HDF5Library {
 public final class HDF5File {
     /// Path of the file, used in every error.
     public let path: String
-    private var fileID: hid_t
+    private(set) var fileID: hid_t
 
     /// Opens an existing file read-only.
     /// - Throws: `MRIIOError.notFound`, `.isDirectory`, `.notReadable` (the system's reason),
@@ -143,270 +143,9 @@ public final class HDF5File {
         }
     }
 
-    // MARK: - Reading datasets
-
-    /// Reads a hyperslab `start ..< start + count` (per axis) of a complex dataset
-    /// (complex64, or complex128 converted to single precision) as a row-major array of
-    /// shape `count`. Only the selected elements are read from disk.
-    public func readComplex(_ name: String, start: [Int]? = nil, count: [Int]? = nil) throws -> ComplexArray {
-        try locked("read dataset \(name)") {
-            let d = try openDataset(name)
-            defer { H5Dclose(d) }
-            let ft = H5Dget_type(d)
-            defer { H5Tclose(ft) }
-            guard classify(ft).isComplex else {
-                throw MRIIOError.wrongType(file: path, dataset: name, expected: "complex64")
-            }
-            let mt = complexMemoryType()
-            defer { H5Tclose(mt) }
-            let (fs, ms, shape) = try selection(d, name, start: start, count: count)
-            defer { H5Sclose(fs); H5Sclose(ms) }
-            var out = ComplexArray(zeros: shape)
-            if out.count > 0 {
-                let st = out.storage.withUnsafeMutableBytes { H5Dread(d, mt, ms, fs, chdf5_p_default(), $0.baseAddress) }
-                try check(st, "read dataset \(name)")
-            }
-            return out
-        }
-    }
-
-    /// Reads a hyperslab of a real dataset (float, integer, or h5py bool/enum) converted to
-    /// float32, as a row-major array of shape `count` (the whole dataset by default).
-    public func readFloat(_ name: String, start: [Int]? = nil, count: [Int]? = nil) throws -> FloatArray {
-        try locked("read dataset \(name)") {
-            let d = try openDataset(name)
-            defer { H5Dclose(d) }
-            let ft = H5Dget_type(d)
-            defer { H5Tclose(ft) }
-            let kind = classify(ft)
-            guard kind.isRealNumeric else {
-                throw MRIIOError.wrongType(file: path, dataset: name, expected: "a real number type")
-            }
-            let (fs, ms, shape) = try selection(d, name, start: start, count: count)
-            defer { H5Sclose(fs); H5Sclose(ms) }
-            var out = FloatArray(zeros: shape)
-            guard out.count > 0 else { return out }
-            if kind == .boolean || kind == .enumeration {
-                // HDF5 converts enums only to enums: read the one-byte integer codes.
-                guard H5Tget_size(ft) == 1 else {
-                    throw MRIIOError.wrongType(file: path, dataset: name, expected: "a one-byte enum")
-                }
-                let base = H5Tget_super(ft)
-                defer { H5Tclose(base) }
-                let signed = H5Tget_sign(base) == H5T_SGN_2
-                let mt = H5Tget_native_type(ft, H5T_DIR_ASCEND)
-                defer { H5Tclose(mt) }
-                var codes = [UInt8](repeating: 0, count: out.count)
-                let st = codes.withUnsafeMutableBytes { H5Dread(d, mt, ms, fs, chdf5_p_default(), $0.baseAddress) }
-                try check(st, "read dataset \(name)")
-                out.storage = codes.map { signed ? Float(Int8(bitPattern: $0)) : Float($0) }
-            } else {
-                let st = out.storage.withUnsafeMutableBytes {
-                    H5Dread(d, chdf5_native_float(), ms, fs, chdf5_p_default(), $0.baseAddress)
-                }
-                try check(st, "read dataset \(name)")
-            }
-            return out
-        }
-    }
-
-    /// Reads a scalar string dataset (fixed- or variable-length), e.g. `ismrmrd_header`.
-    /// Trailing NUL padding is removed.
-    public func readString(_ name: String) throws -> String {
-        try locked("read dataset \(name)") {
-            let d = try openDataset(name)
-            defer { H5Dclose(d) }
-            let ft = H5Dget_type(d)
-            defer { H5Tclose(ft) }
-            let s = H5Dget_space(d)
-            defer { H5Sclose(s) }
-            guard H5Tget_class(ft) == H5T_STRING else {
-                throw MRIIOError.wrongType(file: path, dataset: name, expected: "string")
-            }
-            guard H5Sget_simple_extent_npoints(s) == 1 else {
-                throw MRIIOError.wrongShape(file: path, dataset: name, expected: "a scalar", actual: try dims(s, name))
-            }
-            return try readScalarString(type: ft, space: s, what: "read dataset \(name)") { mt, buf in
-                H5Dread(d, mt, chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), buf)
-            }
-        }
-    }
-
-    // MARK: - Writing datasets
-
-    /// Element types `createDataset` can write.
-    public enum WritableType: Sendable {
-        /// Little-endian IEEE float32.
-        case float32
-        /// h5py complex64: compound `{"r": float32, "i": float32}`, 8 bytes.
-        case complex64
-        /// h5py bool: enum over int8 with FALSE = 0, TRUE = 1.
-        case boolean
-        /// Unsigned 8-bit integer.
-        case uint8
-    }
-
-    /// Creates a (contiguous) dataset of the given shape, filled with zeros.
-    public func createDataset(_ name: String, shape: [Int], type: WritableType) throws {
-        try locked("create dataset \(name)") {
-            let ft = fileType(type)
-            defer { H5Tclose(ft) }
-            var dims = shape.map { hsize_t($0) }
-            let s = H5Screate_simple(Int32(shape.count), &dims, nil)
-            guard s >= 0 else { throw hdf5Error("create dataset \(name)") }
-            defer { H5Sclose(s) }
-            let d = H5Dcreate2(fileID, name, ft, s, chdf5_p_default(), chdf5_p_default(), chdf5_p_default())
-            guard d >= 0 else { throw hdf5Error("create dataset \(name)") }
-            H5Dclose(d)
-        }
-    }
-
-    /// Writes `values` into the hyperslab of a complex64 dataset starting at `start`
-    /// (the extent is `values.shape`, padded with leading 1s to the dataset's rank).
-    public func writeComplex(_ name: String, _ values: ComplexArray, start: [Int]? = nil) throws {
-        try locked("write dataset \(name)") {
-            let mt = complexMemoryType()
-            defer { H5Tclose(mt) }
-            try writeBuffer(name, shape: values.shape, start: start, memoryType: mt) { buf in
-                values.storage.withUnsafeBytes { buf($0.baseAddress) }
-            }
-        }
-    }
-
-    /// Writes float32 `values` into the hyperslab of a float32 dataset starting at `start`.
-    public func writeFloat(_ name: String, _ values: FloatArray, start: [Int]? = nil) throws {
-        try locked("write dataset \(name)") {
-            try writeBuffer(name, shape: values.shape, start: start, memoryType: chdf5_native_float()) { buf in
-                values.storage.withUnsafeBytes { buf($0.baseAddress) }
-            }
-        }
-    }
-
-    /// Writes a whole 1-D bool (h5py enum) or uint8 dataset; it must have been created with
-    /// `.boolean` or `.uint8`.
-    public func writeBytes(_ name: String, _ values: [UInt8]) throws {
-        try locked("write dataset \(name)") {
-            let d = try openDataset(name)
-            let ft = H5Dget_type(d)
-            defer { H5Tclose(ft) }
-            H5Dclose(d)
-            let mt = H5Tget_native_type(ft, H5T_DIR_ASCEND)
-            defer { H5Tclose(mt) }
-            try writeBuffer(name, shape: [values.count], start: nil, memoryType: mt) { buf in
-                values.withUnsafeBytes { buf($0.baseAddress) }
-            }
-        }
-    }
-
-    /// Writes a scalar fixed-length ASCII string dataset (NumPy `bytes_`; h5py returns `bytes`),
-    /// the way fastMRI stores `ismrmrd_header`.
-    public func writeString(_ name: String, _ value: String) throws {
-        try locked("write dataset \(name)") {
-            let bytes = Array(value.utf8)
-            let t = H5Tcopy(chdf5_c_s1())
-            defer { H5Tclose(t) }
-            H5Tset_size(t, max(1, bytes.count))
-            H5Tset_strpad(t, H5T_STR_NULLPAD)
-            let s = H5Screate(H5S_SCALAR)
-            defer { H5Sclose(s) }
-            let d = H5Dcreate2(fileID, name, t, s, chdf5_p_default(), chdf5_p_default(), chdf5_p_default())
-            guard d >= 0 else { throw hdf5Error("create dataset \(name)") }
-            defer { H5Dclose(d) }
-            var padded = bytes
-            if padded.isEmpty { padded = [0] }
-            let st = padded.withUnsafeBytes {
-                H5Dwrite(d, t, chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), $0.baseAddress)
-            }
-            try check(st, "write dataset \(name)")
-        }
-    }
-
-    // MARK: - Attributes
-
-    /// All scalar string/integer/real attributes of `object` ("/" = the file). Attributes of
-    /// other types or with more than one element are skipped.
-    public func attributes(of object: String = "/") throws -> [String: HDF5AttributeValue] {
-        try locked("read attributes of \(object)") {
-            let o = H5Oopen(fileID, object, chdf5_p_default())
-            guard o >= 0 else { throw hdf5Error("open object \(object)") }
-            defer { H5Oclose(o) }
-            let n = chdf5_attribute_count(o)
-            guard n >= 0 else { throw hdf5Error("read attributes of \(object)") }
-            var result = [String: HDF5AttributeValue]()
-            for i in 0..<n {
-                let a = H5Aopen_by_idx(o, ".", H5_INDEX_NAME, H5_ITER_INC, hsize_t(i), chdf5_p_default(), chdf5_p_default())
-                guard a >= 0 else { throw hdf5Error("read attributes of \(object)") }
-                defer { H5Aclose(a) }
-                let len = H5Aget_name(a, 0, nil)
-                var buf = [CChar](repeating: 0, count: Int(max(len, 0)) + 1)
-                _ = H5Aget_name(a, buf.count, &buf)
-                let name = Self.string(fromNulTerminated: buf)
-                if let v = try readAttribute(a, name) { result[name] = v }
-            }
-            return result
-        }
-    }
-
-    /// One scalar attribute of `object`, or nil when absent or not a scalar string/number.
-    public func attribute(_ name: String, of object: String = "/") throws -> HDF5AttributeValue? {
-        try locked("read attribute \(name)") {
-            guard H5Aexists_by_name(fileID, object, name, chdf5_p_default()) > 0 else { return nil }
-            let a = H5Aopen_by_name(fileID, object, name, chdf5_p_default(), chdf5_p_default())
-            guard a >= 0 else { throw hdf5Error("read attribute \(name)") }
-            defer { H5Aclose(a) }
-            return try readAttribute(a, name)
-        }
-    }
-
-    /// Writes (or replaces) a scalar attribute on `object`: strings as variable-length UTF-8,
-    /// integers as int64 and reals as float64 (what h5py writes for Python str/int/float).
-    public func setAttribute(_ name: String, _ value: HDF5AttributeValue, on object: String = "/") throws {
-        try locked("write attribute \(name)") {
-            if H5Aexists_by_name(fileID, object, name, chdf5_p_default()) > 0 {
-                try check(H5Adelete_by_name(fileID, object, name, chdf5_p_default()), "replace attribute \(name)")
-            }
-            let s = H5Screate(H5S_SCALAR)
-            defer { H5Sclose(s) }
-            let ft: hid_t
-            let mt: hid_t
-            switch value {
-            case .string:
-                ft = H5Tcopy(chdf5_c_s1())
-                H5Tset_size(ft, chdf5_variable())
-                H5Tset_cset(ft, H5T_CSET_UTF8)
-                mt = H5Tcopy(ft)
-            case .integer:
-                ft = H5Tcopy(chdf5_std_i64le())
-                mt = H5Tcopy(chdf5_native_int64())
-            case .real:
-                ft = H5Tcopy(chdf5_ieee_f64le())
-                mt = H5Tcopy(chdf5_native_double())
-            }
-            defer { H5Tclose(ft); H5Tclose(mt) }
-            let a = H5Acreate_by_name(fileID, object, name, ft, s, chdf5_p_default(), chdf5_p_default(), chdf5_p_default())
-            guard a >= 0 else { throw hdf5Error("write attribute \(name)") }
-            defer { H5Aclose(a) }
-            let st: herr_t
-            switch value {
-            case .string(let text):
-                st = text.withCString { c -> herr_t in
-                    var p: UnsafePointer<CChar>? = c
-                    return withUnsafeMutablePointer(to: &p) { H5Awrite(a, mt, $0) }
-                }
-            case .integer(let i):
-                var v = i
-                st = H5Awrite(a, mt, &v)
-            case .real(let r):
-                var v = r
-                st = H5Awrite(a, mt, &v)
-            }
-            try check(st, "write attribute \(name)")
-        }
-    }
-
     // MARK: - Private helpers (call only while holding the lock)
 
-    private func locked<T>(_ operation: String, _ body: () throws -> T) throws -> T {
+    func locked<T>(_ operation: String, _ body: () throws -> T) throws -> T {
         guard fileID >= 0 else { throw MRIIOError.hdf5(file: path, operation: "\(operation) (file is closed)") }
         return try HDF5Library.locked(body)
     }
@@ -417,16 +156,16 @@ public final class HDF5File {
     }
 
     /// The failed operation with HDF5's reason (e.g. the system's "No space left on device").
-    private func hdf5Error(_ operation: String) -> MRIIOError {
+    func hdf5Error(_ operation: String) -> MRIIOError {
         let reason = Self.lastErrorDescription()
         return .hdf5(file: path, operation: reason.isEmpty ? operation : "\(operation): \(Self.explain(reason))")
     }
 
-    private func check(_ status: herr_t, _ operation: String) throws {
+    func check(_ status: herr_t, _ operation: String) throws {
         if status < 0 { throw hdf5Error(operation) }
     }
 
-    private func openDataset(_ name: String) throws -> hid_t {
+    func openDataset(_ name: String) throws -> hid_t {
         guard H5Lexists(fileID, name, chdf5_p_default()) > 0 else {
             throw MRIIOError.missingDataset(file: path, dataset: name)
         }
@@ -435,7 +174,7 @@ public final class HDF5File {
         return d
     }
 
-    private func dims(_ space: hid_t, _ name: String) throws -> [Int] {
+    func dims(_ space: hid_t, _ name: String) throws -> [Int] {
         let rank = H5Sget_simple_extent_ndims(space)
         guard rank >= 0 else { throw hdf5Error("inspect dataset \(name)") }
         var d = [hsize_t](repeating: 0, count: Int(rank))
@@ -446,7 +185,7 @@ public final class HDF5File {
         return d.map { Int($0) }
     }
 
-    private func classify(_ t: hid_t) -> HDF5ElementType {
+    func classify(_ t: hid_t) -> HDF5ElementType {
         let size = H5Tget_size(t)
         switch H5Tget_class(t) {
         case H5T_FLOAT:
@@ -493,14 +232,14 @@ public final class HDF5File {
     }
 
     /// Memory type matching `ComplexFloat`: `{r: native float at 0, i: native float at 4}`.
-    private func complexMemoryType() -> hid_t {
+    func complexMemoryType() -> hid_t {
         let t = H5Tcreate(H5T_COMPOUND, 8)
         H5Tinsert(t, "r", 0, chdf5_native_float())
         H5Tinsert(t, "i", 4, chdf5_native_float())
         return t
     }
 
-    private func fileType(_ type: WritableType) -> hid_t {
+    func fileType(_ type: WritableType) -> hid_t {
         switch type {
         case .float32:
             return H5Tcopy(chdf5_ieee_f32le())
@@ -522,7 +261,7 @@ public final class HDF5File {
     }
 
     /// File and memory dataspaces for a hyperslab; returns the selected shape.
-    private func selection(_ d: hid_t, _ name: String, start: [Int]?, count: [Int]?) throws -> (hid_t, hid_t, [Int]) {
+    func selection(_ d: hid_t, _ name: String, start: [Int]?, count: [Int]?) throws -> (hid_t, hid_t, [Int]) {
         let fs = H5Dget_space(d)
         guard fs >= 0 else { throw hdf5Error("read dataset \(name)") }
         let full = try dims(fs, name)
@@ -552,7 +291,7 @@ public final class HDF5File {
         return (fs, ms, ct)
     }
 
-    private func writeBuffer(
+    func writeBuffer(
         _ name: String, shape: [Int], start: [Int]?, memoryType: hid_t,
         _ withBuffer: ((UnsafeRawPointer?) -> herr_t) -> herr_t
     ) throws {
@@ -580,7 +319,7 @@ public final class HDF5File {
         try check(status, "write dataset \(name)")
     }
 
-    private func readAttribute(_ a: hid_t, _ name: String) throws -> HDF5AttributeValue? {
+    func readAttribute(_ a: hid_t, _ name: String) throws -> HDF5AttributeValue? {
         let t = H5Aget_type(a)
         defer { H5Tclose(t) }
         let s = H5Aget_space(a)
@@ -605,7 +344,7 @@ public final class HDF5File {
         }
     }
 
-    private func readScalarString(
+    func readScalarString(
         type t: hid_t, space s: hid_t, what: String, _ read: (hid_t, UnsafeMutableRawPointer?) -> herr_t
     ) throws -> String {
         let mt = H5Tcopy(chdf5_c_s1())
