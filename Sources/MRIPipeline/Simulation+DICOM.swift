@@ -91,12 +91,40 @@ extension Simulation {
         var norm2 = 0.0
         for v in volume.pixels.storage { norm2 += Double(v * scale) * Double(v * scale) }
 
+        let attributes = simulationAttributes(volume: volume, input: input, mask: mask, kind: kind, plan: plan, options: options,
+                                              scale: scale, norm: norm2.squareRoot(), acquisition: acquisition)
+        let writer = try FastMRIWriter(
+            url: output, layout: .test, slices: slices, sliceShape: SliceShape(coils: options.coils, height: h, width: w),
+            mask: mask.columns.map { $0 ? 1 : 0 }, attributes: attributes, header: Self.header(volume),
+            overwrite: overwrite)
+        for z in 0..<slices {
+            let dz = slices > 1 ? Double(z) / Double(slices - 1) : 0
+            var k = CenteredFFT.forward(coilImages(volume, slice: z, maps: maps, phase: a, drift: dz, scale: scale))
+            if options.noise > 0 {
+                let sigma = Float(options.noise)
+                for i in 0..<k.count { k.storage[i] += rng.complexGaussian() * sigma }
+            }
+            try writer.writeSlice(z, kspace: k)
+        }
+        try writer.finish()
+        let summary = Summary(
+            output: writer.url, slices: slices, sampledColumns: mask.columns.filter { $0 }.count, width: w,
+            numLowFrequencies: mask.numLowFrequencies, maskKind: kind)
+        return DICOMSummary(undersampling: summary, coils: options.coils, rows: h, columns: w, acquisition: acquisition,
+                            seriesInstanceUID: info.seriesInstanceUID, seriesDescription: info.seriesDescription)
+    }
+
+    /// The root attributes of a simulated file: mask, intensity normalisation, what was
+    /// simulated and how, and the source series' identity.
+    static func simulationAttributes(volume: DICOMVolume, input: URL, mask: SamplingMask, kind: String, plan: MaskPlan,
+                                     options: DICOMOptions, scale: Float, norm: Double, acquisition: String) -> FastMRIAttributes {
+        let info = volume.info
         var attributes = FastMRIAttributes()
         attributes.acceleration = mask.acceleration
         attributes.numLowFrequencies = mask.numLowFrequencies
         attributes.acquisition = acquisition
         attributes.max = 1
-        attributes.norm = norm2.squareRoot()
+        attributes.norm = norm
         attributes.patientID = info.patientID
         var extra: [String: HDF5AttributeValue] = [
             "simulated": .integer(1),
@@ -116,44 +144,34 @@ extension Simulation {
         ]
         for (k, v) in identity { if let v { extra[k] = .string(v) } }
         attributes.extra = extra
+        return attributes
 
-        let writer = try FastMRIWriter(
-            url: output, layout: .test, slices: slices, sliceShape: SliceShape(coils: options.coils, height: h, width: w),
-            mask: mask.columns.map { $0 ? 1 : 0 }, attributes: attributes, header: Self.header(volume),
-            overwrite: overwrite)
+    }
+
+    /// Coil images `[coils, H, W]` of slice `slice`: the magnitude × `scale` with the smooth phase
+    /// (coefficients `phase`, a slow drift `drift` along the slices) times each coil's map.
+    static func coilImages(_ volume: DICOMVolume, slice z: Int, maps: ComplexArray, phase a: [Double], drift dz: Double,
+                           scale: Float) -> ComplexArray {
+        let (coils, h, w) = (maps.shape[0], volume.rows, volume.columns)
         let plane = h * w
-        for z in 0..<slices {
-            var coilImages = ComplexArray(zeros: [options.coils, h, w])
-            let dz = slices > 1 ? Double(z) / Double(slices - 1) : 0
-            volume.pixels.storage.withUnsafeBufferPointer { m in
-                maps.storage.withUnsafeBufferPointer { s in
-                    coilImages.storage.withUnsafeMutableBufferPointer { out in
-                        for i in 0..<h {
-                            let v = 2 * Double(i) / Double(h) - 1
-                            for j in 0..<w {
-                                let u = 2 * Double(j) / Double(w) - 1
-                                let phase = Double.pi / 2 * (a[0] * u + a[1] * v + a[2] * u * v + a[3] * (u * u - v * v)) + 0.1 * a[4] * dz
-                                let mag = abs(m[z * plane + i * w + j]) * scale
-                                let x = ComplexFloat(mag * Float(cos(phase)), mag * Float(sin(phase)))
-                                for c in 0..<options.coils { out[c * plane + i * w + j] = s[c * plane + i * w + j] * x }
-                            }
+        var coilImages = ComplexArray(zeros: [coils, h, w])
+        volume.pixels.storage.withUnsafeBufferPointer { m in
+            maps.storage.withUnsafeBufferPointer { s in
+                coilImages.storage.withUnsafeMutableBufferPointer { out in
+                    for i in 0..<h {
+                        let v = 2 * Double(i) / Double(h) - 1
+                        for j in 0..<w {
+                            let u = 2 * Double(j) / Double(w) - 1
+                            let phase = Double.pi / 2 * (a[0] * u + a[1] * v + a[2] * u * v + a[3] * (u * u - v * v)) + 0.1 * a[4] * dz
+                            let mag = abs(m[z * plane + i * w + j]) * scale
+                            let x = ComplexFloat(mag * Float(cos(phase)), mag * Float(sin(phase)))
+                            for c in 0..<coils { out[c * plane + i * w + j] = s[c * plane + i * w + j] * x }
                         }
                     }
                 }
             }
-            var k = CenteredFFT.forward(coilImages)
-            if options.noise > 0 {
-                let sigma = Float(options.noise)
-                for i in 0..<k.count { k.storage[i] += rng.complexGaussian() * sigma }
-            }
-            try writer.writeSlice(z, kspace: k)
         }
-        try writer.finish()
-        let summary = Summary(
-            output: writer.url, slices: slices, sampledColumns: mask.columns.filter { $0 }.count, width: w,
-            numLowFrequencies: mask.numLowFrequencies, maskKind: kind)
-        return DICOMSummary(undersampling: summary, coils: options.coils, rows: h, columns: w, acquisition: acquisition,
-                            seriesInstanceUID: info.seriesInstanceUID, seriesDescription: info.seriesDescription)
+        return coilImages
     }
 
     /// True when `url` looks like DICOM input rather than a fastMRI HDF5 file: a folder, a file
