@@ -19,6 +19,7 @@ struct Evaluate: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
+        try HDF5Probe.check([target] + reconstructions)
         let rows = try Evaluation.evaluate(target: URL(fileURLWithPath: target),
                                            reconstructions: reconstructions.map { URL(fileURLWithPath: $0) })
         if json {

@@ -41,6 +41,7 @@ struct Export: ParsableCommand {
     @Flag(help: "Replace a non-empty output directory.") var force = false
 
     func run() throws {
+        try HDF5Probe.check([reconstruction] + (source.map { [$0] } ?? []))
         let s = try DICOMExport.export(
             reconstructionFile: URL(fileURLWithPath: reconstruction), source: source.map { URL(fileURLWithPath: $0) },
             to: URL(fileURLWithPath: dicom), options: identity.options(overwrite: force))

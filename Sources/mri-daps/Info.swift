@@ -10,6 +10,7 @@ struct Info: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
+        try HDF5Probe.check(files)
         for f in files {
             emit(try InfoReport.render(file: URL(fileURLWithPath: f), json: json))
         }

@@ -81,6 +81,7 @@ struct Recon: ParsableCommand {
     }
 
     func run() throws {
+        try HDF5Probe.check(files)
         var job = ReconJob(pipeline: ReconPipeline(options: try reconOptions()), inputs: files.map { URL(fileURLWithPath: $0) },
                            outputDirectory: URL(fileURLWithPath: out ?? FileManager.default.currentDirectoryPath))
         job.memoryLimit = memoryLimit.map { Int(min($0, 1e9) * Double(1 << 30)) }

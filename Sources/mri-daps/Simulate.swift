@@ -26,6 +26,7 @@ struct Simulate: ParsableCommand {
     }
 
     func run() throws {
+        try HDF5Probe.check([input])
         let url = URL(fileURLWithPath: input)
         if Simulation.isDICOMInput(url) {
             var o = Simulation.DICOMOptions()

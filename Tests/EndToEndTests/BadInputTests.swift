@@ -183,6 +183,18 @@ struct BadInputTests {
         #expect(r.status != 0 && r.stderr.contains("--accel") && r.stderr.contains("-1"), "\(r.stderr)")
     }
 
+    @Test("a file that crashes libhdf5 itself is reported as corrupt, one line, exit 1 (every command that reads HDF5)")
+    func libhdf5Crash() throws {
+        let crash = Fixtures.packageRoot.appendingPathComponent("Tests/Fuzz/libhdf5-crashes/H5Dopen2-segv.h5")
+        try expectReconFails(crash, mentions: ["H5Dopen2-segv.h5", "corrupt HDF5 file", "crashed"])
+        for args in [["info", crash.path], ["eval", "--target", crash.path, crash.path],
+                     ["export", crash.path, "--dicom", FileManager.default.temporaryDirectory.appendingPathComponent("x-\(UUID())").path]] {
+            let r = try CLI.run(args)
+            #expect(r.status == 1 && r.stderr.contains("corrupt HDF5 file"), "\(args[0]): \(r.stderr)")
+            #expect(r.stderr.split(separator: "\n").count == 1)
+        }
+    }
+
     @Test("a full disk: recon refuses before the run, a write that hits it names the system's reason; nothing left",
           .enabled(if: DiskFull.canMount, "needs root to mount a 1 MB tmpfs"))
     func fullDisk() throws {
