@@ -99,6 +99,24 @@ import _TestSupport
 }
 
 /// Raw HDF5 inputs of the `hdf5` target that crashed inside libhdf5 through a call MRIIO could guard.
+@Suite struct ISMRMRDMinimalFuzzRegressionTests {
+    /// Found by the long `fastmri` run: a field strength whose Larmor frequency does not fit an
+    /// Int trapped in `ISMRMRDHeader.minimal` (reachable from a DICOM MagneticFieldStrength in
+    /// `simulate`); the frequency and field strength are now left out instead.
+    @Test("minimal header: NaN, ±∞, 1e300 or negative field strength, extreme matrices: no trap",
+          arguments: [Double.nan, .infinity, -.infinity, 1e300, -3, 0])
+    func fieldStrength(_ t: Double) {
+        let m = ISMRMRDHeader.MatrixSize(x: 8, y: 8, z: 1)
+        let f = ISMRMRDHeader.FieldOfView(x: 200, y: 200, z: 5)
+        let h = ISMRMRDHeader.minimal(encodedMatrix: m, encodedFOV: f, reconMatrix: m, reconFOV: f, fieldStrengthT: t)
+        #expect(h.h1ResonanceFrequencyHz == nil && h.acquisitionSystem.systemFieldStrengthT == nil)
+        let ok = ISMRMRDHeader.minimal(encodedMatrix: m, encodedFOV: f, reconMatrix: m, reconFOV: f, fieldStrengthT: 3)
+        #expect(ok.h1ResonanceFrequencyHz == 127_732_434)
+        let odd = ISMRMRDHeader.MatrixSize(x: 8, y: .min, z: 1)
+        _ = ISMRMRDHeader.minimal(encodedMatrix: odd, encodedFOV: f, reconMatrix: odd, reconFOV: f)
+    }
+}
+
 @Suite struct HDF5FuzzRegressionTests {
     @Test("a complex compound whose member lies outside the type is not complex (libhdf5 read out of bounds)")
     func compoundMemberOutsideType() throws {

@@ -173,17 +173,21 @@ public struct ISMRMRDHeader: Sendable, Equatable {
 
     /// A schema-complete minimal header for simulated data: Cartesian encoding with the given
     /// matrices and fields of view, all phase-encode lines `0 ... enc.y − 1` with centre
-    /// `enc.y / 2`, and `H1resonanceFrequency_Hz` for `fieldStrengthT` (42.577478 MHz/T).
+    /// `enc.y / 2`, and `H1resonanceFrequency_Hz` for `fieldStrengthT` (42.577478 MHz/T; both
+    /// left out when the field strength is not a positive number whose frequency fits an `Int`,
+    /// e.g. a corrupt DICOM MagneticFieldStrength).
     public static func minimal(
         encodedMatrix: MatrixSize, encodedFOV: FieldOfView,
         reconMatrix: MatrixSize, reconFOV: FieldOfView, fieldStrengthT: Double = 3.0
     ) -> ISMRMRDHeader {
         var h = ISMRMRDHeader()
-        h.h1ResonanceFrequencyHz = Int((42_577_478 * fieldStrengthT).rounded())
-        h.acquisitionSystem.systemFieldStrengthT = fieldStrengthT
+        if fieldStrengthT > 0, let hz = Int(exactly: (42_577_478 * fieldStrengthT).rounded()) {
+            h.h1ResonanceFrequencyHz = hz
+            h.acquisitionSystem.systemFieldStrengthT = fieldStrengthT
+        }
         h.encodedSpace = EncodingSpace(matrixSize: encodedMatrix, fieldOfView: encodedFOV)
         h.reconSpace = EncodingSpace(matrixSize: reconMatrix, fieldOfView: reconFOV)
-        h.kspaceEncodingStep1 = Limit(minimum: 0, maximum: encodedMatrix.y - 1, center: encodedMatrix.y / 2)
+        h.kspaceEncodingStep1 = Limit(minimum: 0, maximum: max(encodedMatrix.y, 1) - 1, center: max(encodedMatrix.y, 0) / 2)
         h.trajectory = "cartesian"
         return h
     }
