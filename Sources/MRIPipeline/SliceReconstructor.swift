@@ -96,10 +96,8 @@ final class DAPSSliceReconstructor: SliceReconstructor {
     func reconstruct(_ raw: ComplexArray, index: Int, timings: inout StageTimings,
                      onStep: (@Sendable (Int) -> Void)?) throws -> SliceImages {
         let seed = ReconPipeline.sliceSeed(setup.seed, slice: index)
-        var mapsUsed = self.mapsUsed
-        defer { self.mapsUsed = mapsUsed }
         let r = try pipeline.reconstructDAPSSlice(raw, sampling: sampling, geometry: geometry, setup: setup, seed: seed,
-                                                  timings: &timings, mapsUsed: &mapsUsed, onStep: onStep)
+                                                  timings: &timings, mapsUsed: &self.mapsUsed, onStep: onStep)
         scales.append(r.scale)
         seeds.append(seed)
         networkEvaluations = r.networkEvaluations

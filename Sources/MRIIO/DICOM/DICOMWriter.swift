@@ -96,10 +96,7 @@ public struct DICOMWriter: Sendable {
     public static func checkDestination(_ directory: URL, overwrite: Bool, protecting protected: [URL] = []) throws {
         let dest = directory.standardizedFileURL
         try OutputFolder.checkCreatable(dest.deletingLastPathComponent(), for: dest)
-        if let reason = OutputOwnership.protectedReason(forFolder: dest, protecting: protected) {
-            throw MRIIOError.invalidValue(name: dest.path, reason: reason)
-        }
-        try AtomicDirectoryOutput.checkReplaceable(dest, overwrite: overwrite)
+        try AtomicDirectoryOutput.checkReplaceable(dest, overwrite: overwrite, protecting: protected)
     }
 
     /// Errors name the final directory, not the hidden temporary one.

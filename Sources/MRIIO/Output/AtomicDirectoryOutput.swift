@@ -19,12 +19,9 @@ struct AtomicDirectoryOutput {
         guard FileManager.default.fileExists(atPath: parent.path, isDirectory: &isDir), isDir.boolValue else {
             throw MRIIOError.writeFailed(file: dest.path, reason: "parent directory \(parent.path) does not exist")
         }
-        if let reason = OutputOwnership.protectedReason(forFolder: dest, protecting: protected) {
-            throw MRIIOError.invalidValue(name: dest.path, reason: reason)
-        }
+        try Self.checkReplaceable(dest, overwrite: overwrite, protecting: protected)
         self.destination = dest
         self.overwrite = overwrite
-        try Self.checkReplaceable(dest, overwrite: overwrite)
         TemporaryOutputs.sweepStale(beside: dest)
         temporary = TemporaryOutputs.make(beside: dest)
         if mkdir(temporary.path, 0o755) != 0 {
@@ -32,6 +29,15 @@ struct AtomicDirectoryOutput {
             TemporaryOutputs.forget(temporary)
             throw MRIIOError.writeFailed(file: dest.path, reason: reason)
         }
+    }
+
+    /// Throws unless `dest` neither is nor contains a protected path and is absent, an empty
+    /// directory, or (with `overwrite`) a study folder mri-daps wrote.
+    static func checkReplaceable(_ dest: URL, overwrite: Bool, protecting protected: [URL]) throws {
+        if let reason = OutputOwnership.protectedReason(forFolder: dest, protecting: protected) {
+            throw MRIIOError.invalidValue(name: dest.path, reason: reason)
+        }
+        try checkReplaceable(dest, overwrite: overwrite)
     }
 
     /// Throws unless `dest` is absent, an empty directory, or (with `overwrite`) a study folder
