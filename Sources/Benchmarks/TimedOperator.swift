@@ -1,4 +1,5 @@
 import Foundation
+import DAPS
 import MRICore
 
 /// A `LinearOperator` that forwards to `base` and adds the wall-clock time of every apply,
@@ -6,7 +7,7 @@ import MRICore
 /// sampler's conditional step into operator time and the rest (Langevin/CG vector arithmetic).
 /// Calls from concurrently running draws overlap, so with several draws `seconds` is summed
 /// thread time and can exceed the wall-clock time of the conditional step.
-public final class TimedOperator: LinearOperator, @unchecked Sendable {
+public final class TimedOperator: NoiseAdjointSampling, @unchecked Sendable {
     public let base: any LinearOperator
     private let lock = NSLock()
     private var total = 0.0
@@ -27,7 +28,7 @@ public final class TimedOperator: LinearOperator, @unchecked Sendable {
     public func apply(_ x: ComplexArray) -> ComplexArray { timed { base.apply(x) } }
     public func adjoint(_ y: ComplexArray) -> ComplexArray { timed { base.adjoint(y) } }
     public func normal(_ x: ComplexArray) -> ComplexArray { timed { base.normal(x) } }
-    public func adjointOfNoise(scale: Float, rng: inout SeededRNG) -> ComplexArray {
+    public func sampledAdjointOfNoise(scale: Float, rng: inout some RandomNumberGenerator) -> ComplexArray {
         timed { base.adjointOfNoise(scale: scale, rng: &rng) }
     }
 

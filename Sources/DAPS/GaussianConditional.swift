@@ -25,12 +25,14 @@ public enum GaussianConditional {
     }
 
     /// One exact draw from the conditional given the precomputed Aᴴy: x̃ = x̂₀ + σ ε₁ and
-    /// Aᴴỹ = Aᴴy + Aᴴ(τ ε₂) (the operator's `adjointOfNoise`, which draws only the variates
-    /// Aᴴ does not annihilate), then the same CG solve as `solve`. Same law as `solve` with
-    /// perturbed inputs; ε₁ comes first from `rng`, then the operator's draw.
+    /// Aᴴỹ = Aᴴy + Aᴴ(τ ε₂) (`adjointOfNoise`: the operator's own sampler when it conforms to
+    /// `NoiseAdjointSampling`, which draws only the variates Aᴴ does not annihilate), then the
+    /// same CG solve as `solve`. Same law as `solve` with perturbed inputs; the operator's draw
+    /// comes first from `rng`, then ε₁.
     public static func draw(
         operator a: any LinearOperator, estimate: ComplexArray, sigma: Float, tau: Float,
-        adjointMeasurements ahy: ComplexArray, iterations: Int, tolerance: Float, rng: inout SeededRNG
+        adjointMeasurements ahy: ComplexArray, iterations: Int, tolerance: Float,
+        rng: inout some RandomNumberGenerator
     ) -> (solution: ComplexArray, iterations: Int) {
         let lambda = (sigma * sigma) / (tau * tau)
         var rhs = a.adjointOfNoise(scale: tau, rng: &rng)

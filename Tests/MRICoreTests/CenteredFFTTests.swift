@@ -115,11 +115,4 @@ import _TestSupport
             }
         }
     }
-
-    @Test("FourierOperator passes the adjoint and normal checks")
-    func fourierOperatorAdjoint() {
-        let op = FourierOperator(shape: [3, 15, 12])
-        #expect(OperatorChecks.adjointMismatch(op) < 1e-5)
-        #expect(OperatorChecks.normalMismatch(op) < 1e-5)
-    }
 }

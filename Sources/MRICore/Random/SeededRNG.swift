@@ -4,7 +4,7 @@
 /// creates one of these, so the same seed on the same machine gives identical output.
 /// Reference: Blackman & Vigna, "Scrambled linear pseudorandom number generators", 2021.
 public struct SeededRNG: RandomNumberGenerator, Sendable {
-    private var s: (UInt64, UInt64, UInt64, UInt64)
+    @usableFromInline var s: (UInt64, UInt64, UInt64, UInt64)
 
     /// Creates a generator whose whole stream is a function of `seed`.
     public init(seed: UInt64) {
@@ -19,6 +19,7 @@ public struct SeededRNG: RandomNumberGenerator, Sendable {
         s = (splitmix(), splitmix(), splitmix(), splitmix())
     }
 
+    @inlinable
     public mutating func next() -> UInt64 {
         let result = rotl(s.1 &* 5, 7) &* 9
         let t = s.1 << 17
@@ -31,28 +32,6 @@ public struct SeededRNG: RandomNumberGenerator, Sendable {
         return result
     }
 
-    @inline(__always) private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+    @inlinable @inline(__always) func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 }
 
-import Foundation
-
-extension RandomNumberGenerator {
-    /// A uniform double in [0, 1) with 53 random bits.
-    public mutating func uniform() -> Double {
-        Double(next() >> 11) * 0x1.0p-53
-    }
-
-    /// A standard normal draw (Box–Muller).
-    public mutating func gaussian() -> Double {
-        var u = uniform()
-        while u <= .leastNormalMagnitude { u = uniform() }
-        let v = uniform()
-        return (-2 * Foundation.log(u)).squareRoot() * Foundation.cos(2 * .pi * v)
-    }
-
-    /// A circular complex normal draw with E|z|² = 1 (each part has variance ½).
-    public mutating func complexGaussian() -> ComplexFloat {
-        let s = 0.5.squareRoot()
-        return ComplexFloat(Float(gaussian() * s), Float(gaussian() * s))
-    }
-}

@@ -8,9 +8,12 @@ import MRICore
 ///
 /// with F the centred orthonormal 2-D FFT (`CenteredFFT`, fastMRI `fft2c`), S_c the coil
 /// sensitivity maps and M a real sampling weight on the `[H, W]` grid (a 0/1 phase-encode
-/// column mask broadcast over readout rows, or a full 2-D mask). `normal` computes
-/// AᴴA x = Σ_c conj(S_c) Fᴴ(M² ⊙ F(S_c x)) with one batched forward and one batched inverse FFT.
-/// Single-coil data is one coil with unit sensitivity (`singleCoil`).
+/// column mask broadcast over readout rows, or a full 2-D mask). The model is composed from
+/// small operators, A = `SamplingOperator` ∘ `FourierOperator` ∘ `CoilSensitivityOperator`
+/// (BART's `sense_init` chain, SigPy `mri.linop.Sense`), so apply, adjoint and the 2-D-mask
+/// normal AᴴA = Sᴴ Fᴴ M² F S are those of the chain. For a column mask `normal` is overridden
+/// by the fused row kernel (`ColumnSENSEKernel`), which gives the same AᴴA without coil-sized
+/// temporaries. Single-coil data is one coil with unit sensitivity (`singleCoil`).
 public struct SENSEOperator: LinearOperator {
     /// Coil sensitivities `[coils, H, W]`.
     public let sensitivityMaps: ComplexArray
@@ -23,6 +26,8 @@ public struct SENSEOperator: LinearOperator {
     public let isColumnMask: Bool
     /// The row-streaming AᴴA / noise path for a column mask (nil for a 2-D mask).
     let columnKernel: ColumnSENSEKernel?
+    /// M ∘ F ∘ S.
+    private let model: ComposedOperator
 
     /// Model with a phase-encode column mask (length W, true = acquired).
     public init(sensitivityMaps: ComplexArray, columnMask: [Bool]) throws {
@@ -65,6 +70,9 @@ public struct SENSEOperator: LinearOperator {
         isColumnMask = columns
         columnKernel = columns && s[1] > 0 && s[2] > 0
             ? ColumnSENSEKernel(maps: sensitivityMaps, columnWeights: Array(m[0..<w])) : nil
+        model = SamplingOperator(weights: mask2D, shape: s)
+            .composed(with: FourierOperator(shape: s))
+            .composed(with: CoilSensitivityOperator(sensitivityMaps: sensitivityMaps))
     }
 
     /// Single-coil model (one coil, unit sensitivity) with a column mask.
@@ -80,51 +88,40 @@ public struct SENSEOperator: LinearOperator {
     /// A x = M ⊙ F(S_c x).
     public func apply(_ x: ComplexArray) -> ComplexArray {
         precondition(x.shape == inputShape, "SENSEOperator.apply: \(x.shape) ≠ \(inputShape)")
-        var k = expand(x)
-        CenteredFFT.transform(&k, axes: .image, inverse: false)
-        applyMask(&k, squared: false)
-        return k
+        return model.apply(x)
     }
 
     /// Aᴴ y = Σ_c conj(S_c) Fᴴ(M ⊙ y_c).
     public func adjoint(_ y: ComplexArray) -> ComplexArray {
         precondition(y.shape == outputShape, "SENSEOperator.adjoint: \(y.shape) ≠ \(outputShape)")
-        var k = y
-        applyMask(&k, squared: false)
-        CenteredFFT.transform(&k, axes: .image, inverse: true)
-        return combine(k)
+        return model.adjoint(y)
     }
 
     /// AᴴA x: for a column mask by `ColumnSENSEKernel` (1-D FFTs along W, one row at a time),
-    /// otherwise with one forward and one inverse batched 2-D FFT.
+    /// otherwise the chain's Sᴴ Fᴴ M² F S x (one forward and one inverse batched 2-D FFT).
     public func normal(_ x: ComplexArray) -> ComplexArray {
         precondition(x.shape == inputShape, "SENSEOperator.normal: \(x.shape) ≠ \(inputShape)")
-        if let kernel = columnKernel {
-            var out = ComplexArray(zeros: inputShape)
-            x.storage.withUnsafeBufferPointer { xp in
-                out.storage.withUnsafeMutableBufferPointer { op in kernel.normal(xp.baseAddress!, into: op.baseAddress!) }
-            }
-            return out
+        guard let kernel = columnKernel else { return model.normal(x) }
+        var out = ComplexArray(zeros: inputShape)
+        x.storage.withUnsafeBufferPointer { xp in
+            out.storage.withUnsafeMutableBufferPointer { op in kernel.normal(xp.baseAddress!, into: op.baseAddress!) }
         }
-        var k = expand(x)
-        CenteredFFT.transform(&k, axes: .image, inverse: false)
-        applyMask(&k, squared: true)
-        CenteredFFT.transform(&k, axes: .image, inverse: true)
-        return combine(k)
+        return out
     }
 
-    /// A draw of Aᴴε (ε white, N(0, scale²) per real coordinate): with a column mask by
-    /// `ColumnSENSEKernel` (noise on the sampled columns only, 1-D FFTs); otherwise ε is drawn
-    /// only where M ≠ 0 (elsewhere M annihilates it) and passed through `adjoint`.
-    public func adjointOfNoise(scale: Float, rng: inout SeededRNG) -> ComplexArray {
+    /// A draw of Aᴴε (ε white, N(0, scale²) per real coordinate), a function of `seed` only:
+    /// with a column mask by `ColumnSENSEKernel` (noise on the sampled columns only, 1-D FFTs);
+    /// otherwise ε is drawn only where M ≠ 0 (elsewhere M annihilates it) and passed through
+    /// `adjoint`.
+    public func adjointOfNoise(scale: Float, seed: UInt64) -> ComplexArray {
         var out = ComplexArray(zeros: inputShape)
         if let kernel = columnKernel {
-            let seed = rng.next()
             out.storage.withUnsafeMutableBufferPointer { op in
                 kernel.adjointOfNoise(scale: scale, seed: seed, into: op.baseAddress!)
             }
             return out
         }
+        var rng = SeededRNG(seed: seed)
         var e = ComplexArray(zeros: outputShape)
         let n = height * width
         e.storage.withUnsafeMutableBufferPointer { ep in
@@ -136,79 +133,5 @@ public struct SENSEOperator: LinearOperator {
             }
         }
         return adjoint(e)
-    }
-
-    /// S_c ⊙ x for every coil.
-    func expand(_ x: ComplexArray) -> ComplexArray {
-        var out = ComplexArray(zeros: outputShape)
-        let n = height * width, c = coils
-        x.storage.withUnsafeBufferPointer { xp in
-            sensitivityMaps.storage.withUnsafeBufferPointer { sp in
-                out.storage.withUnsafeMutableBufferPointer { op in
-                    nonisolated(unsafe) let o = op.baseAddress!
-                    let s = sp.baseAddress!, xx = xp.baseAddress!
-                    parallelChunks(n, chunks: 2) { r in
-                        for ci in 0..<c {
-                            let sc = s + ci * n, oc = o + ci * n
-                            for i in r { oc[i] = sc[i] * xx[i] }
-                        }
-                    }
-                }
-            }
-        }
-        return out
-    }
-
-    /// Σ_c conj(S_c) ⊙ k_c.
-    func combine(_ k: ComplexArray) -> ComplexArray {
-        var out = ComplexArray(zeros: inputShape)
-        let n = height * width, c = coils
-        k.storage.withUnsafeBufferPointer { kp in
-            sensitivityMaps.storage.withUnsafeBufferPointer { sp in
-                out.storage.withUnsafeMutableBufferPointer { op in
-                    nonisolated(unsafe) let o = op.baseAddress!
-                    let s = sp.baseAddress!, kk = kp.baseAddress!
-                    parallelChunks(n, chunks: 2) { r in
-                        // Coil-outer accumulation: contiguous streams, vectorisable.
-                        for ci in 0..<c {
-                            let sc = s + ci * n, kc = kk + ci * n
-                            if ci == 0 {
-                                for i in r {
-                                    let a = sc[i], b = kc[i]
-                                    o[i] = ComplexFloat(a.re * b.re + a.im * b.im, a.re * b.im - a.im * b.re)
-                                }
-                            } else {
-                                for i in r {
-                                    let a = sc[i], b = kc[i]
-                                    o[i].re += a.re * b.re + a.im * b.im
-                                    o[i].im += a.re * b.im - a.im * b.re
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return out
-    }
-
-    func applyMask(_ k: inout ComplexArray, squared: Bool) {
-        let n = height * width
-        mask.withUnsafeBufferPointer { mp in
-            k.storage.withUnsafeMutableBufferPointer { kp in
-                nonisolated(unsafe) let base = kp.baseAddress!
-                let m = mp.baseAddress!
-                parallelChunks(coils, chunks: 2) { r in
-                    for c in r {
-                        let b = base + c * n
-                        if squared {
-                            for i in 0..<n { b[i] = b[i] * (m[i] * m[i]) }
-                        } else {
-                            for i in 0..<n { b[i] = b[i] * m[i] }
-                        }
-                    }
-                }
-            }
-        }
     }
 }
