@@ -46,7 +46,8 @@ public enum Benchmark {
 
     /// Runs the benchmark. `log` receives progress lines.
     public static func run(height: Int = 320, width: Int = 320, coils: Int = 15, repeats: Int = 5,
-                           bartPath: String? = nil, log: (String) -> Void = { _ in }) throws -> Report {
+                           bartPath: String? = nil, compute: ComputeSettings = .machine,
+                           log: (String) -> Void = { _ in }) throws -> Report {
         let (full, _) = SyntheticScan.make(height: height, width: width, coils: coils)
         var rng = SeededRNG(seed: 0)
         let mask = try RandomMask(acceleration: 4, centerFraction: 0.08).generate(width: width, using: &rng)
@@ -57,15 +58,16 @@ public enum Benchmark {
             rows.append(Row(name: name, medianSeconds: median(runs), runs: runs, ratioToBART: nil))
             log(String(format: "%@: median %.4f s", name, median(runs)))
         }
-        var img = CenteredFFT.inverse(k)
+        var img = CenteredFFT.inverse(k, compute: compute)
         add("fft pair (forward+inverse, \(coils) coils)", time(repeats) {
-            img = CenteredFFT.inverse(CenteredFFT.forward(img))
+            img = CenteredFFT.inverse(CenteredFFT.forward(img, compute: compute), compute: compute)
         })
-        var maps = try ESPIRiT().sensitivityMaps(kspace: k, numLowFrequencies: numLow)
-        let op = try SENSEOperator(sensitivityMaps: maps, columnMask: mask.columns)
+        let espirit = ESPIRiT(compute: compute)
+        var maps = try espirit.sensitivityMaps(kspace: k, numLowFrequencies: numLow)
+        let op = try SENSEOperator(sensitivityMaps: maps, columnMask: mask.columns, compute: compute)
         var x = op.adjoint(k)
         add("A^H A (SENSE normal)", time(repeats) { x = op.normal(x) })
-        add("espirit", try time(repeats) { maps = try ESPIRiT().sensitivityMaps(kspace: k, numLowFrequencies: numLow) })
+        add("espirit", try time(repeats) { maps = try espirit.sensitivityMaps(kspace: k, numLowFrequencies: numLow) })
         var rec = ComplexArray(zeros: [height, width])
         add("l1-wavelet 100 it", try time(repeats) {
             rec = try L1WaveletReconstruction(lambda: 0.01, iterations: 100).reconstruct(kspace: k, operator: op)
@@ -73,7 +75,7 @@ public enum Benchmark {
         let reference = try ZeroFilledRSS.reconstruct(kspace: full)
         let ours = ImageQualityMetrics.psnr(target: reference, prediction: rec.magnitude)
         var report = Report(height: height, width: width, coils: coils, sampledColumns: mask.columns.filter { $0 }.count,
-                            numLowFrequencies: numLow, threads: ProcessInfo.processInfo.activeProcessorCount,
+                            numLowFrequencies: numLow, threads: compute.threads,
                             bart: nil, rows: rows, l1PSNR: ours, bartL1PSNR: nil, mapCorrelationMin: nil)
         guard let bart = bartPath else { return report }
         report.bart = bart

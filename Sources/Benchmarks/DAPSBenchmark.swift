@@ -72,15 +72,15 @@ public enum DAPSBenchmark {
     /// `virtualCoils` replaces the protocol's `virtual_coils` (≥ `coils`: no compression).
     public static func run(prior: String?, protocolName: String = "knee-4x", overrides: ReconProtocol.Overrides = .init(),
                            height: Int = 320, width: Int = 320, coils: Int = 15, batchDraws: Int = 4,
-                           virtualCoils: Int? = nil,
+                           virtualCoils: Int? = nil, compute: ComputeSettings = .machine,
                            log: (String) -> Void = { _ in }) throws -> Report {
         let p = try ReconProtocol.load(protocolName).applying(overrides)
         let loaded: LoadedPrior
         if let prior {
-            loaded = try LoadedPrior(prior)
+            loaded = try LoadedPrior(prior, compute: compute)
         } else {
             let cfg = try UNetConfiguration.decode(json: PriorBenchmark.defaultConfigurationJSON)
-            let net = try UNet.random(configuration: cfg, seed: 0)
+            let net = try UNet.random(configuration: cfg, seed: 0, compute: compute)
             loaded = try LoadedPrior(network: net, identity: .init(
                 name: "default architecture, random weights", requested: "default", path: "", sha256: "", card: "{}",
                 configuration: cfg.jsonString()))
@@ -96,10 +96,11 @@ public enum DAPSBenchmark {
         let compressionSeconds = Date().timeIntervalSince(t)
         if k.shape[0] < coils { log(String(format: "coil compression %d → %d: %.2f s", coils, k.shape[0], compressionSeconds)) }
         t = Date()
-        let maps = try AutoCoilMaps().estimate(kspace: k, numLowFrequencies: mask.numLowFrequencies)
+        let maps = try AutoCoilMaps(compute: compute).estimate(kspace: k, numLowFrequencies: mask.numLowFrequencies)
         let mapsSeconds = Date().timeIntervalSince(t)
         log(String(format: "coil maps (%@): %.2f s", maps.method.rawValue, mapsSeconds))
-        let sense = try SENSEOperator(sensitivityMaps: maps.maps, columnMask: mask.columns)
+        let sense = try SENSEOperator(sensitivityMaps: maps.maps, columnMask: mask.columns,
+                                      compute: compute.insideParallelLoop)
         t = Date()
         let scale = try NormalisationScale.estimate(kspace: k, operator: sense, quantile: p.quantile)
         let normalisationSeconds = Date().timeIntervalSince(t)
@@ -123,7 +124,7 @@ public enum DAPSBenchmark {
         return Report(height: height, width: width, coils: coils, protocolName: p.name,
                       dapsConfiguration: ReconPipeline.DAPSSetup.json(p.daps), prior: loaded.identity.name,
                       priorConfiguration: loaded.identity.configuration,
-                      threads: ProcessInfo.processInfo.activeProcessorCount, virtualCoils: k.shape[0],
+                      threads: compute.threads, virtualCoils: k.shape[0],
                       compressionSeconds: compressionSeconds, mapsSeconds: mapsSeconds,
                       mapsMethod: maps.method.rawValue, normalisationSeconds: normalisationSeconds,
                       single: single, batched: batched,

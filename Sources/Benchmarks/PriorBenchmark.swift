@@ -1,4 +1,5 @@
 import Foundation
+import MRICore
 import MRIPipeline
 import NeuralPrior
 
@@ -43,12 +44,13 @@ public enum PriorBenchmark {
     /// Runs the benchmark for `priorFile`'s configuration (or the default), `size`×`size`.
     /// `trainingDirectory` holds `bench_torch.py`; PyTorch figures are nil when it or torch is absent.
     public static func run(priorFile: URL?, configurationJSON: String? = nil, size: Int = 320, repeats: Int = 9,
-                           trainingDirectory: URL?) throws -> Report {
+                           trainingDirectory: URL?, compute: ComputeSettings = .machine) throws -> Report {
         let configuration = try priorFile.map { try UNet(contentsOf: $0).configuration }
             ?? UNetConfiguration.decode(json: configurationJSON ?? defaultConfigurationJSON)
-        let r = try UNetBenchmark.run(configuration: configuration, height: size, width: size, batches: [1, 4], repeats: repeats)
+        let r = try UNetBenchmark.run(configuration: configuration, height: size, width: size, batches: [1, 4], repeats: repeats,
+                                      compute: compute)
         let b1 = r.results.first { $0.batch == 1 }!, b4 = r.results.first { $0.batch == 4 }!
-        let threads = ProcessInfo.processInfo.activeProcessorCount
+        let threads = compute.threads
         var report = Report(configuration: configuration.jsonString(), size: size,
                             msPerEvalBatch1: b1.milliseconds, msPerEvalBatch4: b4.milliseconds,
                             gflops: b1.gflopsPerSecond, sgemmPeakGFLOPS: r.sgemmGFLOPS,

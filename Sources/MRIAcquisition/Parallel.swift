@@ -2,7 +2,7 @@ import Foundation
 
 /// Runs `body(range)` over `count` items split into at most `chunks` contiguous ranges in parallel.
 @inline(__always)
-func parallelChunks(_ count: Int, chunks: Int = 2, _ body: @escaping (Range<Int>) -> Void) {
+func parallelChunks(_ count: Int, chunks: Int, _ body: @escaping (Range<Int>) -> Void) {
     if count <= 0 { return }
     let n = max(1, min(chunks, count))
     if n == 1 { body(0..<count); return }

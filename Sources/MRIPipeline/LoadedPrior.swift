@@ -1,6 +1,7 @@
 import Crypto
 import DAPS
 import Foundation
+import MRICore
 import NeuralPrior
 
 /// A prior file loaded for sampling: its identity (recorded in every output) and the
@@ -33,14 +34,15 @@ public struct LoadedPrior: Sendable {
     public let network: UNet
 
     /// Resolves `nameOrPath` (`PriorCatalog.resolve`) and loads it strictly.
-    public init(_ nameOrPath: String) throws {
+    /// `compute` sets the network's lanes and convolution kernel.
+    public init(_ nameOrPath: String, compute: ComputeSettings = .machine) throws {
         let url = try PriorCatalog.resolve(nameOrPath)
-        try self.init(url: url, requested: nameOrPath)
+        try self.init(url: url, requested: nameOrPath, compute: compute)
     }
 
     /// Loads the prior file at `url`.
-    public init(url: URL, requested: String) throws {
-        let net = try UNet(contentsOf: url)
+    public init(url: URL, requested: String, compute: ComputeSettings = .machine) throws {
+        let net = try UNet(contentsOf: url, compute: compute)
         try self.init(network: net, identity: Identity(
             name: net.card?.name ?? url.deletingPathExtension().lastPathComponent, requested: requested, path: url.path,
             sha256: try Self.sha256Hex(of: url), card: net.card?.json ?? "{}", configuration: net.configuration.jsonString()))

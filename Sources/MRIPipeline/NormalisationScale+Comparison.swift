@@ -43,7 +43,7 @@ extension NormalisationScale {
             let reference = quantile(try MVUECombination.reconstruct(kspace: kf, sensitivityMaps: mapsFull).magnitude.storage, q)
             let k = try pipeline.prepare(raw, sampling: sampling, geometry: geometry, virtualCoils: nil)
             let maps = try pipeline.sensitivityMaps(k, sampling: sampling, method: .auto, mapsUsed: &used)
-            let op = try ReconPipeline.senseOperator(maps: maps, sampling: sampling)
+            let op = try ReconPipeline.senseOperator(maps: maps, sampling: sampling, compute: options.compute)
             var estimates = [String: Float]()
             for e in Estimate.allCases {
                 estimates[e.rawValue] = quantile(try initialImage(kspace: k, operator: op, estimate: e).magnitude.storage, q)

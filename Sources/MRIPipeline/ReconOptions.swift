@@ -1,4 +1,5 @@
 import DAPS
+import MRICore
 
 /// Every parameter of a reconstruction run; recorded in the output file's attributes.
 public struct ReconOptions: Sendable {
@@ -34,6 +35,9 @@ public struct ReconOptions: Sendable {
     public var saveSamples = false
     /// DAPS: the initial estimate the normalisation quantile is taken of.
     public var normalisationEstimate = NormalisationScale.defaultEstimate
+    /// Threads and kernels of every operator, solver and network of the run (built by the
+    /// command line from `--threads`).
+    public var compute = ComputeSettings.machine
 
     public init() {}
 

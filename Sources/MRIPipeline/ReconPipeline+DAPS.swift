@@ -100,7 +100,7 @@ extension ReconPipeline {
         } else {
             (priorName, priorChoice) = (p.prior, "protocol \(p.name)")
         }
-        let prior = try LoadedPrior(priorName)
+        let prior = try LoadedPrior(priorName, compute: options.compute)
         guard prior.denoiser.channels == 2 else {
             throw PipelineError.unusableInput(file: prior.identity.path, reason: "the prior has \(prior.denoiser.channels) channels; DAPS needs 2 (real, imaginary)")
         }
@@ -125,7 +125,8 @@ extension ReconPipeline {
         timings.preprocess += lap()
         let maps = try sensitivityMaps(k, sampling: sampling, method: options.coilMaps(for: setup.reconProtocol),
                                        mapsUsed: &mapsUsed)
-        let op = try Self.senseOperator(maps: maps, sampling: sampling)
+        // The sampler runs its draws concurrently: one FFTW thread per transform inside them.
+        let op = try Self.senseOperator(maps: maps, sampling: sampling, compute: options.compute.insideParallelLoop)
         timings.maps += lap()
         let p = setup.reconProtocol
         let scale = try NormalisationScale.estimate(kspace: k, operator: op, quantile: p.quantile,

@@ -207,21 +207,22 @@ public struct ReconPipeline: Sendable {
         }
         switch method {
         case .auto:
-            let r = try AutoCoilMaps().estimate(kspace: k, numLowFrequencies: sampling.numLowFrequencies)
+            let r = try AutoCoilMaps(compute: options.compute).estimate(kspace: k, numLowFrequencies: sampling.numLowFrequencies)
             mapsUsed.append(r.method.rawValue)
             return r.maps
-        case .espirit: return try ESPIRiT().sensitivityMaps(kspace: k, numLowFrequencies: sampling.numLowFrequencies)
-        case .lowres: return try LowResolutionCoilMaps().sensitivityMaps(kspace: k, numLowFrequencies: sampling.numLowFrequencies)
+        case .espirit: return try ESPIRiT(compute: options.compute).sensitivityMaps(kspace: k, numLowFrequencies: sampling.numLowFrequencies)
+        case .lowres: return try LowResolutionCoilMaps(compute: options.compute).sensitivityMaps(kspace: k, numLowFrequencies: sampling.numLowFrequencies)
         }
     }
 
     /// The SENSE operator for `maps` and the sampling (column or 2-D mask).
-    static func senseOperator(maps: ComplexArray, sampling: Sampling) throws -> SENSEOperator {
+    static func senseOperator(maps: ComplexArray, sampling: Sampling, compute: ComputeSettings) throws -> SENSEOperator {
         let h = maps.shape[1], w = maps.shape[2]
         if let m = sampling.mask, m.isTwoDimensional {
-            return try SENSEOperator(sensitivityMaps: maps, mask2D: try m.plane(height: h))
+            return try SENSEOperator(sensitivityMaps: maps, mask2D: try m.plane(height: h), compute: compute)
         }
-        return try SENSEOperator(sensitivityMaps: maps, columnMask: sampling.mask?.columns ?? [Bool](repeating: true, count: w))
+        return try SENSEOperator(sensitivityMaps: maps, columnMask: sampling.mask?.columns ?? [Bool](repeating: true, count: w),
+                                 compute: compute)
     }
 
     /// Centre crop (then zero pad) of an image to the output geometry.
@@ -246,7 +247,7 @@ public struct ReconPipeline: Sendable {
             magnitude = try ZeroFilledRSS.reconstruct(kspace: k)
         } else {
             let maps = try sensitivityMaps(k, sampling: sampling, method: options.coilMaps(for: nil), mapsUsed: &mapsUsed)
-            let op = try Self.senseOperator(maps: maps, sampling: sampling)
+            let op = try Self.senseOperator(maps: maps, sampling: sampling, compute: options.compute)
             let image: ComplexArray
             switch options.method {
             case .zeroFilled, .daps: fatalError("unreachable")

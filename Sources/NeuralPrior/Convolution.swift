@@ -29,21 +29,21 @@ public final class Convolution: @unchecked Sendable {
     /// Whether this 3×3 convolution runs the direct AVX2 kernel (else im2col + sgemm).
     public var usesDirectKernel: Bool { directPacked != nil }
 
-    /// The CPU has AVX2 + FMA, so 3×3 convolutions use the direct kernel unless the environment
-    /// sets `MRI_DAPS_CONV=im2col` (for comparisons; read once).
-    public static let directKernelAvailable: Bool =
-        ck_has_avx2_fma() != 0 && ProcessInfo.processInfo.environment["MRI_DAPS_CONV"] != "im2col"
+    /// The CPU has AVX2 + FMA, so 3×3 convolutions can use the direct kernel (chosen unless the
+    /// compute settings ask for `im2col`).
+    public static let directKernelAvailable: Bool = ck_has_avx2_fma() != 0
 
     /// Target size of one im2col band (floats).
     public let bandFloats: Int
 
     /// Builds from a PyTorch OIHW weight `[Cout, Cin, k, k]` and bias `[Cout]`; 3×3 im2col
     /// bands hold about `bandFloats` floats (at least one output row).
-    /// `direct` (default `directKernelAvailable`) selects the direct 3×3 kernel; it is ignored
-    /// (false) for 1×1 kernels and on CPUs without AVX2 + FMA.
-    public init(weight: FloatArray, bias b: FloatArray, bandFloats: Int = 1 << 20,
-                direct: Bool = Convolution.directKernelAvailable) {
+    /// `direct` selects the direct 3×3 kernel; it is ignored (false) for 1×1 kernels and on CPUs
+    /// without AVX2 + FMA. A 3×3 convolution splits the image into `lanes` row bands processed
+    /// concurrently; the split is fixed, so results do not depend on scheduling.
+    public init(weight: FloatArray, bias b: FloatArray, bandFloats: Int = 1 << 20, direct: Bool = true, lanes: Int = 2) {
         self.bandFloats = bandFloats
+        self.lanes = max(1, lanes)
         precondition(weight.shape.count == 4 && weight.shape[2] == weight.shape[3] && [1, 3].contains(weight.shape[2]))
         precondition(b.shape == [weight.shape[0]])
         outChannels = weight.shape[0]
@@ -83,8 +83,8 @@ public final class Convolution: @unchecked Sendable {
     /// band (direct kernel) or one im2col band per lane.
     public func columnScratch(height: Int, width: Int) -> Int {
         if kernelSize == 1 { return 0 }
-        if usesDirectKernel { return Self.lanes * directScratch(height: height, width: width) }
-        return Self.lanes * depth * width * bandRows(height: height, width: width)
+        if usesDirectKernel { return lanes * directScratch(height: height, width: width) }
+        return lanes * depth * width * bandRows(height: height, width: width)
     }
 
     /// Padded-band scratch floats of one `ck_conv3x3` call.
@@ -92,9 +92,8 @@ public final class Convolution: @unchecked Sendable {
         ck_conv3x3_scratch(Int32(inChannels), Int32(height), Int32(width))
     }
 
-    /// A 3×3 convolution splits the image into this many row halves processed concurrently
-    /// (two cores). The split is fixed, so results do not depend on scheduling.
-    static let lanes = 2
+    /// Concurrent row bands of a 3×3 convolution.
+    public let lanes: Int
 
     /// Multiply-adds ×2 per output pixel.
     public var flopsPerPixel: Double { 2 * Double(outChannels * inChannels * kernelSize * kernelSize) }
@@ -125,7 +124,7 @@ public final class Convolution: @unchecked Sendable {
         }
         if let wp = directPacked {
             // Direct kernel: two row halves concurrently, each lane with its own padded band.
-            let lanes = parallel && height >= 16 ? Self.lanes : 1
+            let lanes = parallel && height >= 16 ? min(self.lanes, height) : 1
             let per = (height + lanes - 1) / lanes
             let scratch = directScratch(height: height, width: width)
             nonisolated(unsafe) let xs = x, ys = y, col0 = column, w = UnsafePointer(wp), b = UnsafePointer(bias)
@@ -146,7 +145,7 @@ public final class Convolution: @unchecked Sendable {
         // lane with its own band scratch: no synchronisation between the im2col and sgemm phases.
         let rows = bandRows(height: height, width: width)
         let bandScratch = depth * width * rows
-        let lanes = parallel && height >= 16 ? Self.lanes : 1
+        let lanes = parallel && height >= 16 ? min(self.lanes, height) : 1
         let per = (height + lanes - 1) / lanes
         nonisolated(unsafe) let xs = x, ys = y, col0 = column
         let beta: Float = accumulate ? 1 : 0

@@ -52,8 +52,7 @@ public enum TensorOps {
     public static func silu(_ x: Float) -> Float { x / (1 + Foundation.exp(-x)) }
 
     /// The CPU has AVX2 + FMA: `affineSiLU` runs `ck_affine_silu` (same polynomial, 8 lanes
-    /// in one register instead of two SSE halves). Off with `MRI_DAPS_CONV=im2col` too, so that
-    /// setting compares against the portable build.
+    /// in one register instead of two SSE halves).
     static let vectorKernelsAvailable: Bool = Convolution.directKernelAvailable
 
     /// y[i] = SiLU(a·x[i] + b) for i < n (in place allowed).

@@ -83,11 +83,18 @@ public final class UNet: @unchecked Sendable {
     /// An independent network with the same weights and its own workspaces, so two batch
     /// halves can run concurrently.
     public func replica() throws -> UNet {
-        try UNet(configuration: configuration, weights: weights, card: card)
+        try UNet(configuration: configuration, weights: weights, card: card, compute: compute)
     }
 
+    /// Lanes of the convolutions and of the denoiser's batch split, and the convolution kernel.
+    /// Every sgemm of the network is meant to run single-threaded (`blasThreads` 1, applied by
+    /// the command line): the network parallelises by itself, and a multi-threaded OpenBLAS
+    /// splits its sums differently with the thread count.
+    public let compute: ComputeSettings
+
     /// Builds the network from named tensors (strict: missing, unused or mis-shaped tensors throw).
-    public init(configuration cfg: UNetConfiguration, weights: [String: FloatArray], card: ModelCard? = nil) throws {
+    public init(configuration cfg: UNetConfiguration, weights: [String: FloatArray], card: ModelCard? = nil,
+                compute: ComputeSettings = .machine) throws {
         try cfg.validate()
         let shapes = Self.parameterShapes(for: cfg)
         for key in shapes.keys.sorted() {
@@ -99,11 +106,8 @@ public final class UNet: @unchecked Sendable {
         if let extra = weights.keys.sorted().first(where: { shapes[$0] == nil }) {
             throw NeuralPriorError.unusedTensor(key: extra)
         }
-        // NeuralPrior parallelises by itself (row halves in convolutions, batch halves in the
-        // denoiser) and runs every sgemm single-threaded: a multi-threaded OpenBLAS splits
-        // differently with the thread count, so results would depend on concurrent callers.
-        BLAS.setThreads(1)
-        let w = WeightSource(tensors: weights)
+        self.compute = compute
+        let w = WeightSource(tensors: weights, compute: compute)
         configuration = cfg
         self.card = card
         self.weights = weights
@@ -140,12 +144,12 @@ public final class UNet: @unchecked Sendable {
 
     /// Loads a prior file: checks `__metadata__` (`format` = "mri-daps-edm-unet",
     /// `format_version` = "1", `config`, `card`), then loads strictly (F16 converted to F32).
-    public convenience init(contentsOf url: URL) throws {
-        try self.init(file: try SafetensorsFile(contentsOf: url))
+    public convenience init(contentsOf url: URL, compute: ComputeSettings = .machine) throws {
+        try self.init(file: try SafetensorsFile(contentsOf: url), compute: compute)
     }
 
     /// Loads from an opened safetensors file (see `init(contentsOf:)`).
-    public convenience init(file: SafetensorsFile) throws {
+    public convenience init(file: SafetensorsFile, compute: ComputeSettings = .machine) throws {
         func meta(_ k: String) throws -> String {
             guard let v = file.metadata[k] else {
                 throw NeuralPriorError.malformedFile(file: file.name, problem: "__metadata__ has no '\(k)'")
@@ -160,12 +164,13 @@ public final class UNet: @unchecked Sendable {
         }
         let cfg = try UNetConfiguration.decode(json: try meta("config"))
         let card = try ModelCard(json: try meta("card"))
-        try self.init(configuration: cfg, weights: try file.allTensors(), card: card)
+        try self.init(configuration: cfg, weights: try file.allTensors(), card: card, compute: compute)
     }
 
     /// A network with random weights (N(0, 1/fan_in) weights, small random biases, GroupNorm
     /// γ ≈ 1), for benchmarks and tests; deterministic in `seed`.
-    public static func random(configuration cfg: UNetConfiguration, seed: UInt64 = 0) throws -> UNet {
+    public static func random(configuration cfg: UNetConfiguration, seed: UInt64 = 0,
+                              compute: ComputeSettings = .machine) throws -> UNet {
         var rng = SeededRNG(seed: seed)
         var weights: [String: FloatArray] = [:]
         for (key, shape) in parameterShapes(for: cfg).sorted(by: { $0.key < $1.key }) {
@@ -181,7 +186,7 @@ public final class UNet: @unchecked Sendable {
             }
             weights[key] = FloatArray(shape: shape, storage: v)
         }
-        return try UNet(configuration: cfg, weights: weights)
+        return try UNet(configuration: cfg, weights: weights, compute: compute)
     }
 
     /// The 3×3/1×1 convolutions that run at level l (for sizing scratch).

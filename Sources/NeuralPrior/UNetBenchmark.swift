@@ -50,11 +50,12 @@ public enum UNetBenchmark {
     /// evaluation of every batch size per round — so that a change of load on a shared machine
     /// during the measurement hits every batch size alike instead of biasing their ratio.
     public static func run(
-        configuration: UNetConfiguration, height: Int, width: Int, batches: [Int] = [1, 4], repeats: Int = 9
+        configuration: UNetConfiguration, height: Int, width: Int, batches: [Int] = [1, 4], repeats: Int = 9,
+        compute: ComputeSettings = .machine
     ) throws -> Report {
-        let net = try UNet.random(configuration: configuration, seed: 1)
+        let net = try UNet.random(configuration: configuration, seed: 1, compute: compute)
         let denoiser = try UNetDenoiser(network: net)
-        let sgemm = sgemmRate()
+        let sgemm = sgemmRate(threads: compute.threads)
         var inputs: [(x: FloatArray, sigma: [Float])] = []
         var footprint: [(workspace: Int, peak: Int?)] = []
         for b in batches {
@@ -86,13 +87,10 @@ public enum UNetBenchmark {
                       flopsPerItem: flops, sgemmGFLOPS: sgemm, results: results)
     }
 
-    /// GFLOP/s of an n×n×n sgemm through `BLAS.matrixMultiply` (best of `repeats`).
-    public static func sgemmRate(size n: Int = 1024, repeats: Int = 5) -> Double {
-        // The machine's peak: OpenBLAS on all cores for this measurement only (NeuralPrior itself
-        // runs it single-threaded and parallelises around it).
-        let saved = BLAS.threads
-        BLAS.setThreads(ProcessInfo.processInfo.activeProcessorCount)
-        defer { BLAS.setThreads(saved) }
+    /// GFLOP/s of an n×n×n sgemm through `BLAS.matrixMultiply` on `threads` cores (best of
+    /// `repeats`): the columns of C are split into `threads` blocks multiplied concurrently, each
+    /// by a (single-threaded) sgemm call, as the network itself runs its sgemms.
+    public static func sgemmRate(size n: Int = 1024, repeats: Int = 5, threads: Int) -> Double {
         let a = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
         let b = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
         let c = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
@@ -101,7 +99,14 @@ public enum UNetBenchmark {
         var best = Double.infinity
         for _ in 0...repeats {
             let t0 = DispatchTime.now().uptimeNanoseconds
-            BLAS.matrixMultiply(m: n, n: n, k: n, a: a, lda: n, b: b, ldb: n, c: c, ldc: n)
+            let parts = max(1, min(threads, n)), per = (n + parts - 1) / parts
+            nonisolated(unsafe) let (pa, pb, pc) = (a, b, c)
+            DispatchQueue.concurrentPerform(iterations: parts) { p in
+                let lo = p * per, cols = min(n, lo + per) - lo
+                if cols > 0 {
+                    BLAS.matrixMultiply(m: n, n: cols, k: n, a: pa, lda: n, b: pb + lo, ldb: n, c: pc + lo, ldc: n)
+                }
+            }
             best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0))
         }
         return 2 * Double(n) * Double(n) * Double(n) / best

@@ -46,15 +46,16 @@ public final class UNetDenoiser: @unchecked Sendable {
         let coefficients = sigma.map { Self.preconditioning(sigma: $0, sigmaData: sigmaData) }
         let n = channels * h * w
         var out = FloatArray(zeros: x.shape)
-        // Batches of two or more run as two concurrent halves, each on its own network replica:
+        // Batches of two or more run as `lanes` concurrent parts (the network's compute
+        // settings), each on its own network replica:
         // across items the work is embarrassingly parallel, which beats splitting every small
         // GEMM and element-wise op of one item over the cores. Within a half the items run one
         // after the other through a batch-1 workspace, so a core's working set stays one item
         // (cache-resident activations; peak memory 197 instead of 337 MB at batch 4, 320×320).
         // The split depends only on the batch size, so results do not depend on scheduling, and
         // every item gets the same bits as when it is denoised alone.
-        let lanes = batch >= 2 ? 2 : 1
-        let nets = lanes == 2 ? [network, try secondLane()] : [network]
+        let lanes = max(1, min(batch, network.compute.lanes))
+        let nets = try [network] + (1..<max(1, lanes)).map { try replica(lane: $0) }
         let per = (batch + lanes - 1) / lanes
         x.storage.withUnsafeBufferPointer { xs in
             out.storage.withUnsafeMutableBufferPointer { os in
@@ -79,15 +80,15 @@ public final class UNetDenoiser: @unchecked Sendable {
     }
 
     private let laneLock = NSLock()
-    private var lane2: UNet?
+    private var replicas: [Int: UNet] = [:]
 
-    /// The replica for the second lane, made on first use.
-    private func secondLane() throws -> UNet {
+    /// The replica for lane ≥ 1, made on first use.
+    private func replica(lane: Int) throws -> UNet {
         laneLock.lock()
         defer { laneLock.unlock() }
-        if let l = lane2 { return l }
+        if let l = replicas[lane] { return l }
         let l = try network.replica()
-        lane2 = l
+        replicas[lane] = l
         return l
     }
 }

@@ -76,6 +76,8 @@ extension Convolution {
 /// Weight lookup that records which keys were consumed (strict loading).
 struct WeightSource {
     let tensors: [String: FloatArray]
+    /// Lanes and kernel choice of the convolutions.
+    let compute: ComputeSettings
     func get(_ key: String, _ shape: [Int]) throws -> FloatArray {
         guard let t = tensors[key] else { throw NeuralPriorError.missingTensor(key: key) }
         guard t.shape == shape else { throw NeuralPriorError.shapeMismatch(key: key, expected: shape, found: t.shape) }
@@ -86,7 +88,8 @@ struct WeightSource {
                             beta: ParameterBuffer(try get(p + ".bias", [c])), channels: c)
     }
     func conv(_ p: String, _ cin: Int, _ cout: Int, _ k: Int) throws -> Convolution {
-        Convolution(weight: try get(p + ".weight", [cout, cin, k, k]), bias: try get(p + ".bias", [cout]))
+        Convolution(weight: try get(p + ".weight", [cout, cin, k, k]), bias: try get(p + ".bias", [cout]),
+                    direct: compute.convolution == .automatic, lanes: compute.lanes)
     }
     func linear(_ p: String, _ cin: Int, _ cout: Int) throws -> LinearLayer {
         LinearLayer(weight: try get(p + ".weight", [cout, cin]), bias: try get(p + ".bias", [cout]))

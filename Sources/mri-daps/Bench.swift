@@ -20,10 +20,12 @@ struct AcquisitionBench: ParsableCommand {
     @Option(help: "Matrix size (square).") var size = 320
     @Flag(help: "Skip BART even when installed.") var noBart = false
     @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var compute: ComputeOptions
 
     func run() throws {
         let bart = noBart ? nil : Tools.which("bart")
-        let r = try Benchmark.run(height: size, width: size, coils: coils, repeats: repeats, bartPath: bart) { status($0) }
+        let r = try Benchmark.run(height: size, width: size, coils: coils, repeats: repeats, bartPath: bart,
+                                  compute: compute.settings(usesPrior: false)) { status($0) }
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -64,10 +66,11 @@ struct PriorBench: ParsableCommand {
     @Option(help: "Timed rounds, each one evaluation per batch size, interleaved (median reported).") var repeats = 9
     @Option(help: "Folder holding bench_torch.py for the PyTorch comparison.") var training = "Training"
     @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var compute: ComputeOptions
 
     func run() throws {
         let r = try PriorBenchmark.run(priorFile: prior.map { URL(fileURLWithPath: $0) }, configurationJSON: config, size: size, repeats: repeats,
-                                       trainingDirectory: URL(fileURLWithPath: training))
+                                       trainingDirectory: URL(fileURLWithPath: training), compute: compute.settings(usesPrior: true))
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -102,6 +105,7 @@ struct DAPSBench: ParsableCommand {
     var virtualCoils: Int?
     @Option(help: "Matrix size (square).") var size = 320
     @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
         if draws < 1 { throw ValidationError("--draws must be ≥ 1") }
@@ -112,7 +116,8 @@ struct DAPSBench: ParsableCommand {
         var o = ReconProtocol.Overrides()
         o.conditional = conditional
         let r = try DAPSBenchmark.run(prior: prior, protocolName: reconProtocol, overrides: o, height: size, width: size,
-                                      coils: coils, batchDraws: draws, virtualCoils: virtualCoils) { status($0) }
+                                      coils: coils, batchDraws: draws, virtualCoils: virtualCoils,
+                                      compute: compute.settings(usesPrior: true)) { status($0) }
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

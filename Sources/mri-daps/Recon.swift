@@ -34,6 +34,7 @@ struct Recon: ParsableCommand {
     @Option(name: .customLong("protocol"), help: "daps: protocol name or .json path (default: <anatomy>-<4|8>x, the fast preset nearest the acceleration).")
     var reconProtocol: String?
     @OptionGroup var daps: DAPSOverrideOptions
+    @OptionGroup var compute: ComputeOptions
     @Flag(help: "daps: also write every draw's magnitude as 'samples' (slices, draws, H, W).") var saveSamples = false
     @Option(help: "Write a JSON report (timings per stage, every parameter) to this path.") var report: String?
     @Option(help: "Memory the run may use, in GB (default: what the system has available); a run estimated to need more is refused before it starts.")
@@ -77,6 +78,7 @@ struct Recon: ParsableCommand {
         o.saveSamples = saveSamples
         o.protocolOverrides = daps.overrides(seed: method == .daps ? maskOptions.seed : nil)
         o.mask = try maskOptions.plan()
+        o.compute = compute.settings(usesPrior: method == .daps)
         return o
     }
 

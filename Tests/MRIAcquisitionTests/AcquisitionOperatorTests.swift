@@ -20,7 +20,7 @@ import _TestSupport
         let columns = (0..<11).map { $0 % 3 != 1 }
         return [
             ("coil sensitivities", CoilSensitivityOperator(sensitivityMaps: random([4, 9, 7], seed: 1))),
-            ("coil sensitivities, one lane", CoilSensitivityOperator(sensitivityMaps: random([2, 5, 3], seed: 2), lanes: 1)),
+            ("coil sensitivities, one lane", CoilSensitivityOperator(sensitivityMaps: random([2, 5, 3], seed: 2), compute: .serial)),
             ("sampling", SamplingOperator(weights: weights(9, 7, seed: 3), shape: [4, 9, 7])),
             ("SENSE column mask", try! SENSEOperator(sensitivityMaps: random([3, 13, 11], seed: 4), columnMask: columns)),
             ("SENSE 2-D mask", try! SENSEOperator(sensitivityMaps: random([3, 10, 12], seed: 5), mask2D: weights(10, 12, seed: 6))),
@@ -50,5 +50,21 @@ import _TestSupport
         #expect((sense.apply(x) - chain.apply(x)).norm <= 1e-6 * chain.apply(x).norm)
         #expect((sense.adjoint(y) - chain.adjoint(y)).norm <= 1e-6 * chain.adjoint(y).norm)
         #expect((sense.normal(x) - chain.normal(x)).norm <= 1e-5 * chain.normal(x).norm)
+    }
+}
+
+extension AcquisitionOperatorTests {
+    @Test("SENSE gives the same result with one lane and with several", arguments: [true, false])
+    func senseIndependentOfLanes(columnMask: Bool) throws {
+        let maps = Self.random([3, 40, 24], seed: 11)
+        let m = columnMask
+            ? FloatArray(shape: [40, 24], storage: (0..<960).map { $0 % 24 % 2 == 0 ? 1 : 0 })
+            : Self.weights(40, 24, seed: 12)
+        let serial = try SENSEOperator(sensitivityMaps: maps, mask2D: m, compute: .serial)
+        let parallel = try SENSEOperator(sensitivityMaps: maps, mask2D: m, compute: ComputeSettings(lanes: 3, fftThreads: 2, blasThreads: 1))
+        let x = Self.random([40, 24], seed: 13)
+        #expect((serial.normal(x) - parallel.normal(x)).norm <= 1e-6 * serial.normal(x).norm)
+        #expect((serial.apply(x) - parallel.apply(x)).norm <= 1e-6 * serial.apply(x).norm)
+        #expect(serial.adjointOfNoise(scale: 1, seed: 5) == parallel.adjointOfNoise(scale: 1, seed: 5))
     }
 }

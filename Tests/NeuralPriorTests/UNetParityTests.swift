@@ -152,3 +152,27 @@ extension UNetDenoiser: Denoiser {}
         for r in slots { #expect(r == first) }
     }
 }
+
+@Suite struct UNetComputeSettingsTests {
+    @Test("the denoiser gives the same result with one lane or several, and with im2col convolutions")
+    func independentOfLanesAndKernel() throws {
+        let cfg = UNetConfiguration(baseChannels: 8, channelMultipliers: [1, 2], groups: 4, embeddingChannels: 16)
+        let x = randomArray([3, 2, 32, 24], seed: 7)
+        let sigma: [Float] = [0.3, 1, 4]
+        func denoised(_ compute: ComputeSettings) throws -> FloatArray {
+            try UNetDenoiser(network: try UNet.random(configuration: cfg, seed: 2, compute: compute)).denoise(x, sigma: sigma)
+        }
+        let one = try denoised(.serial)
+        let three = try denoised(ComputeSettings(lanes: 3, fftThreads: 1, blasThreads: 1))
+        var im2col = ComputeSettings.serial
+        im2col.convolution = .im2col
+        let portable = try denoised(im2col)
+        func relative(_ a: FloatArray, _ b: FloatArray) -> Float {
+            var d: Float = 0, n: Float = 0
+            for i in 0..<a.count { d += (a.storage[i] - b.storage[i]) * (a.storage[i] - b.storage[i]); n += b.storage[i] * b.storage[i] }
+            return (d / n).squareRoot()
+        }
+        #expect(relative(three, one) <= 1e-6)
+        #expect(relative(portable, one) <= 1e-5)
+    }
+}

@@ -51,7 +51,7 @@ public struct L1WaveletReconstruction: Sendable {
         let maxM = a.mask.map { $0 * $0 }.max() ?? 0
         let step = 0.95 / max(1, maxS * maxM)
         let threshold = lambda * step
-        let wavelet = OrthogonalWavelet2D(height: a.height, width: a.width)
+        let wavelet = OrthogonalWavelet2D(height: a.height, width: a.width, compute: a.compute)
         var rng = SeededRNG(seed: seed)
         let maxShift = 1 << wavelet.levels
 

@@ -22,8 +22,12 @@ public struct AutoCoilMaps: Sendable {
     public var minimumCoverage: Double
     public var objectThreshold: Float
     public var tallRows: Int
+    /// Lanes and FFT threads of the ESPIRiT candidates.
+    public var compute: ComputeSettings
 
-    public init(minimumCoverage: Double = 0.95, objectThreshold: Float = 0.15, tallRows: Int = 32) {
+    public init(minimumCoverage: Double = 0.95, objectThreshold: Float = 0.15, tallRows: Int = 32,
+                compute: ComputeSettings = .machine) {
+        self.compute = compute
         self.minimumCoverage = minimumCoverage
         self.objectThreshold = objectThreshold
         self.tallRows = tallRows
@@ -36,8 +40,8 @@ public struct AutoCoilMaps: Sendable {
         guard kspace.rank == 3 else { throw CoilMapError.badShape(kspace.shape) }
         let support = try objectSupport(kspace: kspace, numLowFrequencies: numLowFrequencies)
         var best: (ComplexArray, Method, Double)? = nil
-        var candidates: [(Method, ESPIRiT)] = [(.espirit, ESPIRiT())]
-        var tall = ESPIRiT()
+        var candidates: [(Method, ESPIRiT)] = [(.espirit, ESPIRiT(compute: compute))]
+        var tall = ESPIRiT(compute: compute)
         tall.calibrationRows = max(tallRows, numLowFrequencies)
         candidates.append((.espiritTall, tall))
         for (method, espirit) in candidates {
@@ -46,7 +50,7 @@ public struct AutoCoilMaps: Sendable {
             if cov >= minimumCoverage { return (maps, method, cov) }
             if best == nil || cov > best!.2 { best = (maps, method, cov) }
         }
-        let low = try LowResolutionCoilMaps().sensitivityMaps(kspace: kspace, numLowFrequencies: numLowFrequencies)
+        let low = try LowResolutionCoilMaps(compute: compute).sensitivityMaps(kspace: kspace, numLowFrequencies: numLowFrequencies)
         let cov = coverage(low, support: support)
         if let b = best, b.2 > cov { return b }
         return (low, .lowres, cov)
@@ -61,7 +65,7 @@ public struct AutoCoilMaps: Sendable {
             let o = (c * h + i) * w + c0
             for j in 0..<cw { low.storage[o + j] = kspace.storage[o + j] }
         } }
-        CenteredFFT.transform(&low, axes: .image, inverse: true)
+        CenteredFFT.transform(&low, axes: .image, inverse: true, compute: compute)
         let rss = try RSS.combine(low).storage
         let cut = objectThreshold * (rss.max() ?? 0)
         return rss.map { $0 > cut }

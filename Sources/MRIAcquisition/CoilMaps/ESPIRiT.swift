@@ -40,10 +40,13 @@ public struct ESPIRiT: Sendable {
     public var coarseIterations: Int
     /// Power iterations at full resolution after interpolation (0 = interpolation only).
     public var refinementIterations: Int
+    /// Lanes of the per-pixel power iterations and threads of the FFTs.
+    public var compute: ComputeSettings
 
     public init(kernelSize: Int = 6, singularValueThreshold: Float = 0.001, eigenvalueCrop: Float = 0.8,
                 calibrationSize: Int? = nil, coarseFactor: Int = 4, coarseIterations: Int = 30,
-                refinementIterations: Int = 3) {
+                refinementIterations: Int = 3, compute: ComputeSettings = .machine) {
+        self.compute = compute
         self.kernelSize = kernelSize
         self.singularValueThreshold = singularValueThreshold
         self.eigenvalueCrop = eigenvalueCrop
@@ -120,7 +123,7 @@ public struct ESPIRiT: Sendable {
                 wk.storage[((j * nc + c) * g + off + dy) * g + off + dx] = eig.vectors[((c * k + dy) * k + dx) * cols + col]
             } } }
         }
-        CenteredFFT.transform(&wk, axes: .image, inverse: false)
+        CenteredFFT.transform(&wk, axes: .image, inverse: false, compute: compute)
         let pairs = nc * (nc + 1) / 2
         var small = ComplexArray(zeros: [pairs, g, g])
         let norm = Float(gg) / Float(k * k)
@@ -143,7 +146,7 @@ public struct ESPIRiT: Sendable {
                 }
             }
         }
-        CenteredFFT.transform(&small, axes: .image, inverse: true)  // Fourier coefficients of G
+        CenteredFFT.transform(&small, axes: .image, inverse: true, compute: compute)  // Fourier coefficients of G
 
         // Phase reference: first principal component of the calibration data.
         var cov = [ComplexFloat](repeating: .zero, count: nc * nc)
@@ -163,11 +166,11 @@ public struct ESPIRiT: Sendable {
         // Coarse grid eigenvectors.
         let lh = max(24, (h + coarseFactor - 1) / coarseFactor + 1) & ~1
         let lw = max(24, (w + coarseFactor - 1) / coarseFactor + 1) & ~1
-        let coarseG = Self.resample(small, g: g, toHeight: lh, width: lw)
+        let coarseG = resample(small, g: g, toHeight: lh, width: lw)
         var coarse = [ComplexFloat](repeating: .zero, count: lh * lw * nc)
         var coarseVal = [Float](repeating: 0, count: lh * lw)
         Self.powerIterations(planes: coarseG, pixels: lh * lw, coils: nc, iterations: coarseIterations,
-                             start: nil, vectors: &coarse, values: &coarseVal, reference: reference)
+                             lanes: compute.lanes, start: nil, vectors: &coarse, values: &coarseVal, reference: reference)
 
         // Interpolate to full size (periodic bilinear; G is periodic).
         var vectors = [ComplexFloat](repeating: .zero, count: h * w * nc)
@@ -193,10 +196,10 @@ public struct ESPIRiT: Sendable {
             }
         }
         if refinementIterations > 0 {
-            let fullG = Self.resample(small, g: g, toHeight: h, width: w)
+            let fullG = resample(small, g: g, toHeight: h, width: w)
             let start = vectors
             Self.powerIterations(planes: fullG, pixels: h * w, coils: nc, iterations: refinementIterations,
-                                 start: start, vectors: &vectors, values: &values, reference: reference)
+                                 lanes: compute.lanes, start: start, vectors: &vectors, values: &values, reference: reference)
         }
 
         // Crop and lay out as [coils, H, W].
@@ -210,7 +213,7 @@ public struct ESPIRiT: Sendable {
 
     /// G on an `lh × lw` grid from its Fourier coefficients on the g × g grid (sinc zero-padding):
     /// G_L = fft2c(pad(coefficients)) · √(lh·lw)/g.
-    static func resample(_ coefficients: ComplexArray, g: Int, toHeight lh: Int, width lw: Int) -> ComplexArray {
+    func resample(_ coefficients: ComplexArray, g: Int, toHeight lh: Int, width lw: Int) -> ComplexArray {
         let pairs = coefficients.shape[0]
         var out = ComplexArray(zeros: [pairs, lh, lw])
         let oy = lh / 2 - g / 2, ox = lw / 2 - g / 2
@@ -218,13 +221,13 @@ public struct ESPIRiT: Sendable {
         for p in 0..<pairs { for i in 0..<g { for j in 0..<g {
             out.storage[(p * lh + oy + i) * lw + ox + j] = coefficients.storage[(p * g + i) * g + j] * scale
         } } }
-        CenteredFFT.transform(&out, axes: .image, inverse: false)
+        CenteredFFT.transform(&out, axes: .image, inverse: false, compute: compute)
         return out
     }
 
     /// Per-pixel power iteration on packed Hermitian planes; writes unit vectors (pixel-major,
     /// phase-aligned so that ⟨reference, v⟩ is real positive) and Rayleigh quotients.
-    static func powerIterations(planes: ComplexArray, pixels n: Int, coils nc: Int, iterations: Int,
+    static func powerIterations(planes: ComplexArray, pixels n: Int, coils nc: Int, iterations: Int, lanes: Int,
                                 start: [ComplexFloat]?, vectors: inout [ComplexFloat], values: inout [Float],
                                 reference: [ComplexFloat]) {
         planes.storage.withUnsafeBufferPointer { gp in
@@ -232,7 +235,7 @@ public struct ESPIRiT: Sendable {
                 values.withUnsafeMutableBufferPointer { ep in
                     nonisolated(unsafe) let G = gp.baseAddress!, V = vp.baseAddress!, E = ep.baseAddress!
                     let hasStart = start != nil
-                    parallelChunks(n, chunks: 2) { range in
+                    parallelChunks(n, chunks: lanes) { range in
                         var m = [ComplexFloat](repeating: .zero, count: nc * nc)
                         var v = [ComplexFloat](repeating: .zero, count: nc)
                         var u = [ComplexFloat](repeating: .zero, count: nc)

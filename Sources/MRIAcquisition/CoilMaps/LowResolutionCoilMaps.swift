@@ -17,7 +17,11 @@ public struct LowResolutionCoilMaps: Sendable {
     /// Object-mask threshold relative to the maximum low-resolution RSS (0 keeps everything).
     public var maskThreshold: Float
 
-    public init(regularization: Float = 0.02, maskThreshold: Float = 0.03) {
+    /// Threads of the FFT.
+    public var compute: ComputeSettings
+
+    public init(regularization: Float = 0.02, maskThreshold: Float = 0.03, compute: ComputeSettings = .machine) {
+        self.compute = compute
         self.regularization = regularization
         self.maskThreshold = maskThreshold
     }
@@ -38,7 +42,7 @@ public struct LowResolutionCoilMaps: Sendable {
             let o = (c * h + r0 + i) * w + c0 + j
             low.storage[o] = kspace.storage[o] * (hann(i, ch) * hann(j, cw))
         } } }
-        CenteredFFT.transform(&low, axes: .image, inverse: true)
+        CenteredFFT.transform(&low, axes: .image, inverse: true, compute: compute)
         let rss = try RSS.combine(low).storage
         let peak = rss.max() ?? 0
         guard peak > 0 else { throw CoilMapError.noSignal }

@@ -6,17 +6,17 @@ import MRICore
 ///   (S x)_c = S_c ⊙ x,   Sᴴ y = Σ_c conj(S_c) ⊙ y_c,
 ///
 /// the inner factor of the SENSE model (BART `fmac`/`sense/model.c` `maps`, SigPy
-/// `linop.Multiply` + `Sum`). Pixels are split over `lanes` threads.
+/// `linop.Multiply` + `Sum`). Pixels are split over `compute.lanes` threads.
 public struct CoilSensitivityOperator: LinearOperator {
     /// Coil sensitivities `[coils, H, W]`.
     public let sensitivityMaps: ComplexArray
-    /// Threads for the pixel loops.
-    public let lanes: Int
+    /// Lanes of the pixel loops.
+    public let compute: ComputeSettings
 
-    public init(sensitivityMaps: ComplexArray, lanes: Int = 2) {
+    public init(sensitivityMaps: ComplexArray, compute: ComputeSettings = .machine) {
         precondition(sensitivityMaps.rank == 3, "CoilSensitivityOperator: maps must be [coils, H, W]")
         self.sensitivityMaps = sensitivityMaps
-        self.lanes = max(1, lanes)
+        self.compute = compute
     }
 
     public var inputShape: [Int] { Array(sensitivityMaps.shape.dropFirst()) }
@@ -32,7 +32,7 @@ public struct CoilSensitivityOperator: LinearOperator {
                 out.storage.withUnsafeMutableBufferPointer { op in
                     nonisolated(unsafe) let o = op.baseAddress!
                     let s = sp.baseAddress!, xx = xp.baseAddress!
-                    parallelChunks(n, chunks: lanes) { r in
+                    parallelChunks(n, chunks: compute.lanes) { r in
                         for ci in 0..<c {
                             let sc = s + ci * n, oc = o + ci * n
                             for i in r { oc[i] = sc[i] * xx[i] }
@@ -54,7 +54,7 @@ public struct CoilSensitivityOperator: LinearOperator {
                 out.storage.withUnsafeMutableBufferPointer { op in
                     nonisolated(unsafe) let o = op.baseAddress!
                     let s = sp.baseAddress!, kk = kp.baseAddress!
-                    parallelChunks(n, chunks: lanes) { r in
+                    parallelChunks(n, chunks: compute.lanes) { r in
                         // Coil-outer accumulation: contiguous streams, vectorisable.
                         for ci in 0..<c {
                             let sc = s + ci * n, kc = kk + ci * n

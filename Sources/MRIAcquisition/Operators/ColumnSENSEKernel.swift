@@ -27,7 +27,8 @@ final class ColumnSENSEKernel: @unchecked Sendable {
     private let noiseWeights: [Float]
     private let fft: RowFFT
 
-    init(maps s: ComplexArray, columnWeights m: [Float]) {
+    init(maps s: ComplexArray, columnWeights m: [Float], lanes: Int) {
+        self.lanes = max(1, lanes)
         coils = s.shape[0]
         height = s.shape[1]
         width = s.shape[2]
@@ -54,7 +55,7 @@ final class ColumnSENSEKernel: @unchecked Sendable {
     }
 
     /// Rows are split into this many contiguous ranges processed concurrently.
-    static let lanes = 2
+    let lanes: Int
 
     /// AᴴA x for x `[H, W]` (centred order) into `out` (centred order).
     func normal(_ x: UnsafePointer<ComplexFloat>, into out: UnsafeMutablePointer<ComplexFloat>) {
@@ -117,7 +118,7 @@ final class ColumnSENSEKernel: @unchecked Sendable {
         _ body: @escaping (Int, UnsafeMutablePointer<ComplexFloat>, UnsafeMutablePointer<ComplexFloat>,
                            UnsafeMutablePointer<ComplexFloat>, UnsafePointer<ComplexFloat>) -> Void
     ) {
-        let lanes = height >= 8 ? Self.lanes : 1
+        let lanes = height >= 8 ? min(self.lanes, height) : 1
         let per = (height + lanes - 1) / lanes
         maps.withUnsafeBufferPointer { mp in
             nonisolated(unsafe) let m = mp.baseAddress!

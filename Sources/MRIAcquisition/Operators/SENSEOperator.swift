@@ -26,16 +26,18 @@ public struct SENSEOperator: LinearOperator {
     public let isColumnMask: Bool
     /// The row-streaming AᴴA / noise path for a column mask (nil for a 2-D mask).
     let columnKernel: ColumnSENSEKernel?
+    /// Lanes and FFT threads of every apply (also used by solvers built on this operator).
+    public let compute: ComputeSettings
     /// M ∘ F ∘ S.
     private let model: ComposedOperator
 
     /// Model with a phase-encode column mask (length W, true = acquired).
-    public init(sensitivityMaps: ComplexArray, columnMask: [Bool]) throws {
-        try self.init(sensitivityMaps: sensitivityMaps, columnWeights: columnMask.map { $0 ? 1 : 0 })
+    public init(sensitivityMaps: ComplexArray, columnMask: [Bool], compute: ComputeSettings = .machine) throws {
+        try self.init(sensitivityMaps: sensitivityMaps, columnWeights: columnMask.map { $0 ? 1 : 0 }, compute: compute)
     }
 
     /// Model with real column weights (length W, typically 0/1).
-    public init(sensitivityMaps: ComplexArray, columnWeights: [Float]) throws {
+    public init(sensitivityMaps: ComplexArray, columnWeights: [Float], compute: ComputeSettings = .machine) throws {
         guard sensitivityMaps.rank == 3 else {
             throw ReconError.shapeMismatch(parameter: "sensitivityMaps", expected: "[coils, H, W]", got: sensitivityMaps.shape)
         }
@@ -45,11 +47,12 @@ public struct SENSEOperator: LinearOperator {
         }
         var m = [Float](repeating: 0, count: h * w)
         for i in 0..<h { for j in 0..<w { m[i * w + j] = columnWeights[j] } }
-        try self.init(sensitivityMaps: sensitivityMaps, mask2D: FloatArray(shape: [h, w], storage: m))
+        try self.init(sensitivityMaps: sensitivityMaps, mask2D: FloatArray(shape: [h, w], storage: m), compute: compute)
     }
 
     /// Model with a full 2-D sampling mask `[H, W]`.
-    public init(sensitivityMaps: ComplexArray, mask2D: FloatArray) throws {
+    /// `compute` sets the lanes of the row kernel and the pixel loops and the FFT threads.
+    public init(sensitivityMaps: ComplexArray, mask2D: FloatArray, compute: ComputeSettings = .machine) throws {
         guard sensitivityMaps.rank == 3 else {
             throw ReconError.shapeMismatch(parameter: "sensitivityMaps", expected: "[coils, H, W]", got: sensitivityMaps.shape)
         }
@@ -58,6 +61,7 @@ public struct SENSEOperator: LinearOperator {
             throw ReconError.shapeMismatch(parameter: "mask2D", expected: "[\(s[1]), \(s[2])]", got: mask2D.shape)
         }
         self.sensitivityMaps = sensitivityMaps
+        self.compute = compute
         self.mask = mask2D.storage
         coils = s[0]
         height = s[1]
@@ -69,17 +73,17 @@ public struct SENSEOperator: LinearOperator {
         }
         isColumnMask = columns
         columnKernel = columns && s[1] > 0 && s[2] > 0
-            ? ColumnSENSEKernel(maps: sensitivityMaps, columnWeights: Array(m[0..<w])) : nil
-        model = SamplingOperator(weights: mask2D, shape: s)
-            .composed(with: FourierOperator(shape: s))
-            .composed(with: CoilSensitivityOperator(sensitivityMaps: sensitivityMaps))
+            ? ColumnSENSEKernel(maps: sensitivityMaps, columnWeights: Array(m[0..<w]), lanes: compute.lanes) : nil
+        model = SamplingOperator(weights: mask2D, shape: s, compute: compute)
+            .composed(with: FourierOperator(shape: s, compute: compute))
+            .composed(with: CoilSensitivityOperator(sensitivityMaps: sensitivityMaps, compute: compute))
     }
 
     /// Single-coil model (one coil, unit sensitivity) with a column mask.
-    public static func singleCoil(height: Int, width: Int, columnMask: [Bool]) throws -> SENSEOperator {
+    public static func singleCoil(height: Int, width: Int, columnMask: [Bool], compute: ComputeSettings = .machine) throws -> SENSEOperator {
         var ones = ComplexArray(zeros: [1, height, width])
         for i in 0..<ones.count { ones.storage[i] = ComplexFloat(1, 0) }
-        return try SENSEOperator(sensitivityMaps: ones, columnMask: columnMask)
+        return try SENSEOperator(sensitivityMaps: ones, columnMask: columnMask, compute: compute)
     }
 
     public var inputShape: [Int] { [height, width] }

@@ -3,21 +3,21 @@ import MRICore
 
 /// Multiplication of every coil's k-space `[coils, H, W]` by real sampling weights M on the
 /// `[H, W]` grid (0/1 for a Cartesian mask): self-adjoint, with AᴴA = M² (BART `sense/model.c`
-/// pattern, SigPy `linop.Multiply` by the mask). Coils are split over `lanes` threads.
+/// pattern, SigPy `linop.Multiply` by the mask). Coils are split over `compute.lanes` threads.
 public struct SamplingOperator: LinearOperator {
     /// Weights on the `[H, W]` grid, row-major.
     public let weights: [Float]
     public let inputShape: [Int]
-    /// Threads for the coil loop.
-    public let lanes: Int
+    /// Lanes of the coil loop.
+    public let compute: ComputeSettings
 
     /// Weights `[H, W]` broadcast over the leading axis of `shape` (`[coils, H, W]`).
-    public init(weights: FloatArray, shape: [Int], lanes: Int = 2) {
+    public init(weights: FloatArray, shape: [Int], compute: ComputeSettings = .machine) {
         precondition(shape.count == 3 && Array(shape.dropFirst()) == weights.shape,
                      "SamplingOperator: weights \(weights.shape) do not fit \(shape)")
         self.weights = weights.storage
         inputShape = shape
-        self.lanes = max(1, lanes)
+        self.compute = compute
     }
 
     public var outputShape: [Int] { inputShape }
@@ -33,7 +33,7 @@ public struct SamplingOperator: LinearOperator {
             k.storage.withUnsafeMutableBufferPointer { kp in
                 nonisolated(unsafe) let base = kp.baseAddress!
                 let m = mp.baseAddress!
-                parallelChunks(inputShape[0], chunks: lanes) { r in
+                parallelChunks(inputShape[0], chunks: compute.lanes) { r in
                     for c in r {
                         let b = base + c * n
                         if squared {

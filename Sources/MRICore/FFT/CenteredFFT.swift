@@ -6,8 +6,9 @@ import Foundation
 /// Forward: `y = fftshift(fft(ifftshift(x), norm="ortho"))` over the selected axes, exactly
 /// fastMRI's `fft2c` (and `bart fft -u`); inverse likewise with the inverse DFT (`ifft2c`).
 /// Both are unitary: ‖F x‖ = ‖x‖ and F⁻¹ = Fᴴ. Leading axes are a batch (coils, slices),
-/// transformed in one FFTW call. Plans are made once per (shape, axes, direction) and reused;
-/// execution uses all cores (`fftwf_plan_with_nthreads`).
+/// transformed in one FFTW call. Plans are made once per (shape, axes, direction, threads,
+/// planning rigour) and reused; `compute.fftThreads` threads run each transform
+/// (`fftwf_plan_with_nthreads`) and `compute.lanes` the centring copies.
 ///
 /// Reference: Frigo & Johnson, "The design and implementation of FFTW3", Proc. IEEE 2005.
 public enum CenteredFFT {
@@ -22,21 +23,21 @@ public enum CenteredFFT {
     }
 
     /// Forward centred orthonormal FFT (image → k-space) of `x` over `axes`.
-    public static func forward(_ x: ComplexArray, axes: Axes = .image) -> ComplexArray {
+    public static func forward(_ x: ComplexArray, axes: Axes = .image, compute: ComputeSettings = .machine) -> ComplexArray {
         var y = x
-        transform(&y, axes: axes, inverse: false)
+        transform(&y, axes: axes, inverse: false, compute: compute)
         return y
     }
 
     /// Inverse centred orthonormal FFT (k-space → image) of `x` over `axes`.
-    public static func inverse(_ x: ComplexArray, axes: Axes = .image) -> ComplexArray {
+    public static func inverse(_ x: ComplexArray, axes: Axes = .image, compute: ComputeSettings = .machine) -> ComplexArray {
         var y = x
-        transform(&y, axes: axes, inverse: true)
+        transform(&y, axes: axes, inverse: true, compute: compute)
         return y
     }
 
     /// In-place transform of `x` (rank ≥ 2; rank 1 is treated as `[1, n]` for `.phaseEncode`).
-    public static func transform(_ x: inout ComplexArray, axes: Axes, inverse: Bool) {
+    public static func transform(_ x: inout ComplexArray, axes: Axes, inverse: Bool, compute: ComputeSettings = .machine) {
         let shape = x.shape
         precondition(shape.count >= 1, "FFT needs rank ≥ 1")
         let h = shape.count >= 2 ? shape[shape.count - 2] : 1
@@ -44,7 +45,8 @@ public enum CenteredFFT {
         precondition(!(shape.count == 1 && axes != .phaseEncode), "rank-1 array: only .phaseEncode")
         let batch = h * w == 0 ? 0 : x.count / (h * w)
         if x.count == 0 { return }
-        let plan = FFTPlanCache.shared.plan(batch: batch, height: h, width: w, axes: axes, inverse: inverse)
+        let plan = FFTPlanCache.shared.plan(batch: batch, height: h, width: w, axes: axes, inverse: inverse,
+                                            compute: compute)
         plan.execute(&x.storage)
     }
 }
@@ -54,10 +56,14 @@ final class FFTPlan: @unchecked Sendable {
     let batch: Int, height: Int, width: Int
     let axes: CenteredFFT.Axes
     let inverse: Bool
+    /// Concurrent ranges of the centring copies.
+    let lanes: Int
     let plan: fftwf_plan
     let scale: Float
 
-    init(batch: Int, height: Int, width: Int, axes: CenteredFFT.Axes, inverse: Bool, threads: Int, rigor: UInt32) {
+    init(batch: Int, height: Int, width: Int, axes: CenteredFFT.Axes, inverse: Bool, threads: Int, lanes: Int,
+         rigor: UInt32) {
+        self.lanes = lanes
         self.batch = batch
         self.height = height
         self.width = width
@@ -112,12 +118,12 @@ final class FFTPlan: @unchecked Sendable {
         let buf = UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: ComplexFloat.self)
         data.withUnsafeBufferPointer { src in
             Self.shiftCopy(from: src.baseAddress!, to: buf, batch: batch, height: height, width: width,
-                           shiftH: shiftH, shiftW: shiftW, scale: 1)
+                           shiftH: shiftH, shiftW: shiftW, scale: 1, lanes: lanes)
         }
         fftwf_execute_dft(plan, buffer, buffer)
         data.withUnsafeMutableBufferPointer { dst in
             Self.shiftCopy(from: buf, to: dst.baseAddress!, batch: batch, height: height, width: width,
-                           shiftH: backH, shiftW: backW, scale: scale)
+                           shiftH: backH, shiftW: backW, scale: scale, lanes: lanes)
         }
     }
 
@@ -138,12 +144,12 @@ final class FFTPlan: @unchecked Sendable {
     }
 
     /// dst[b, i, j] = scale · src[b, (i + sh) mod H, (j + sw) mod W], two block copies per row;
-    /// rows are split across two threads for large arrays.
+    /// rows are split over `lanes` threads for large arrays.
     static func shiftCopy(from src: UnsafePointer<ComplexFloat>, to dst: UnsafeMutablePointer<ComplexFloat>,
-                          batch: Int, height: Int, width: Int, shiftH: Int, shiftW: Int, scale: Float) {
+                          batch: Int, height: Int, width: Int, shiftH: Int, shiftW: Int, scale: Float, lanes: Int) {
         let first = width - shiftW
         let lines = batch * height
-        let chunks = lines * width >= 1 << 16 ? 2 : 1
+        let chunks = lines * width >= 1 << 16 ? max(1, min(lanes, lines)) : 1
         let per = (lines + chunks - 1) / chunks
         nonisolated(unsafe) let s0 = src, d0 = dst
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
@@ -180,25 +186,22 @@ final class FFTPlanCache: @unchecked Sendable {
         let batch: Int, height: Int, width: Int
         let axes: CenteredFFT.Axes
         let inverse: Bool
+        let threads: Int, lanes: Int
+        let planning: ComputeSettings.FFTPlanning
     }
 
-    /// Threads used by new plans (default: all active cores).
-    let threads: Int
-    /// FFTW planner rigor: `FFTW_ESTIMATE` unless `MRI_DAPS_FFTW=measure`.
-    let rigor: UInt32
+    private init() {}
 
-    private init() {
-        threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        rigor = ProcessInfo.processInfo.environment["MRI_DAPS_FFTW"] == "measure" ? FFTW_MEASURE : FFTW_ESTIMATE
-    }
-
-    func plan(batch: Int, height: Int, width: Int, axes: CenteredFFT.Axes, inverse: Bool) -> FFTPlan {
-        let key = Key(batch: batch, height: height, width: width, axes: axes, inverse: inverse)
+    func plan(batch: Int, height: Int, width: Int, axes: CenteredFFT.Axes, inverse: Bool,
+              compute: ComputeSettings) -> FFTPlan {
+        let key = Key(batch: batch, height: height, width: width, axes: axes, inverse: inverse,
+                      threads: compute.fftThreads, lanes: compute.lanes, planning: compute.fftPlanning)
         lock.lock()
         defer { lock.unlock() }
         if let p = plans[key] { return p }
         let p = FFTPlan(batch: batch, height: height, width: width, axes: axes, inverse: inverse,
-                        threads: threads, rigor: rigor)
+                        threads: compute.fftThreads, lanes: compute.lanes,
+                        rigor: compute.fftPlanning == .measure ? FFTW_MEASURE : FFTW_ESTIMATE)
         plans[key] = p
         return p
     }

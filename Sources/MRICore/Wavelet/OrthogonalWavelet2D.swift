@@ -16,6 +16,8 @@ import Foundation
 /// is still at least `minimumSize` on both axes (BART's `minsize` 16), at least 1.
 /// Reference: Daubechies, "Ten Lectures on Wavelets", SIAM 1992; Mallat, IEEE PAMI 1989.
 public struct OrthogonalWavelet2D: Sendable {
+    /// Concurrent ranges of the row and column passes.
+    let lanes: Int
     /// Image height H and width W.
     public let height: Int, width: Int
     /// Number of decomposition levels.
@@ -37,8 +39,10 @@ public struct OrthogonalWavelet2D: Sendable {
     public static let haar: [Float] = [Float(0.5.squareRoot()), Float(0.5.squareRoot())]
 
     /// A transform for `[height, width]` images. `levels` nil picks the automatic count.
+    /// `compute.lanes` threads share the row and column passes.
     public init(height: Int, width: Int, levels: Int? = nil, minimumSize: Int = 16,
-                filter: [Float] = OrthogonalWavelet2D.daubechies2) {
+                filter: [Float] = OrthogonalWavelet2D.daubechies2, compute: ComputeSettings = .machine) {
+        lanes = compute.lanes
         precondition(height >= 2 && width >= 2, "wavelet needs at least 2×2 pixels")
         precondition(filter.count >= 2 && filter.count % 2 == 0, "filter length must be even")
         self.height = height
@@ -133,7 +137,7 @@ public struct OrthogonalWavelet2D: Sendable {
         }
         let lines = rows
         let n = cols
-        let chunks = lines >= 64 ? 2 : 1
+        let chunks = lines >= 64 ? min(lanes, lines) : 1
         let per = (lines + chunks - 1) / chunks
         let h = lowPass, g = highPass
         let rowStride = paddedWidth
@@ -156,12 +160,12 @@ public struct OrthogonalWavelet2D: Sendable {
 
     /// The filter pass along columns, vectorised across columns: each output row is a linear
     /// combination of input rows (contiguous), so the inner loop runs over 2·cols floats.
-    /// The `cols` columns are split into two halves processed concurrently.
+    /// The `cols` columns are split into `lanes` ranges processed concurrently.
     private func columnPass(_ base: UnsafeMutablePointer<ComplexFloat>, rows n: Int, cols: Int, analysis: Bool) {
         let half = n / 2, taps = lowPass.count
         let h = lowPass, g = highPass
         let rowStride = paddedWidth
-        let chunks = cols >= 32 ? 2 : 1
+        let chunks = cols >= 32 ? min(lanes, cols) : 1
         let per = (cols + chunks - 1) / chunks
         nonisolated(unsafe) let b = base
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in

@@ -5,17 +5,17 @@ import MRICore
 /// Serialises all HDF5 calls: Debian's libhdf5 (serial) is not thread-safe, and Swift Testing
 /// and the pipeline may touch several files from several threads.
 enum HDF5Library {
-    nonisolated(unsafe) private static var silenced = false
-    private static let lock = NSRecursiveLock()
+    /// The lock, made once (lazily, thread-safe) after turning off libhdf5's automatic error
+    /// printing: mri-daps reports HDF5 errors itself, in one line.
+    private static let lock: NSRecursiveLock = {
+        chdf5_silence_errors()
+        return NSRecursiveLock()
+    }()
 
-    /// Runs `body` while holding the global HDF5 lock, with automatic error printing disabled.
+    /// Runs `body` while holding the global HDF5 lock.
     static func locked<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
         defer { lock.unlock() }
-        if !silenced {
-            chdf5_silence_errors()
-            silenced = true
-        }
         return try body()
     }
 }
