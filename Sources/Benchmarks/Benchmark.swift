@@ -83,19 +83,7 @@ public enum Benchmark {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         try CFLFile(slice: k).write(to: dir.appendingPathComponent("ksp"), overwrite: true)
-        func bartRun(_ args: [String]) throws {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: bart)
-            p.arguments = args
-            p.currentDirectoryURL = dir
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            p.waitUntilExit()
-            guard p.terminationStatus == 0 else {
-                throw PipelineError.unusableInput(file: bart, reason: "bart \(args.joined(separator: " ")) exited \(p.terminationStatus)")
-            }
-        }
+        let bartRun = { (args: [String]) throws in try Self.runBART(bart, args, in: dir) }
         let ecalib = try time(repeats) { try bartRun(["ecalib", "-m1", "-r", "\(numLow)", "ksp", "sens"]) }
         let pics = try time(repeats) { try bartRun(["pics", "-S", "-i", "100", "-R", "W:3:0:0.01", "ksp", "sens", "rec"]) }
         report.rows.append(Row(name: "bart ecalib -m1", medianSeconds: median(ecalib), runs: ecalib, ratioToBART: nil))
@@ -110,6 +98,21 @@ public enum Benchmark {
         let bartMaps = try CFLFile(contentsOf: dir.appendingPathComponent("sens")).slice()
         report.mapCorrelationMin = mapCorrelation(maps, bartMaps, object: reference)
         return report
+    }
+
+    /// Runs `bart ARGS` in `dir`, output discarded; throws naming the command on failure.
+    static func runBART(_ bart: String, _ args: [String], in dir: URL) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: bart)
+        p.arguments = args
+        p.currentDirectoryURL = dir
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            throw PipelineError.unusableInput(file: bart, reason: "bart \(args.joined(separator: " ")) exited \(p.terminationStatus)")
+        }
     }
 
     /// Minimum over coils of the phase-invariant correlation of two map sets inside the object.

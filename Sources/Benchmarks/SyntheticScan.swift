@@ -51,7 +51,7 @@ public enum SyntheticScan {
         }
         var k = CenteredFFT.forward(coilImages)
         var rng = SeededRNG(seed: seed)
-        for i in 0..<k.count { k.storage[i] += rng.complexGaussian() * noise }
+        for i in 0..<k.count { k[linear: i] += rng.complexGaussian() * noise }
         return (k, image)
     }
 }

@@ -86,7 +86,7 @@ public struct DAPSSampler: Sendable {
     static func estimateNormSquared(_ a: any LinearOperator) -> Double {
         var rng = SeededRNG(seed: 0xDA95)
         var v = ComplexArray(zeros: a.inputShape)
-        for j in 0..<v.count { v.storage[j] = rng.complexGaussian() }
+        for j in 0..<v.count { v[linear: j] = rng.complexGaussian() }
         var lambda = 0.0
         for _ in 0..<30 {
             let nv = v.norm
@@ -124,7 +124,7 @@ public struct DAPSSampler: Sendable {
         var rngs = (0..<draws).map { SeededRNG(seed: Self.drawSeed(seed: seed, draw: $0)) }
         var x = FloatArray(zeros: [draws, 2] + shape)
         // 1. x ~ N(0, σ_max² I), each draw from its own stream.
-        x.storage.withUnsafeMutableBufferPointer { xs in
+        x.withUnsafeMutableBufferPointer { xs in
             for b in 0..<draws {
                 rngs[b].fillGaussian(xs.baseAddress! + b * 2 * n, count: 2 * n, scale: cfg.sigmaMax)
             }
@@ -148,13 +148,13 @@ public struct DAPSSampler: Sendable {
                 }
                 return 0
             }()
-            x.storage.withUnsafeMutableBufferPointer { xs in
+            x.withUnsafeMutableBufferPointer { xs in
                 rngs.withUnsafeMutableBufferPointer { rs in
                     nonisolated(unsafe) let xp = xs.baseAddress!, rp = rs.baseAddress!
                     DispatchQueue.concurrentPerform(iterations: draws) { b in
                         let planes = xp + b * 2 * n
                         var estimate = ComplexArray(zeros: shape)
-                        estimate.storage.withUnsafeMutableBufferPointer { e in
+                        estimate.withUnsafeMutableBufferPointer { e in
                             for j in 0..<n { e[j] = ComplexFloat(planes[j], planes[n + j]) }
                         }
                         let x0 = Self.conditionalDraw(
@@ -179,7 +179,7 @@ public struct DAPSSampler: Sendable {
         x.storage.withUnsafeBufferPointer { xs in
             for b in 0..<draws {
                 var s = ComplexArray(zeros: shape)
-                s.storage.withUnsafeMutableBufferPointer { z in
+                s.withUnsafeMutableBufferPointer { z in
                     let base = b * 2 * n
                     for j in 0..<n { z[j] = ComplexFloat(xs[base + j], xs[base + n + j]) }
                 }
@@ -216,7 +216,7 @@ public struct DAPSSampler: Sendable {
                 x = d
             } else {
                 let c = 1 - ode[k + 1] / ode[k]
-                x.storage.withUnsafeMutableBufferPointer { xs in
+                x.withUnsafeMutableBufferPointer { xs in
                     d.storage.withUnsafeBufferPointer { ds in
                         for j in 0..<xs.count { xs[j] += c * (ds[j] - xs[j]) }
                     }
@@ -243,7 +243,7 @@ public struct DAPSSampler: Sendable {
             let invT2 = 1 / (tau * tau), invS2 = 1 / (sigma * sigma), noise = (2 * eta).squareRoot()
             for _ in 0..<steps {
                 let g = a.normal(z)
-                z.storage.withUnsafeMutableBufferPointer { zp in
+                z.withUnsafeMutableBufferPointer { zp in
                     g.storage.withUnsafeBufferPointer { gp in
                         ahy.storage.withUnsafeBufferPointer { hp in
                             estimate.storage.withUnsafeBufferPointer { ep in

@@ -39,7 +39,7 @@ public enum GaussianConditional {
         rhs.add(ahy)
         rhs.scale(by: lambda)
         var xt = estimate
-        xt.storage.withUnsafeMutableBufferPointer { p in
+        xt.withUnsafeMutableBufferPointer { p in
             p.withMemoryRebound(to: Float.self) { f in
                 rng.fillGaussian(f.baseAddress!, count: f.count, scale: sigma, accumulate: true)
             }

@@ -63,7 +63,7 @@ public struct GaussianDenoiser: Denoiser {
             throw DAPSError.invalidInput(parameter: "sigma", problem: "must be positive and finite")
         }
         var out = x
-        out.storage.withUnsafeMutableBufferPointer { o in
+        out.withUnsafeMutableBufferPointer { o in
             mean.storage.withUnsafeBufferPointer { mu in
                 variance.storage.withUnsafeBufferPointer { v in
                     for b in 0..<batch {

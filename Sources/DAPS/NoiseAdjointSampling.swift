@@ -21,7 +21,7 @@ extension LinearOperator {
             return sampler.sampledAdjointOfNoise(scale: scale, rng: &rng)
         }
         var e = ComplexArray(zeros: outputShape)
-        e.storage.withUnsafeMutableBufferPointer { p in
+        e.withUnsafeMutableBufferPointer { p in
             p.withMemoryRebound(to: Float.self) { f in
                 rng.fillGaussian(f.baseAddress!, count: f.count, scale: scale)
             }

@@ -42,6 +42,13 @@ public enum Evaluation {
         guard !reconstructions.isEmpty else {
             throw PipelineError.invalidOption(name: "reconstruction", reason: "give at least one reconstruction file")
         }
+        let full = try targetVolume(target)
+        return try reconstructions.map { try score($0, against: full) }
+    }
+
+    /// The target volume `(slices, H, W)`: `reconstruction_esc` of single-coil files when
+    /// present, else `reconstruction_rss`.
+    static func targetVolume(_ target: URL) throws -> FloatArray {
         let t = try FastMRIFile(contentsOf: target)
         defer { t.close() }
         let names = t.info.targets.map(\.name)
@@ -49,64 +56,72 @@ public enum Evaluation {
         guard names.contains(key) else {
             throw MRIIOError.missingDataset(file: target.path, dataset: key)
         }
-        var targetSlices = [FloatArray]()
-        for s in 0..<t.info.slices { targetSlices.append(try t.readTarget(name: key, slice: s)) }
-        let full = FloatArray.stacked(targetSlices)
-        var rows = [Row]()
-        for url in reconstructions {
-            let r = try HDF5File(readingFrom: url)
-            defer { r.close() }
-            guard r.contains("reconstruction") else { throw MRIIOError.missingDataset(file: url.path, dataset: "reconstruction") }
-            let rec = try r.readFloat("reconstruction")
-            guard rec.shape.count == 3 else {
-                throw MRIIOError.wrongShape(file: url.path, dataset: "reconstruction", expected: "(slices, H, W)", actual: rec.shape)
-            }
-            let startValue = try r.attribute("slice_start")?.doubleValue ?? 0
-            guard let start = Int(exactly: startValue) else {
-                throw MRIIOError.badValue(file: url.path, name: "slice_start", reason: "is \(startValue), expected a slice index")
-            }
-            guard start >= 0, start + rec.shape[0] <= full.shape[0] else {
-                throw PipelineError.unusableInput(file: url.path, reason: "slices \(start)..<\(start + rec.shape[0]) do not fit the target's \(full.shape[0]) slices")
-            }
-            let method = try r.attribute("method")?.stringValue
-            var std: FloatArray? = nil
-            if r.contains(standardDeviationDataset) {
-                let sd = try r.readFloat(standardDeviationDataset)
-                guard sd.shape == rec.shape else {
-                    throw MRIIOError.wrongShape(file: url.path, dataset: standardDeviationDataset,
-                                                expected: "\(rec.shape) (the shape of 'reconstruction')", actual: sd.shape)
-                }
-                std = sd
-            }
-            let tw = full.shape[2]
-            var gt = [FloatArray](), pred = [FloatArray](), sds = [FloatArray]()
-            for i in 0..<rec.shape[0] {
-                let g = full.item(start + i), p = rec.item(i)
-                guard p.shape[0] >= min(tw, g.shape[0]), p.shape[1] >= tw else {
-                    throw PipelineError.unusableInput(file: url.path, reason: "reconstruction \(p.shape) is smaller than the \(tw)×\(tw) evaluation crop")
-                }
-                let side = min(tw, g.shape[0])
-                gt.append(try CenterCrop.crop(g, height: side, width: tw))
-                pred.append(try CenterCrop.crop(p, height: side, width: tw))
-                if let std { sds.append(try CenterCrop.crop(std.item(i), height: side, width: tw)) }
-            }
-            let gv = FloatArray.stacked(gt), pv = FloatArray.stacked(pred)
-            var row = Row(file: url.path, method: method, slices: rec.shape[0],
-                          nmse: ImageQualityMetrics.nmse(target: gv, prediction: pv),
-                          psnr: ImageQualityMetrics.psnr(target: gv, prediction: pv),
-                          ssim: ImageQualityMetrics.ssim(target: gv, prediction: pv))
-            if std != nil {
-                do {
-                    let c = try calibration(target: gv, prediction: pv, standardDeviation: FloatArray.stacked(sds))
-                    row.coverage = c.coverage
-                    row.stdErrorCorrelation = c.correlation
-                    row.objectPixels = c.objectPixels
-                } catch PipelineError.unusableInput(_, let reason) {
-                    throw PipelineError.unusableInput(file: url.path, reason: reason)
-                }
-            }
-            rows.append(row)
+        return FloatArray.stacked(try (0..<t.info.slices).map { try t.readTarget(name: key, slice: $0) })
+    }
+
+    /// One reconstruction file's datasets, checked against the target's slice count.
+    struct Reconstruction {
+        let image: FloatArray, standardDeviation: FloatArray?, start: Int, method: String?
+    }
+
+    static func readReconstruction(_ url: URL, targetSlices: Int) throws -> Reconstruction {
+        let r = try HDF5File(readingFrom: url)
+        defer { r.close() }
+        guard r.contains("reconstruction") else { throw MRIIOError.missingDataset(file: url.path, dataset: "reconstruction") }
+        let rec = try r.readFloat("reconstruction")
+        guard rec.shape.count == 3 else {
+            throw MRIIOError.wrongShape(file: url.path, dataset: "reconstruction", expected: "(slices, H, W)", actual: rec.shape)
         }
-        return rows
+        let startValue = try r.attribute("slice_start")?.doubleValue ?? 0
+        guard let start = Int(exactly: startValue) else {
+            throw MRIIOError.badValue(file: url.path, name: "slice_start", reason: "is \(startValue), expected a slice index")
+        }
+        guard start >= 0, start + rec.shape[0] <= targetSlices else {
+            throw PipelineError.unusableInput(file: url.path, reason: "slices \(start)..<\(start + rec.shape[0]) do not fit the target's \(targetSlices) slices")
+        }
+        var std: FloatArray? = nil
+        if r.contains(standardDeviationDataset) {
+            let sd = try r.readFloat(standardDeviationDataset)
+            guard sd.shape == rec.shape else {
+                throw MRIIOError.wrongShape(file: url.path, dataset: standardDeviationDataset,
+                                            expected: "\(rec.shape) (the shape of 'reconstruction')", actual: sd.shape)
+            }
+            std = sd
+        }
+        return Reconstruction(image: rec, standardDeviation: std, start: start, method: try r.attribute("method")?.stringValue)
+    }
+
+    /// fastMRI's metrics (and the calibration when the file has a standard deviation) of one
+    /// reconstruction file, every slice centre-cropped to (min(W, H), W), W the target width.
+    static func score(_ url: URL, against full: FloatArray) throws -> Row {
+        let rec = try readReconstruction(url, targetSlices: full.shape[0])
+        let tw = full.shape[2]
+        var gt = [FloatArray](), pred = [FloatArray](), sds = [FloatArray]()
+        for i in 0..<rec.image.shape[0] {
+            let g = full.item(rec.start + i), p = rec.image.item(i)
+            guard p.shape[0] >= min(tw, g.shape[0]), p.shape[1] >= tw else {
+                throw PipelineError.unusableInput(file: url.path, reason: "reconstruction \(p.shape) is smaller than the \(tw)×\(tw) evaluation crop")
+            }
+            let side = min(tw, g.shape[0])
+            gt.append(try CenterCrop.crop(g, height: side, width: tw))
+            pred.append(try CenterCrop.crop(p, height: side, width: tw))
+            if let std = rec.standardDeviation { sds.append(try CenterCrop.crop(std.item(i), height: side, width: tw)) }
+        }
+        let gv = FloatArray.stacked(gt), pv = FloatArray.stacked(pred)
+        var row = Row(file: url.path, method: rec.method, slices: rec.image.shape[0],
+                      nmse: ImageQualityMetrics.nmse(target: gv, prediction: pv),
+                      psnr: ImageQualityMetrics.psnr(target: gv, prediction: pv),
+                      ssim: ImageQualityMetrics.ssim(target: gv, prediction: pv))
+        if rec.standardDeviation != nil {
+            do {
+                let c = try calibration(target: gv, prediction: pv, standardDeviation: FloatArray.stacked(sds))
+                row.coverage = c.coverage
+                row.stdErrorCorrelation = c.correlation
+                row.objectPixels = c.objectPixels
+            } catch PipelineError.unusableInput(_, let reason) {
+                throw PipelineError.unusableInput(file: url.path, reason: reason)
+            }
+        }
+        return row
     }
 }

@@ -27,7 +27,7 @@ public struct PaddedDenoiser: Denoiser {
         for plane in 0..<(b * c) {
             for i in 0..<h {
                 let src = (plane * h + i) * w, dst = (plane * ph + top + i) * pw + left
-                for j in 0..<w { padded.storage[dst + j] = x.storage[src + j] }
+                for j in 0..<w { padded[linear: dst + j] = x.storage[src + j] }
             }
         }
         let d = try base.denoise(padded, sigma: sigma)
@@ -35,7 +35,7 @@ public struct PaddedDenoiser: Denoiser {
         for plane in 0..<(b * c) {
             for i in 0..<h {
                 let dst = (plane * h + i) * w, src = (plane * ph + top + i) * pw + left
-                for j in 0..<w { out.storage[dst + j] = d.storage[src + j] }
+                for j in 0..<w { out[linear: dst + j] = d.storage[src + j] }
             }
         }
         return out

@@ -144,8 +144,8 @@ extension ReconPipeline {
         var mean = stats.meanMagnitude, std = stats.standardDeviation
         let stdFactor = scale * Float(p.stdScale)
         for i in 0..<mean.count {
-            mean.storage[i] *= scale
-            std.storage[i] *= stdFactor
+            mean[linear: i] *= scale
+            std[linear: i] *= stdFactor
         }
         mean = try Self.fitToOutput(mean, geometry: geometry)
         std = try Self.fitToOutput(std, geometry: geometry)
@@ -153,7 +153,7 @@ extension ReconPipeline {
         if options.saveSamples {
             for x in result.samples {
                 var m = x.magnitude
-                for i in 0..<m.count { m.storage[i] *= scale }
+                for i in 0..<m.count { m[linear: i] *= scale }
                 draws.append(try Self.fitToOutput(m, geometry: geometry))
             }
         }

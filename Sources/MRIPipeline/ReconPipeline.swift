@@ -284,7 +284,7 @@ public struct ReconPipeline: Sendable {
         let w = info.sliceShape.width, h = info.sliceShape.height
         if let m = info.mask {
             let cols = m.map { $0 != 0 }
-            let numLow = info.numLowFrequencies ?? SamplingMask.centreBlock(cols)
+            let numLow = info.numLowFrequencies ?? SamplingMask.centerBlockWidth(cols)
             guard numLow >= 2 else {
                 throw PipelineError.unusableInput(file: info.path, reason: "the mask has no fully sampled centre for coil calibration")
             }

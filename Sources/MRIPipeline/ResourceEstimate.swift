@@ -6,8 +6,8 @@ import MRICore
 /// Model (bytes), fitted with a margin to measured peaks (docs/reliability.md): a fixed 64 MB
 /// (binary, libraries, priors); copies of one raw slice (8·C·H·W: the slice, its masked,
 /// cropped and compressed forms, maps, the operator's buffers), 16 for the iterative classical
-/// methods (their solver vectors) and 6 otherwise; for DAPS, 1200 bytes per image pixel (the
-/// UNet workspaces of both lanes) plus, per draw, four multi-coil and eight single-coil complex
+/// methods (their solver vectors) and 6 otherwise; for DAPS, 600 bytes per image pixel and lane
+/// (the UNet workspace of each lane, `ComputeSettings.lanes`) plus, per draw, four multi-coil and eight single-coil complex
 /// images. Overflow saturates.
 public struct ResourceEstimate: Sendable {
     public var slice: SliceShape
@@ -16,8 +16,12 @@ public struct ResourceEstimate: Sendable {
     public var virtualCoils: Int?
     /// Posterior draws (DAPS).
     public var draws: Int
+    /// Lanes of the denoiser (each holds its own network workspace).
+    public var lanes: Int
 
-    public init(slice: SliceShape, geometry: ReconPipeline.Geometry, method: ReconMethod, virtualCoils: Int?, draws: Int) {
+    public init(slice: SliceShape, geometry: ReconPipeline.Geometry, method: ReconMethod, virtualCoils: Int?, draws: Int,
+                lanes: Int = 2) {
+        self.lanes = max(1, lanes)
         self.slice = slice
         self.geometry = geometry
         self.method = method
@@ -34,7 +38,7 @@ public struct ResourceEstimate: Sendable {
         total += Saturating(copies * 8) * slice.coils * slice.height * slice.width
         if method == .daps {
             let pixels = Saturating(h) * slice.width
-            total += pixels * 1200
+            total += pixels * (600 * lanes)
             total += Saturating(draws) * (pixels * 8 * (4 * coils + 8))
         }
         return total.value

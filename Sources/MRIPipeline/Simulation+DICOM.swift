@@ -50,30 +50,10 @@ extension Simulation {
     public static func fromDICOM(
         input: URL, output: URL, plan: MaskPlan, options: DICOMOptions = DICOMOptions(), overwrite: Bool
     ) throws -> DICOMSummary {
-        try plan.validate()
-        try checkDistinct(input: input, output: output)
-        guard plan.acceleration != nil else {
-            throw PipelineError.invalidOption(name: "accel", reason: "simulate needs an acceleration")
-        }
-        guard (1...Self.maxSimulatedCoils).contains(options.coils) else {
-            throw PipelineError.invalidOption(name: "coils", reason: "must lie in 1…\(Self.maxSimulatedCoils) (got \(options.coils))")
-        }
-        guard options.noise >= 0, options.noise.isFinite else {
-            throw PipelineError.invalidOption(name: "noise", reason: "must be ≥ 0 (got \(options.noise))")
-        }
+        try checkOptions(input: input, output: output, plan: plan, options: options)
         let volume = try DICOMSeriesReader(seriesInstanceUID: options.seriesInstanceUID).read(input)
         let (slices, h, w) = (volume.slices, volume.rows, volume.columns)
-        // One simulated slice (coil maps, coil images, k-space) is held at a time.
-        let needed = (Saturating(options.coils) * h * w * 8 * 4).value
-        if let available = SystemResources.availableMemory(), needed > available {
-            throw PipelineError.unusableInput(
-                file: input.path, reason: "simulating \(options.coils) coils of \(h)×\(w) needs about \(SystemResources.format(needed)), \(SystemResources.format(available)) available")
-        }
-        var peak: Float = 0
-        for v in volume.pixels.storage { peak = max(peak, abs(v)) }
-        guard peak > 0, peak.isFinite else {
-            throw PipelineError.unusableInput(file: input.path, reason: "the DICOM series is all zero or not finite")
-        }
+        let peak = try checkedPeak(volume, input: input, coils: options.coils)
         let info = volume.info
         let acquisition = Self.acquisitionName(volume)
         guard let mask = try plan.mask(height: h, width: w, fileName: input.lastPathComponent, acquisition: acquisition) else {
@@ -102,7 +82,7 @@ extension Simulation {
             var k = CenteredFFT.forward(coilImages(volume, slice: z, maps: maps, phase: a, drift: dz, scale: scale))
             if options.noise > 0 {
                 let sigma = Float(options.noise)
-                for i in 0..<k.count { k.storage[i] += rng.complexGaussian() * sigma }
+                for i in 0..<k.count { k[linear: i] += rng.complexGaussian() * sigma }
             }
             try writer.writeSlice(z, kspace: k)
         }
@@ -112,6 +92,38 @@ extension Simulation {
             numLowFrequencies: mask.numLowFrequencies, maskKind: kind)
         return DICOMSummary(undersampling: summary, coils: options.coils, rows: h, columns: w, acquisition: acquisition,
                             seriesInstanceUID: info.seriesInstanceUID, seriesDescription: info.seriesDescription)
+    }
+
+    /// The options' checks, before the series is read.
+    static func checkOptions(input: URL, output: URL, plan: MaskPlan, options: DICOMOptions) throws {
+        try plan.validate()
+        try checkDistinct(input: input, output: output)
+        guard plan.acceleration != nil else {
+            throw PipelineError.invalidOption(name: "accel", reason: "simulate needs an acceleration")
+        }
+        guard (1...Self.maxSimulatedCoils).contains(options.coils) else {
+            throw PipelineError.invalidOption(name: "coils", reason: "must lie in 1…\(Self.maxSimulatedCoils) (got \(options.coils))")
+        }
+        guard options.noise >= 0, options.noise.isFinite else {
+            throw PipelineError.invalidOption(name: "noise", reason: "must be ≥ 0 (got \(options.noise))")
+        }
+    }
+
+    /// The series' largest magnitude (> 0 and finite), after checking that one simulated slice
+    /// (coil maps, coil images, k-space; one is held at a time) fits in the available memory.
+    static func checkedPeak(_ volume: DICOMVolume, input: URL, coils: Int) throws -> Float {
+        let (h, w) = (volume.rows, volume.columns)
+        let needed = (Saturating(coils) * h * w * 8 * 4).value
+        if let available = SystemResources.availableMemory(), needed > available {
+            throw PipelineError.unusableInput(
+                file: input.path, reason: "simulating \(coils) coils of \(h)×\(w) needs about \(SystemResources.format(needed)), \(SystemResources.format(available)) available")
+        }
+        var peak: Float = 0
+        for v in volume.pixels.storage { peak = max(peak, abs(v)) }
+        guard peak > 0, peak.isFinite else {
+            throw PipelineError.unusableInput(file: input.path, reason: "the DICOM series is all zero or not finite")
+        }
+        return peak
     }
 
     /// The root attributes of a simulated file: mask, intensity normalisation, what was
@@ -157,7 +169,7 @@ extension Simulation {
         var coilImages = ComplexArray(zeros: [coils, h, w])
         volume.pixels.storage.withUnsafeBufferPointer { m in
             maps.storage.withUnsafeBufferPointer { s in
-                coilImages.storage.withUnsafeMutableBufferPointer { out in
+                coilImages.withUnsafeMutableBufferPointer { out in
                     for i in 0..<h {
                         let v = 2 * Double(i) / Double(h) - 1
                         for j in 0..<w {

@@ -41,7 +41,8 @@ public final class Convolution: @unchecked Sendable {
     /// `direct` selects the direct 3×3 kernel; it is ignored (false) for 1×1 kernels and on CPUs
     /// without AVX2 + FMA. A 3×3 convolution splits the image into `lanes` row bands processed
     /// concurrently; the split is fixed, so results do not depend on scheduling.
-    public init(weight: FloatArray, bias b: FloatArray, bandFloats: Int = 1 << 20, direct: Bool = true, lanes: Int = 2) {
+    public init(weight: FloatArray, bias b: FloatArray, bandFloats: Int = 1 << 20, direct: Bool = true,
+                lanes: Int = ComputeSettings.machine.lanes) {
         self.bandFloats = bandFloats
         self.lanes = max(1, lanes)
         precondition(weight.shape.count == 4 && weight.shape[2] == weight.shape[3] && [1, 3].contains(weight.shape[2]))

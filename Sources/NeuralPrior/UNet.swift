@@ -257,7 +257,7 @@ public final class UNet: @unchecked Sendable {
         let (batch, h, w) = try checkInput(x.shape, perItem: noiseConditioning, name: "noiseConditioning")
         var out = FloatArray(zeros: [batch, configuration.outChannels, h, w])
         x.storage.withUnsafeBufferPointer { xs in
-            out.storage.withUnsafeMutableBufferPointer { os in
+            out.withUnsafeMutableBufferPointer { os in
                 evaluate(batch: batch, height: h, width: w, noise: noiseConditioning,
                          prepare: { $0.update(from: xs.baseAddress!, count: xs.count) },
                          finish: { os.baseAddress!.update(from: $0, count: os.count) })

@@ -58,7 +58,7 @@ public final class UNetDenoiser: @unchecked Sendable {
         let nets = try [network] + (1..<max(1, lanes)).map { try replica(lane: $0) }
         let per = (batch + lanes - 1) / lanes
         x.storage.withUnsafeBufferPointer { xs in
-            out.storage.withUnsafeMutableBufferPointer { os in
+            out.withUnsafeMutableBufferPointer { os in
                 nonisolated(unsafe) let xp = xs.baseAddress!, op = os.baseAddress!
                 DispatchQueue.concurrentPerform(iterations: lanes) { lane in
                     for item in (lane * per)..<min(batch, (lane + 1) * per) {

@@ -39,7 +39,7 @@ public enum OperatorChecks {
 
     private static func scaled(_ x: ComplexArray, _ a: ComplexFloat) -> ComplexArray {
         var y = x
-        for i in 0..<y.count { y.storage[i] = a * y.storage[i] }
+        for i in 0..<y.count { y[linear: i] = a * y.storage[i] }
         return y
     }
 
@@ -68,7 +68,7 @@ public enum OperatorChecks {
     /// A circular complex Gaussian array of the given shape.
     public static func randomArray(_ shape: [Int], using rng: inout some RandomNumberGenerator) -> ComplexArray {
         var a = ComplexArray(zeros: shape)
-        for i in 0..<a.count { a.storage[i] = rng.complexGaussian() }
+        for i in 0..<a.count { a[linear: i] = rng.complexGaussian() }
         return a
     }
 }

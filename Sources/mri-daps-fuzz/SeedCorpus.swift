@@ -42,7 +42,7 @@ enum SeedCorpus {
 
     static func fastMRI(_ dir: URL) throws {
         var k = ComplexArray(zeros: [2, 2, 8, 6])
-        for i in 0..<k.count { k.storage[i] = ComplexFloat(Float(i % 7) - 3, Float(i % 5) / 4) }
+        for i in 0..<k.count { k[linear: i] = ComplexFloat(Float(i % 7) - 3, Float(i % 5) / 4) }
         let attributes = FastMRIAttributes(acceleration: 4, numLowFrequencies: 2, acquisition: "CORPD_FBK", patientID: "seed")
         try FastMRIWriter.write(
             kspace: k, to: dir.appendingPathComponent("gen-multicoil-test.h5"), layout: .test,

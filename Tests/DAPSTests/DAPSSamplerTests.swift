@@ -98,7 +98,7 @@ final class RecordingDenoiser: Denoiser, @unchecked Sendable {
         var rng = SeededRNG(seed: 9)
         func random(_ s: [Int]) -> ComplexArray {
             var a = ComplexArray(zeros: s)
-            for i in 0..<a.count { a.storage[i] = ComplexFloat(Float(rng.gaussian()), Float(rng.gaussian())) }
+            for i in 0..<a.count { a[linear: i] = ComplexFloat(Float(rng.gaussian()), Float(rng.gaussian())) }
             return a
         }
         let xhat = random([8, 6]), xt = random([8, 6]), yt = random([8, 6])
@@ -110,7 +110,7 @@ final class RecordingDenoiser: Denoiser, @unchecked Sendable {
         var k = CenteredFFT.forward(xt)
         for i in 0..<k.count {
             let m = Self.op.columns[i % 6]
-            k.storage[i] = (k.storage[i] + lambda * m * yt.storage[i]) * (1 / (1 + lambda * m))
+            k[linear: i] = (k.storage[i] + lambda * m * yt.storage[i]) * (1 / (1 + lambda * m))
         }
         let closed = CenteredFFT.inverse(k)
         #expect((x - closed).norm <= 1e-5 * closed.norm)

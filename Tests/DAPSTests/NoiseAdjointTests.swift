@@ -32,7 +32,7 @@ import _TestSupport
         var worst: Float = 0
         for j in 0..<n {
             var e = ComplexArray(zeros: [4, 4])
-            e.storage[j] = ComplexFloat(1, 0)
+            e[linear: j] = ComplexFloat(1, 0)
             let column = op.normal(e).storage
             for i in 0..<n {
                 let expected = column[i] * (2 * s * s)
@@ -54,7 +54,7 @@ import _TestSupport
             func adjoint(_ y: ComplexArray) -> ComplexArray { base.adjoint(y) }
             func sampledAdjointOfNoise(scale: Float, rng: inout some RandomNumberGenerator) -> ComplexArray {
                 var z = ComplexArray(zeros: inputShape)
-                z.storage[0] = ComplexFloat(scale, Float(rng.next() % 2))
+                z[linear: 0] = ComplexFloat(scale, Float(rng.next() % 2))
                 return z
             }
         }

@@ -26,7 +26,7 @@ struct MaskedFourierOperator: LinearOperator {
 /// k[..., j] *= columns[j] over the last axis.
 func applyColumnMask(_ k: inout ComplexArray, _ columns: [Float]) {
     let w = columns.count
-    k.storage.withUnsafeMutableBufferPointer { kp in
+    k.withUnsafeMutableBufferPointer { kp in
         columns.withUnsafeBufferPointer { cp in
             var i = 0
             while i < kp.count {
@@ -76,7 +76,7 @@ struct TinySENSEOperator: LinearOperator {
     func apply(_ x: ComplexArray) -> ComplexArray {
         let n = x.count, coils = maps.shape[0]
         var s = ComplexArray(zeros: maps.shape)
-        s.storage.withUnsafeMutableBufferPointer { sp in
+        s.withUnsafeMutableBufferPointer { sp in
             maps.storage.withUnsafeBufferPointer { mp in
                 x.storage.withUnsafeBufferPointer { xp in
                     for c in 0..<coils { for i in 0..<n { sp[c * n + i] = mp[c * n + i] * xp[i] } }
@@ -95,7 +95,7 @@ struct TinySENSEOperator: LinearOperator {
         let img = CenteredFFT.inverse(k)
         var x = ComplexArray(zeros: inputShape)
         let n = x.count
-        x.storage.withUnsafeMutableBufferPointer { xp in
+        x.withUnsafeMutableBufferPointer { xp in
             maps.storage.withUnsafeBufferPointer { mp in
                 img.storage.withUnsafeBufferPointer { ip in
                     for c in 0..<coils { for i in 0..<n { xp[i] += mp[c * n + i].conjugate * ip[c * n + i] } }
@@ -137,12 +137,12 @@ struct TestPrior {
         var truth = mean
         for j in 0..<truth.count {
             let s = Double(pixelVariance.storage[j]).squareRoot(), d = Double(j)
-            truth.storage[j] += ComplexFloat(Float(s * cos(1.3 * d + 0.2)), Float(s * sin(0.7 * d + 1.1)))
+            truth[linear: j] += ComplexFloat(Float(s * cos(1.3 * d + 0.2)), Float(s * sin(0.7 * d + 1.1)))
         }
         var y = a.apply(truth)
         for k in 0..<y.count {
             let d = Double(k)
-            y.storage[k] += ComplexFloat(Float(tau * cos(2.1 * d + 0.5)), Float(tau * sin(3.7 * d)))
+            y[linear: k] += ComplexFloat(Float(tau * cos(2.1 * d + 0.5)), Float(tau * sin(3.7 * d)))
         }
         return y
     }
@@ -152,7 +152,7 @@ struct TestPrior {
         var x = mean
         for i in 0..<x.count {
             let s = pixelVariance.storage[i].squareRoot()
-            x.storage[i] += ComplexFloat(Float(rng.gaussian()) * s, Float(rng.gaussian()) * s)
+            x[linear: i] += ComplexFloat(Float(rng.gaussian()) * s, Float(rng.gaussian()) * s)
         }
         return x
     }
@@ -172,7 +172,7 @@ struct ExactGaussianPosterior {
         var p = [ComplexDouble](repeating: .zero, count: n * n)  // row-major P[r, c]
         for c in 0..<n {
             var e = ComplexArray(zeros: a.inputShape)
-            e.storage[c] = ComplexFloat(1, 0)
+            e[linear: c] = ComplexFloat(1, 0)
             let col = a.normal(e)
             for r in 0..<n {
                 p[r * n + c] = ComplexDouble(Double(col.storage[r].re), Double(col.storage[r].im)) * (1 / (tau * tau))

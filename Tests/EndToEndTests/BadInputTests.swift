@@ -63,7 +63,7 @@ struct BadInputTests {
         let url = try makeFile("nan.h5") { f in
             try f.createDataset("kspace", shape: [1, 2, 8, 8], type: .complex64)
             var k = ComplexArray(zeros: [1, 2, 8, 8])
-            k.storage[5] = ComplexFloat(.nan, 0)
+            k[linear: 5] = ComplexFloat(.nan, 0)
             try f.writeComplex("kspace", k)
         }
         try expectReconFails(url, mentions: ["nan.h5", "NaN"])

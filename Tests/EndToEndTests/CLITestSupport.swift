@@ -34,8 +34,8 @@ enum CLI {
             slices.append(k)
             let img = CenteredFFT.inverse(k)
             var rss = FloatArray(zeros: [height, width])
-            for c in 0..<coils { for i in 0..<(height * width) { rss.storage[i] += img.storage[c * height * width + i].magnitudeSquared } }
-            rss.storage = rss.storage.map { $0.squareRoot() }
+            for c in 0..<coils { for i in 0..<(height * width) { rss[linear: i] += img.storage[c * height * width + i].magnitudeSquared } }
+            rss = rss.mapElements { $0.squareRoot() }
             targets.append(rss)
         }
         var attrs = FastMRIAttributes()

@@ -46,9 +46,9 @@ enum CalibrationPhantom {
                     } else {
                         (target, error, sd) = (0.05 * scale, 7, 1e-3)
                     }
-                    t.storage[i] = target
-                    p.storage[i] = target + (r % 2 == 0 ? error : -error)
-                    d.storage[i] = sd
+                    t[linear: i] = target
+                    p[linear: i] = target + (r % 2 == 0 ? error : -error)
+                    d[linear: i] = sd
                 }
             }
         }
@@ -72,12 +72,12 @@ struct EvaluationCalibrationTests {
     func fixedMultiples() throws {
         let n = 40
         var t = FloatArray(zeros: [n, n])
-        for i in 0..<(n * n) { t.storage[i] = 1 + Float(i % 7) }  // all pixels in object (min 1 > 0.1·7)
+        for i in 0..<(n * n) { t[linear: i] = 1 + Float(i % 7) }  // all pixels in object (min 1 > 0.1·7)
         var d = FloatArray(zeros: [n, n])
-        for i in 0..<(n * n) { d.storage[i] = 0.01 * Float(1 + (i * 13) % 11) }
+        for i in 0..<(n * n) { d[linear: i] = 0.01 * Float(1 + (i * 13) % 11) }
         for (k, coverage) in [(Float(1.9), 1.0), (Float(2.0), 0.0)] {
             var p = t
-            for i in 0..<(n * n) { p.storage[i] += (i % 2 == 0 ? k : -k) * d.storage[i] }
+            for i in 0..<(n * n) { p[linear: i] += (i % 2 == 0 ? k : -k) * d.storage[i] }
             let c = try Evaluation.calibration(target: t, prediction: p, standardDeviation: d)
             #expect(c.objectPixels == n * n)
             #expect(c.coverage == coverage, "k = \(k)")

@@ -30,7 +30,7 @@ enum SENSETestSupport {
                 let dy = Double(i) - cy, dx = Double(j) - cx
                 let mag = exp(-(dy * dy + dx * dx) / (2 * sigma * sigma))
                 let ph = theta + 2.0 * (Double(i) / Double(h) - 0.5) * cos(theta) + 1.5 * (Double(j) / Double(w) - 0.5) * sin(theta)
-                s.storage[(c * h + i) * w + j] = ComplexFloat(Float(mag * cos(ph)), Float(mag * sin(ph)))
+                s[linear: (c * h + i) * w + j] = ComplexFloat(Float(mag * cos(ph)), Float(mag * sin(ph)))
             } }
         }
         return s
@@ -43,7 +43,7 @@ enum SENSETestSupport {
         guard let data = try? Data(contentsOf: url), data.count == 320 * 256 * 8 else { return nil }
         let raw = data.withUnsafeBytes { Array($0.bindMemory(to: ComplexFloat.self)) }
         var img = ComplexArray(zeros: [320, 256])
-        for i in 0..<320 { for j in 0..<256 { img.storage[i * 256 + j] = raw[i + 320 * j] } }
+        for i in 0..<320 { for j in 0..<256 { img[linear: i * 256 + j] = raw[i + 320 * j] } }
         return img
     }
 
@@ -59,7 +59,7 @@ enum SENSETestSupport {
             var v = 0.0
             for e in ellipses where pow((y - e.cy) / e.ry, 2) + pow((x - e.cx) / e.rx, 2) <= 1 { v += e.v }
             let ph = 0.6 * x + 0.3 * y
-            img.storage[i * w + j] = ComplexFloat(Float(v * cos(ph)), Float(v * sin(ph)))
+            img[linear: i * w + j] = ComplexFloat(Float(v * cos(ph)), Float(v * sin(ph)))
         } }
         return img
     }
@@ -69,12 +69,12 @@ enum SENSETestSupport {
     static func simulate(image: ComplexArray, maps: ComplexArray, noise: Double, seed: UInt64) -> ComplexArray {
         let nc = maps.shape[0], n = image.count
         var coil = ComplexArray(zeros: maps.shape)
-        for c in 0..<nc { for i in 0..<n { coil.storage[c * n + i] = maps.storage[c * n + i] * image.storage[i] } }
+        for c in 0..<nc { for i in 0..<n { coil[linear: c * n + i] = maps.storage[c * n + i] * image.storage[i] } }
         var k = CenteredFFT.forward(coil)
         let peak = k.storage.map { $0.magnitude }.max() ?? 1
         var rng = SeededRNG(seed: seed)
         let sigma = Float(noise) * peak
-        for i in 0..<k.count { k.storage[i] += rng.complexGaussian() * sigma }
+        for i in 0..<k.count { k[linear: i] += rng.complexGaussian() * sigma }
         return k
     }
 
@@ -82,7 +82,7 @@ enum SENSETestSupport {
     static func undersample(_ k: ComplexArray, mask: [Bool]) -> ComplexArray {
         var u = k
         let w = k.shape[2], rows = k.count / w
-        for r in 0..<rows { for j in 0..<w where !mask[j] { u.storage[r * w + j] = .zero } }
+        for r in 0..<rows { for j in 0..<w where !mask[j] { u[linear: r * w + j] = .zero } }
         return u
     }
 
@@ -113,7 +113,7 @@ enum SENSETestSupport {
         let raw = data.withUnsafeBytes { Array($0.bindMemory(to: ComplexFloat.self)) }
         var a = ComplexArray(zeros: [rest, h, w])
         for c in 0..<rest { for i in 0..<h { for j in 0..<w {
-            a.storage[(c * h + i) * w + j] = raw[i + h * (j + w * c)]
+            a[linear: (c * h + i) * w + j] = raw[i + h * (j + w * c)]
         } } }
         return a
     }
@@ -244,7 +244,7 @@ enum SENSETestSupport {
         let (sh, sw) = (320, 256)
         let ch = min(h, sh), cw = min(w, sw)
         for i in 0..<ch { for j in 0..<cw {
-            out.storage[(h / 2 - ch / 2 + i) * w + w / 2 - cw / 2 + j] = k.storage[(sh / 2 - ch / 2 + i) * sw + sw / 2 - cw / 2 + j]
+            out[linear: (h / 2 - ch / 2 + i) * w + w / 2 - cw / 2 + j] = k.storage[(sh / 2 - ch / 2 + i) * sw + sw / 2 - cw / 2 + j]
         } }
         return CenteredFFT.inverse(out)
     }

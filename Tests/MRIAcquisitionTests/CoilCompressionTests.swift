@@ -51,7 +51,7 @@ import Testing
     func fullRank() throws {
         var rng = SeededRNG(seed: 8)
         var x = ComplexArray(zeros: [6, 10, 12])
-        for i in 0..<x.count { x.storage[i] = rng.complexGaussian() }
+        for i in 0..<x.count { x[linear: i] = rng.complexGaussian() }
         let all = try CoilCompression(calibration: x, virtualCoils: 6)
         #expect(abs(try all.apply(x).norm / x.norm - 1) < 1e-5)
         let two = try CoilCompression(calibration: x, virtualCoils: 2)
@@ -67,7 +67,7 @@ import Testing
         #expect(throws: AcquisitionError.self) { try CoilCompression(calibration: x, virtualCoils: 0) }
         var rng = SeededRNG(seed: 1)
         var y = ComplexArray(zeros: [4, 3, 3])
-        for i in 0..<y.count { y.storage[i] = rng.complexGaussian() }
+        for i in 0..<y.count { y[linear: i] = rng.complexGaussian() }
         let cc = try CoilCompression(calibration: y, virtualCoils: 2)
         #expect(throws: AcquisitionError.self) { try cc.apply(ComplexArray(zeros: [5, 3, 3])) }
     }

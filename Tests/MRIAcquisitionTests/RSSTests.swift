@@ -18,7 +18,7 @@ import Testing
     func multiSlice() throws {
         var rng = SeededRNG(seed: 4)
         var x = ComplexArray(zeros: [2, 4, 3, 5])
-        for i in 0..<x.count { x.storage[i] = rng.complexGaussian() }
+        for i in 0..<x.count { x[linear: i] = rng.complexGaussian() }
         let r = try RSS.combine(x)
         #expect(r.shape == [2, 3, 5])
         for s in 0..<2 { for i in 0..<3 { for j in 0..<5 {

@@ -9,7 +9,7 @@ import Testing
         for (h, w, out) in [(64, 30, 32), (63, 17, 31), (40, 12, 25)] {
             var rng = SeededRNG(seed: UInt64(h))
             var k = ComplexArray(zeros: [4, h, w])
-            for i in 0..<k.count { k.storage[i] = rng.complexGaussian() }
+            for i in 0..<k.count { k[linear: i] = rng.complexGaussian() }
             let reduced = try ReadoutOversamplingRemoval.apply(k, outputHeight: out)
             #expect(reduced.shape == [4, out, w])
             let expected = try CenterCrop.crop(CenteredFFT.inverse(k), height: out, width: w)

@@ -52,7 +52,7 @@ import _TestSupport
         let y = op.apply(x)
         for c in 0..<2 {
             var coil = ComplexArray(zeros: [8, 12])
-            for i in 0..<96 { coil.storage[i] = maps.storage[c * 96 + i] * x.storage[i] }
+            for i in 0..<96 { coil[linear: i] = maps.storage[c * 96 + i] * x.storage[i] }
             let k = CenteredFFT.forward(coil)
             for i in 0..<8 { for j in 0..<12 {
                 let expected = mask[j] ? k.storage[i * 12 + j] : .zero
@@ -105,7 +105,7 @@ import _TestSupport
         var exact = [ComplexFloat](repeating: .zero, count: n * n)  // row-major C[i][j] = 2s²(AᴴA)_ij
         for j in 0..<n {
             var e = ComplexArray(zeros: [h, w])
-            e.storage[j] = ComplexFloat(1, 0)
+            e[linear: j] = ComplexFloat(1, 0)
             let col = op.adjoint(op.apply(e))
             for i in 0..<n { exact[i * n + j] = col.storage[i] * ComplexFloat(2 * s * s, 0) }
         }

@@ -6,7 +6,7 @@ import Testing
 @Suite struct SamplingMaskTests {
     static func ramp(_ shape: [Int]) -> ComplexArray {
         var x = ComplexArray(zeros: shape)
-        for i in 0..<x.count { x.storage[i] = ComplexFloat(Float(i + 1), -Float(i)) }
+        for i in 0..<x.count { x[linear: i] = ComplexFloat(Float(i + 1), -Float(i)) }
         return x
     }
 

@@ -14,7 +14,7 @@ import _TestSupport
                 let di = Double(i), dj = Double(j)
                 let re = cos(0.37 * di + 0.011 * dj * dj) + 0.25 * Double((7 * i + 13 * j) % 11) / 11
                 let im = sin(0.71 * dj - 0.05 * di * di) - 0.125 * Double((5 * i + 3 * j) % 7) / 7
-                x.storage[i * w + j] = ComplexFloat(Float(re), Float(im))
+                x[linear: i * w + j] = ComplexFloat(Float(re), Float(im))
             }
         }
         return x
@@ -99,7 +99,7 @@ import _TestSupport
         for k in 0..<6 {
             var p = base
             let phase = ComplexFloat.unit(phase: 0.4 * Float(k))
-            for i in 0..<p.count { p.storage[i] = base.storage[(i + 7 * k) % p.count] * phase }
+            for i in 0..<p.count { p[linear: i] = base.storage[(i + 7 * k) % p.count] * phase }
             planes.append(p)
         }
         let batch = ComplexArray.stacked(planes).reshaped([2, 3, h, w])

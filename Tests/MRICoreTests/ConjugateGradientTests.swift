@@ -24,7 +24,7 @@ import _TestSupport
                 re += Double(p.re) * Double(q.re) - Double(p.im) * Double(q.im)
                 im += Double(p.re) * Double(q.im) + Double(p.im) * Double(q.re)
             }
-            y.storage[i] = ComplexFloat(Float(re), Float(im))
+            y[linear: i] = ComplexFloat(Float(re), Float(im))
         }
         return y
     }
@@ -35,7 +35,7 @@ import _TestSupport
         let a = Self.system(n: n, seed: 11)
         var rng = SeededRNG(seed: 12)
         var b = ComplexArray(zeros: [n])
-        for i in 0..<n { b.storage[i] = rng.complexGaussian() }
+        for i in 0..<n { b[linear: i] = rng.complexGaussian() }
         // Direct: A = V Λ Vᴴ, x = V Λ⁻¹ Vᴴ b.
         let (values, vectors) = try BLAS.hermitianEigen(a, n: n)
         #expect(values.allSatisfy { $0 > 0.4 }, "A must be positive definite: \(values)")
@@ -58,7 +58,7 @@ import _TestSupport
         let a = Self.system(n: n, seed: 3)
         var rng = SeededRNG(seed: 4)
         var xTrue = ComplexArray(zeros: [n])
-        for i in 0..<n { xTrue.storage[i] = rng.complexGaussian() }
+        for i in 0..<n { xTrue[linear: i] = rng.complexGaussian() }
         let b = Self.multiply(a, xTrue, n: n)
         let warm = ConjugateGradient.solve(normal: { Self.multiply(a, $0, n: n) }, rhs: b, initial: xTrue,
                                            maxIterations: 20, tolerance: 1e-4)
@@ -72,10 +72,10 @@ import _TestSupport
     func diagonalOperator() {
         var rng = SeededRNG(seed: 9)
         var w = ComplexArray(zeros: [2, 5, 4])
-        for i in 0..<w.count { w.storage[i] = ComplexFloat(Float(1 + rng.uniform() * 4), 0) }
+        for i in 0..<w.count { w[linear: i] = ComplexFloat(Float(1 + rng.uniform() * 4), 0) }
         let op = DiagonalOperator(weights: w)
         var xTrue = ComplexArray(zeros: [2, 5, 4])
-        for i in 0..<xTrue.count { xTrue.storage[i] = rng.complexGaussian() }
+        for i in 0..<xTrue.count { xTrue[linear: i] = rng.complexGaussian() }
         let b = op.normal(xTrue)
         let (x, _) = ConjugateGradient.solve(normal: op.normal, rhs: b, maxIterations: 200, tolerance: 1e-7)
         #expect((x - xTrue).norm / xTrue.norm < 1e-4)

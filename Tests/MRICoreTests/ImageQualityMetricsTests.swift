@@ -20,8 +20,8 @@ import _TestSupport
             for j in 0..<w {
                 let di = Double(i), dj = Double(j)
                 let g = 1e-4 * (1 + cos(0.05 * di) * sin(0.07 * dj) + 0.3 * Double((3 * i + 5 * j) % 13) / 13)
-                gt.storage[i * w + j] = Float(g)
-                pred.storage[i * w + j] = Float(g + 1e-5 * cos(0.9 * di + 1.3 * dj + 0.01 * di * dj))
+                gt[linear: i * w + j] = Float(g)
+                pred[linear: i * w + j] = Float(g + 1e-5 * cos(0.9 * di + 1.3 * dj + 0.01 * di * dj))
             }
         }
         return (gt, pred)

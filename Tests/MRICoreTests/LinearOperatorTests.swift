@@ -40,7 +40,7 @@ import _TestSupport
             var outputShape: [Int] { [3, 3] }
             func apply(_ x: ComplexArray) -> ComplexArray {
                 var y = x
-                for i in 0..<y.count { y.storage[i] = y.storage[i] * y.storage[i] }
+                for i in 0..<y.count { y[linear: i] = y.storage[i] * y.storage[i] }
                 return y
             }
             func adjoint(_ y: ComplexArray) -> ComplexArray { y }

@@ -12,7 +12,7 @@ import _TestSupport
     private func testSlice(coils: Int, height: Int, width: Int) -> ComplexArray {
         var rng = SeededRNG(seed: 7)
         var a = ComplexArray(zeros: [coils, height, width])
-        for i in 0..<a.count { a.storage[i] = rng.complexGaussian() }
+        for i in 0..<a.count { a[linear: i] = rng.complexGaussian() }
         return a
     }
 

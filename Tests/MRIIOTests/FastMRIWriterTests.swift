@@ -58,7 +58,7 @@ import _TestSupport
         let k1 = IOFixtures.kspaceVolume(slices: 2, coils: 1, height: 12, width: 10).reshaped([2, 12, 10])
         let t = targets(slices: 2)
         var esc = t
-        esc.storage = esc.storage.map { 2 * $0 }
+        esc = esc.mapElements { 2 * $0 }
         try FastMRIWriter.write(
             kspace: k1, to: single, layout: .train, singleCoil: true,
             targets: ["reconstruction_esc": esc, "reconstruction_rss": t])
@@ -194,7 +194,7 @@ import _TestSupport
         let url = dir.appendingPathComponent("recon.h5")
         let rec = targets(slices: 3)
         var std = rec
-        std.storage = std.storage.map { $0 / 10 }
+        std = std.mapElements { $0 / 10 }
         try ReconstructionWriter.write(
             reconstruction: rec, extras: ["posterior_std": std],
             attributes: ["method": .string("daps"), "samples": .integer(8), "acceleration": .real(4)], to: url)

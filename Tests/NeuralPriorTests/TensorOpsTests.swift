@@ -33,7 +33,7 @@ func naiveConvolution(_ x: FloatArray, weight w: FloatArray, bias: FloatArray) -
                         }
                     }
                 }
-                y.storage[(o * h + i) * wd + j] = Float(s)
+                y[linear: (o * h + i) * wd + j] = Float(s)
             }
         }
     }

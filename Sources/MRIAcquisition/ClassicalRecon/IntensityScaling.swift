@@ -60,7 +60,7 @@ public enum IntensityScaling {
         let ch = cal[0], cw = cal[1], r0 = best, c0 = tpos + pos[1]
         var block = ComplexArray(zeros: [nc, ch, cw])
         for c in 0..<nc { for i in 0..<ch { for j in 0..<cw {
-            block.storage[(c * ch + i) * cw + j] = kspace.storage[(c * h + r0 + i) * w + c0 + j]
+            block[linear: (c * ch + i) * cw + j] = kspace.storage[(c * h + r0 + i) * w + c0 + j]
         } } }
         let rss = try RSS.combine(CenteredFFT.inverse(block)).storage.sorted()
         let n = rss.count

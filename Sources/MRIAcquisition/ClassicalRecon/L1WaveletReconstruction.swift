@@ -62,7 +62,7 @@ public struct L1WaveletReconstruction: Sendable {
         for _ in 0..<iterations {
             // Gradient step v = z − step·(AᴴA z − b).
             var v = a.normal(z)
-            v.storage.withUnsafeMutableBufferPointer { vp in
+            v.withUnsafeMutableBufferPointer { vp in
                 z.storage.withUnsafeBufferPointer { zp in
                     b.storage.withUnsafeBufferPointer { bp in
                         for i in 0..<n { vp[i] = zp[i] - (vp[i] - bp[i]) * step }
@@ -76,7 +76,7 @@ public struct L1WaveletReconstruction: Sendable {
             let momentum = (t - 1) / tNew
             xNew.storage.withUnsafeBufferPointer { np in
                 x.storage.withUnsafeBufferPointer { xp in
-                    z.storage.withUnsafeMutableBufferPointer { zp in
+                    z.withUnsafeMutableBufferPointer { zp in
                         for i in 0..<n { zp[i] = np[i] + (np[i] - xp[i]) * momentum }
                     }
                 }
@@ -111,7 +111,7 @@ public struct L1WaveletReconstruction: Sendable {
         wavelet.inverseInPlace(&buffer)
         var out = ComplexArray(zeros: [h, w])
         buffer.withUnsafeBufferPointer { bp in
-            out.storage.withUnsafeMutableBufferPointer { op in
+            out.withUnsafeMutableBufferPointer { op in
                 for i in 0..<h {
                     let si = (i + shiftY) % ph
                     for j in 0..<w { op[i * w + j] = bp[si * pw + (j + shiftX) % pw] }

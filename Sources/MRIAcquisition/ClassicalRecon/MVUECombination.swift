@@ -25,7 +25,7 @@ public enum MVUECombination {
                         acc += s.conjugate * ip[c * n + i]
                         s2 += s.magnitudeSquared
                     }
-                    out.storage[i] = s2 > 0 ? acc * (1 / s2.squareRoot()) : .zero
+                    out[linear: i] = s2 > 0 ? acc * (1 / s2.squareRoot()) : .zero
                 }
             }
         }

@@ -63,7 +63,7 @@ public struct AutoCoilMaps: Sendable {
         var low = ComplexArray(zeros: kspace.shape)
         for c in 0..<nc { for i in 0..<h {
             let o = (c * h + i) * w + c0
-            for j in 0..<cw { low.storage[o + j] = kspace.storage[o + j] }
+            for j in 0..<cw { low[linear: o + j] = kspace.storage[o + j] }
         } }
         CenteredFFT.transform(&low, axes: .image, inverse: true, compute: compute)
         let rss = try RSS.combine(low).storage

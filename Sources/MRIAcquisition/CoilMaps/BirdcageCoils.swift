@@ -18,7 +18,7 @@ public enum BirdcageCoils {
         precondition(coils > 0 && h > 0 && w > 0, "BirdcageCoils needs positive sizes")
         var maps = ComplexArray(zeros: [coils, h, w])
         let plane = h * w
-        maps.storage.withUnsafeMutableBufferPointer { out in
+        maps.withUnsafeMutableBufferPointer { out in
             for c in 0..<coils {
                 let theta = Double(c) * 2 * Double.pi / Double(coils)
                 let cx = r * cos(theta), cy = r * sin(theta)

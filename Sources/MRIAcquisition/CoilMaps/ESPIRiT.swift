@@ -120,7 +120,7 @@ public struct ESPIRiT: Sendable {
         for j in 0..<nk {
             let col = cols - 1 - j
             for c in 0..<nc { for dy in 0..<k { for dx in 0..<k {
-                wk.storage[((j * nc + c) * g + off + dy) * g + off + dx] = eig.vectors[((c * k + dy) * k + dx) * cols + col]
+                wk[linear: ((j * nc + c) * g + off + dy) * g + off + dx] = eig.vectors[((c * k + dy) * k + dx) * cols + col]
             } } }
         }
         CenteredFFT.transform(&wk, axes: .image, inverse: false, compute: compute)
@@ -128,7 +128,7 @@ public struct ESPIRiT: Sendable {
         var small = ComplexArray(zeros: [pairs, g, g])
         let norm = Float(gg) / Float(k * k)
         wk.storage.withUnsafeBufferPointer { wp in
-            small.storage.withUnsafeMutableBufferPointer { sp in
+            small.withUnsafeMutableBufferPointer { sp in
                 for s in 0..<gg {
                     var p = 0
                     for c in 0..<nc {
@@ -206,7 +206,7 @@ public struct ESPIRiT: Sendable {
         var maps = ComplexArray(zeros: [nc, h, w])
         let n = h * w
         for i in 0..<n where values[i] > eigenvalueCrop {
-            for c in 0..<nc { maps.storage[c * n + i] = vectors[i * nc + c] }
+            for c in 0..<nc { maps[linear: c * n + i] = vectors[i * nc + c] }
         }
         return Result(sensitivityMaps: maps, eigenvalues: FloatArray(shape: [h, w], storage: values), kernelCount: nk)
     }
@@ -219,7 +219,7 @@ public struct ESPIRiT: Sendable {
         let oy = lh / 2 - g / 2, ox = lw / 2 - g / 2
         let scale = Float(Double(lh * lw).squareRoot() / Double(g))
         for p in 0..<pairs { for i in 0..<g { for j in 0..<g {
-            out.storage[(p * lh + oy + i) * lw + ox + j] = coefficients.storage[(p * g + i) * g + j] * scale
+            out[linear: (p * lh + oy + i) * lw + ox + j] = coefficients.storage[(p * g + i) * g + j] * scale
         } } }
         CenteredFFT.transform(&out, axes: .image, inverse: false, compute: compute)
         return out

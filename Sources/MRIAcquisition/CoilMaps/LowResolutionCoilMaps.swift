@@ -40,7 +40,7 @@ public struct LowResolutionCoilMaps: Sendable {
         var low = ComplexArray(zeros: kspace.shape)
         for c in 0..<nc { for i in 0..<ch { for j in 0..<cw {
             let o = (c * h + r0 + i) * w + c0 + j
-            low.storage[o] = kspace.storage[o] * (hann(i, ch) * hann(j, cw))
+            low[linear: o] = kspace.storage[o] * (hann(i, ch) * hann(j, cw))
         } } }
         CenteredFFT.transform(&low, axes: .image, inverse: true, compute: compute)
         let rss = try RSS.combine(low).storage
@@ -52,7 +52,7 @@ public struct LowResolutionCoilMaps: Sendable {
         for i in 0..<n {
             let keep = rss[i] >= cut
             let inv = keep ? 1 / (rss[i] * rss[i] + eps2).squareRoot() : 0
-            for c in 0..<nc { low.storage[c * n + i] = low.storage[c * n + i] * inv }
+            for c in 0..<nc { low[linear: c * n + i] = low.storage[c * n + i] * inv }
         }
         return low
     }

@@ -10,16 +10,11 @@ import MRICore
 public struct EquispacedFractionMask: MaskGenerator {
     /// Always `.equispacedFraction`.
     public var kind: MaskKind { .equispacedFraction }
-    /// Nominal acceleration R ≥ 1.
-    public let acceleration: Double
-    /// Centre fraction cf ∈ (0, 1); num_low = round(W·cf).
-    public let centerFraction: Double
+    public let parameters: MaskParameters
 
     /// Throws `AcquisitionError.invalidParameter` when R < 1 or cf ∉ (0, 1).
     public init(acceleration: Double, centerFraction: Double) throws {
-        try MaskMath.validate(acceleration: acceleration, centerFraction: centerFraction)
-        self.acceleration = acceleration
-        self.centerFraction = centerFraction
+        parameters = try MaskParameters(acceleration: acceleration, centerFraction: centerFraction)
     }
 
     /// The adjusted spacing a = R·(num_low − W)/(num_low·R − W) for `width` columns.

@@ -9,20 +9,15 @@ import MRICore
 public struct EquispacedMask: MaskGenerator {
     /// Always `.equispaced`.
     public var kind: MaskKind { .equispaced }
-    /// Nominal acceleration R ≥ 1.
-    public let acceleration: Double
-    /// Centre fraction cf ∈ (0, 1); num_low = round(W·cf).
-    public let centerFraction: Double
+    public let parameters: MaskParameters
 
     /// Throws `AcquisitionError.invalidParameter` when R < 1, R is not an integer, or cf ∉ (0, 1).
     public init(acceleration: Double, centerFraction: Double) throws {
-        try MaskMath.validate(acceleration: acceleration, centerFraction: centerFraction)
+        parameters = try MaskParameters(acceleration: acceleration, centerFraction: centerFraction)
         guard acceleration == acceleration.rounded() else {
             throw AcquisitionError.invalidParameter(name: "acceleration", value: "\(acceleration)",
                                                     reason: "equispaced masks need an integer acceleration")
         }
-        self.acceleration = acceleration
-        self.centerFraction = centerFraction
     }
 
     /// Line spacing R as an integer.

@@ -15,22 +15,17 @@ import MRICore
 public struct GaussianMask1D: MaskGenerator {
     /// Always `.gaussian1D`.
     public var kind: MaskKind { .gaussian1D }
-    /// Nominal acceleration R ≥ 1.
-    public let acceleration: Double
-    /// Centre fraction cf ∈ (0, 1); num_low = round(W·cf).
-    public let centerFraction: Double
+    public let parameters: MaskParameters
     /// σ as a fraction of W (score-MRI: 15/128).
     public let relativeStandardDeviation: Double
 
     /// Throws `AcquisitionError.invalidParameter` when R < 1, cf ∉ (0, 1) or σ/W ≤ 0.
     public init(acceleration: Double, centerFraction: Double, relativeStandardDeviation: Double = 15.0 / 128.0) throws {
-        try MaskMath.validate(acceleration: acceleration, centerFraction: centerFraction)
+        parameters = try MaskParameters(acceleration: acceleration, centerFraction: centerFraction)
         guard relativeStandardDeviation > 0, relativeStandardDeviation.isFinite else {
             throw AcquisitionError.invalidParameter(name: "relativeStandardDeviation", value: "\(relativeStandardDeviation)",
                                                     reason: "must be a positive finite number")
         }
-        self.acceleration = acceleration
-        self.centerFraction = centerFraction
         self.relativeStandardDeviation = relativeStandardDeviation
     }
 

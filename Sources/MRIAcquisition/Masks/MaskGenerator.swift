@@ -10,15 +10,18 @@ import MRICore
 public protocol MaskGenerator: Sendable {
     /// The pattern this generator draws.
     var kind: MaskKind { get }
-    /// Nominal acceleration R ≥ 1.
-    var acceleration: Double { get }
-    /// Fraction of the W columns in the fully sampled centre, in (0, 1).
-    var centerFraction: Double { get }
+    /// Acceleration and centre fraction.
+    var parameters: MaskParameters { get }
     /// Draws a mask for k-space of `height` readout rows and `width` phase-encode columns.
     func generate(height: Int, width: Int, using rng: inout some RandomNumberGenerator) throws -> SamplingMask
 }
 
 extension MaskGenerator {
+    /// Nominal acceleration R ≥ 1.
+    public var acceleration: Double { parameters.acceleration }
+    /// Fraction of the W columns in the fully sampled centre, in (0, 1).
+    public var centerFraction: Double { parameters.centerFraction }
+
     /// Draws a column mask of length `width` (2-D generators draw a `1 × width` plane).
     public func generate(width: Int, using rng: inout some RandomNumberGenerator) throws -> SamplingMask {
         try generate(height: 1, width: width, using: &rng)

@@ -19,10 +19,7 @@ import MRICore
 public struct PoissonDiscMask: MaskGenerator {
     /// Always `.poisson`.
     public var kind: MaskKind { .poisson }
-    /// Nominal acceleration R ≥ 1.
-    public let acceleration: Double
-    /// Centre fraction cf ∈ (0, 1); num_low = round(W·cf).
-    public let centerFraction: Double
+    public let parameters: MaskParameters
     /// Zero the corners outside the unit normalised radius (SigPy `crop_corner`).
     public let cropCorner: Bool
     /// Candidate attempts per active point (SigPy `max_attempts`).
@@ -30,12 +27,10 @@ public struct PoissonDiscMask: MaskGenerator {
 
     /// Throws `AcquisitionError.invalidParameter` when R < 1, cf ∉ (0, 1) or maxAttempts < 1.
     public init(acceleration: Double, centerFraction: Double, cropCorner: Bool = true, maxAttempts: Int = 30) throws {
-        try MaskMath.validate(acceleration: acceleration, centerFraction: centerFraction)
+        parameters = try MaskParameters(acceleration: acceleration, centerFraction: centerFraction)
         guard maxAttempts >= 1 else {
             throw AcquisitionError.invalidParameter(name: "maxAttempts", value: "\(maxAttempts)", reason: "must be at least 1")
         }
-        self.acceleration = acceleration
-        self.centerFraction = centerFraction
         self.cropCorner = cropCorner
         self.maxAttempts = maxAttempts
     }

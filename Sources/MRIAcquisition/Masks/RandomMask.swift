@@ -8,16 +8,11 @@ import MRICore
 public struct RandomMask: MaskGenerator {
     /// Always `.random`.
     public var kind: MaskKind { .random }
-    /// Nominal acceleration R ≥ 1.
-    public let acceleration: Double
-    /// Centre fraction cf ∈ (0, 1); num_low = round(W·cf).
-    public let centerFraction: Double
+    public let parameters: MaskParameters
 
     /// Throws `AcquisitionError.invalidParameter` when R < 1 or cf ∉ (0, 1).
     public init(acceleration: Double, centerFraction: Double) throws {
-        try MaskMath.validate(acceleration: acceleration, centerFraction: centerFraction)
-        self.acceleration = acceleration
-        self.centerFraction = centerFraction
+        parameters = try MaskParameters(acceleration: acceleration, centerFraction: centerFraction)
     }
 
     /// The keep probability p of the non-centre columns (clamped to [0, 1]).

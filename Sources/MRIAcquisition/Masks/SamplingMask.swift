@@ -108,7 +108,7 @@ public struct SamplingMask: Sendable, Equatable {
         let zeroed = sampled.indices.filter { !sampled[$0] }
         if zeroed.isEmpty || kspace.count == 0 { return }
         let blocks = kspace.count / plane
-        kspace.storage.withUnsafeMutableBufferPointer { p in
+        kspace.withUnsafeMutableBufferPointer { p in
             for b in 0..<blocks {
                 let base = b * plane
                 for j in zeroed { p[base + j] = .zero }
@@ -128,7 +128,7 @@ extension SamplingMask {
     /// Width of the contiguous sampled block of `columns` around the centre column W/2 (0 when
     /// that column is not sampled): the calibration region of a mask read from a file that
     /// does not state `num_low_frequency`.
-    public static func centreBlock(_ columns: [Bool]) -> Int {
+    public static func centerBlockWidth(_ columns: [Bool]) -> Int {
         let c = columns.count / 2
         guard c < columns.count, columns[c] else { return 0 }
         var lo = c, hi = c

@@ -29,7 +29,7 @@ public struct CoilSensitivityOperator: LinearOperator {
         let c = outputShape[0], n = x.count
         x.storage.withUnsafeBufferPointer { xp in
             sensitivityMaps.storage.withUnsafeBufferPointer { sp in
-                out.storage.withUnsafeMutableBufferPointer { op in
+                out.withUnsafeMutableBufferPointer { op in
                     nonisolated(unsafe) let o = op.baseAddress!
                     let s = sp.baseAddress!, xx = xp.baseAddress!
                     parallelChunks(n, chunks: compute.lanes) { r in
@@ -51,7 +51,7 @@ public struct CoilSensitivityOperator: LinearOperator {
         let c = outputShape[0], n = out.count
         y.storage.withUnsafeBufferPointer { kp in
             sensitivityMaps.storage.withUnsafeBufferPointer { sp in
-                out.storage.withUnsafeMutableBufferPointer { op in
+                out.withUnsafeMutableBufferPointer { op in
                     nonisolated(unsafe) let o = op.baseAddress!
                     let s = sp.baseAddress!, kk = kp.baseAddress!
                     parallelChunks(n, chunks: compute.lanes) { r in

@@ -82,7 +82,7 @@ public struct SENSEOperator: LinearOperator {
     /// Single-coil model (one coil, unit sensitivity) with a column mask.
     public static func singleCoil(height: Int, width: Int, columnMask: [Bool], compute: ComputeSettings = .machine) throws -> SENSEOperator {
         var ones = ComplexArray(zeros: [1, height, width])
-        for i in 0..<ones.count { ones.storage[i] = ComplexFloat(1, 0) }
+        for i in 0..<ones.count { ones[linear: i] = ComplexFloat(1, 0) }
         return try SENSEOperator(sensitivityMaps: ones, columnMask: columnMask, compute: compute)
     }
 
@@ -108,7 +108,7 @@ public struct SENSEOperator: LinearOperator {
         guard let kernel = columnKernel else { return model.normal(x) }
         var out = ComplexArray(zeros: inputShape)
         x.storage.withUnsafeBufferPointer { xp in
-            out.storage.withUnsafeMutableBufferPointer { op in kernel.normal(xp.baseAddress!, into: op.baseAddress!) }
+            out.withUnsafeMutableBufferPointer { op in kernel.normal(xp.baseAddress!, into: op.baseAddress!) }
         }
         return out
     }
@@ -120,7 +120,7 @@ public struct SENSEOperator: LinearOperator {
     public func adjointOfNoise(scale: Float, seed: UInt64) -> ComplexArray {
         var out = ComplexArray(zeros: inputShape)
         if let kernel = columnKernel {
-            out.storage.withUnsafeMutableBufferPointer { op in
+            out.withUnsafeMutableBufferPointer { op in
                 kernel.adjointOfNoise(scale: scale, seed: seed, into: op.baseAddress!)
             }
             return out
@@ -128,7 +128,7 @@ public struct SENSEOperator: LinearOperator {
         var rng = SeededRNG(seed: seed)
         var e = ComplexArray(zeros: outputShape)
         let n = height * width
-        e.storage.withUnsafeMutableBufferPointer { ep in
+        e.withUnsafeMutableBufferPointer { ep in
             for c in 0..<coils {
                 for i in 0..<n where mask[i] != 0 {
                     let (a, b) = rng.gaussianPairFast()

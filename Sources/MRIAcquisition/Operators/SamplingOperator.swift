@@ -30,7 +30,7 @@ public struct SamplingOperator: LinearOperator {
         var k = x
         let n = weights.count
         weights.withUnsafeBufferPointer { mp in
-            k.storage.withUnsafeMutableBufferPointer { kp in
+            k.withUnsafeMutableBufferPointer { kp in
                 nonisolated(unsafe) let base = kp.baseAddress!
                 let m = mp.baseAddress!
                 parallelChunks(inputShape[0], chunks: compute.lanes) { r in

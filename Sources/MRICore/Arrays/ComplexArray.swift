@@ -5,8 +5,27 @@
 public struct ComplexArray: Sendable, Equatable {
     /// Extent of each axis.
     public private(set) var shape: [Int]
-    /// Elements in row-major order; `count == shape.reduce(1, *)`.
-    public var storage: [ComplexFloat]
+    /// Elements in row-major order (read-only: the count always equals the shape's product;
+    /// write through `subscript(linear:)` or `withUnsafeMutableBufferPointer`).
+    public internal(set) var storage: [ComplexFloat]
+
+    /// Element at a row-major linear offset.
+    public subscript(linear i: Int) -> ComplexFloat {
+        get { storage[i] }
+        set { storage[i] = newValue }
+    }
+
+    /// The same shape with `transform` applied to every element.
+    public func mapElements(_ transform: (ComplexFloat) throws -> ComplexFloat) rethrows -> Self {
+        Self(shape: shape, storage: try storage.map(transform))
+    }
+
+    /// Mutable access to the elements (the hot loops' raw pointer; the count cannot change).
+    public mutating func withUnsafeMutableBufferPointer<R>(
+        _ body: (inout UnsafeMutableBufferPointer<ComplexFloat>) throws -> R
+    ) rethrows -> R {
+        try storage.withUnsafeMutableBufferPointer(body)
+    }
 
     /// A zero-filled array of the given shape.
     public init(zeros shape: [Int]) {

@@ -2,8 +2,27 @@
 public struct FloatArray: Sendable, Equatable {
     /// Extent of each axis.
     public private(set) var shape: [Int]
-    /// Elements in row-major order.
-    public var storage: [Float]
+    /// Elements in row-major order (read-only: the count always equals the shape's product;
+    /// write through `subscript(linear:)` or `withUnsafeMutableBufferPointer`).
+    public internal(set) var storage: [Float]
+
+    /// Element at a row-major linear offset.
+    public subscript(linear i: Int) -> Float {
+        get { storage[i] }
+        set { storage[i] = newValue }
+    }
+
+    /// The same shape with `transform` applied to every element.
+    public func mapElements(_ transform: (Float) throws -> Float) rethrows -> Self {
+        Self(shape: shape, storage: try storage.map(transform))
+    }
+
+    /// Mutable access to the elements (the hot loops' raw pointer; the count cannot change).
+    public mutating func withUnsafeMutableBufferPointer<R>(
+        _ body: (inout UnsafeMutableBufferPointer<Float>) throws -> R
+    ) rethrows -> R {
+        try storage.withUnsafeMutableBufferPointer(body)
+    }
 
     /// A zero-filled array.
     public init(zeros shape: [Int]) {

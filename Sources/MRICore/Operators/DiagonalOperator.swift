@@ -9,7 +9,7 @@ public struct DiagonalOperator: LinearOperator {
     private func multiply(_ x: ComplexArray, conjugate: Bool) -> ComplexArray {
         precondition(x.shape == weights.shape, "DiagonalOperator: input \(x.shape) ≠ \(weights.shape)")
         var out = x
-        out.storage.withUnsafeMutableBufferPointer { o in
+        out.withUnsafeMutableBufferPointer { o in
             weights.storage.withUnsafeBufferPointer { w in
                 for i in 0..<o.count { o[i] = (conjugate ? w[i].conjugate : w[i]) * o[i] }
             }

@@ -76,7 +76,7 @@ public struct OrthogonalWavelet2D: Sendable {
         precondition(image.shape == [height, width], "wavelet forward: \(image.shape) ≠ \([height, width])")
         var c = ComplexArray(zeros: coefficientShape)
         image.storage.withUnsafeBufferPointer { src in
-            c.storage.withUnsafeMutableBufferPointer { dst in
+            c.withUnsafeMutableBufferPointer { dst in
                 for i in 0..<height {
                     (dst.baseAddress! + i * paddedWidth).update(from: src.baseAddress! + i * width, count: width)
                 }
@@ -93,7 +93,7 @@ public struct OrthogonalWavelet2D: Sendable {
         inverseInPlace(&c)
         var out = ComplexArray(zeros: [height, width])
         c.withUnsafeBufferPointer { src in
-            out.storage.withUnsafeMutableBufferPointer { dst in
+            out.withUnsafeMutableBufferPointer { dst in
                 for i in 0..<height {
                     (dst.baseAddress! + i * width).update(from: src.baseAddress! + i * paddedWidth, count: width)
                 }

@@ -122,7 +122,7 @@ public final class FastMRIWriter {
         var k = kspace.reshaped(singleCoil ? [1, sliceShape.height, sliceShape.width] : expected)
         if let m = mask {
             let w = sliceShape.width
-            k.storage.withUnsafeMutableBufferPointer { p in
+            k.withUnsafeMutableBufferPointer { p in
                 for row in 0..<(p.count / w) {
                     for c in 0..<w where m[c] == 0 { p[row * w + c] = .zero }
                 }

@@ -24,7 +24,7 @@ extension HDF5File {
             defer { H5Sclose(fs); H5Sclose(ms) }
             var out = ComplexArray(zeros: shape)
             if out.count > 0 {
-                let st = out.storage.withUnsafeMutableBytes { H5Dread(d, mt, ms, fs, chdf5_p_default(), $0.baseAddress) }
+                let st = out.withUnsafeMutableBufferPointer { H5Dread(d, mt, ms, fs, chdf5_p_default(), $0.baseAddress) }
                 try check(st, "read dataset \(name)")
             }
             return out
@@ -60,9 +60,9 @@ extension HDF5File {
                 var codes = [UInt8](repeating: 0, count: out.count)
                 let st = codes.withUnsafeMutableBytes { H5Dread(d, mt, ms, fs, chdf5_p_default(), $0.baseAddress) }
                 try check(st, "read dataset \(name)")
-                out.storage = codes.map { signed ? Float(Int8(bitPattern: $0)) : Float($0) }
+                out = FloatArray(shape: out.shape, storage: codes.map { signed ? Float(Int8(bitPattern: $0)) : Float($0) })
             } else {
-                let st = out.storage.withUnsafeMutableBytes {
+                let st = out.withUnsafeMutableBufferPointer {
                     H5Dread(d, chdf5_native_float(), ms, fs, chdf5_p_default(), $0.baseAddress)
                 }
                 try check(st, "read dataset \(name)")
