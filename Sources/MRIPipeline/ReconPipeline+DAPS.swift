@@ -100,7 +100,7 @@ extension ReconPipeline {
         } else {
             (priorName, priorChoice) = (p.prior, "protocol \(p.name)")
         }
-        let prior = try LoadedPrior(priorName, compute: options.compute)
+        let prior = try priors.prior(priorName, compute: options.compute)
         guard prior.denoiser.channels == 2 else {
             throw PipelineError.unusableInput(file: prior.identity.path, reason: "the prior has \(prior.denoiser.channels) channels; DAPS needs 2 (real, imaginary)")
         }

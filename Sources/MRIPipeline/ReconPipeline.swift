@@ -21,6 +21,8 @@ public struct ReconPipeline: Sendable {
     public static let softwareVersion = "mri-daps 0.1.0"
 
     public var options: ReconOptions
+    /// Priors loaded so far (shared by copies, so the preflight's load serves the run).
+    let priors = PriorCache()
 
     public init(options: ReconOptions) { self.options = options }
 

@@ -210,3 +210,25 @@ struct DAPSReconTests {
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).isEmpty)
     }
 }
+
+@Suite struct PriorCacheTests {
+    @Test("a pipeline loads each prior once: the preflight's setup and the run's share one network")
+    func priorLoadedOnce() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let scan = dir.appendingPathComponent("knee_small.h5")
+        try CLI.writeSmallScan(to: scan)
+        var options = ReconOptions()
+        options.prior = DAPSReconTests.tinyPrior.path
+        options.mask.acceleration = 4
+        let pipeline = ReconPipeline(options: options)
+        let file = try FastMRIFile(contentsOf: scan)
+        defer { file.close() }
+        let sampling = try ReconPipeline.sampling(info: file.info, plan: options.mask, fileName: scan.lastPathComponent)
+        let first = try pipeline.dapsSetup(info: file.info, sampling: sampling)
+        let copy = pipeline
+        let second = try copy.dapsSetup(info: file.info, sampling: sampling)
+        #expect(first.prior.network === second.prior.network)
+        #expect(try ReconPipeline(options: options).dapsSetup(info: file.info, sampling: sampling).prior.network !== first.prior.network)
+    }
+}
