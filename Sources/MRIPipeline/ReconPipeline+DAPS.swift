@@ -15,6 +15,15 @@ extension ReconPipeline {
         /// Base sampler seed (`--seed`, else the protocol's, else 0); slice k uses `sliceSeed(seed, k)`.
         public var seed: UInt64
 
+        public init(reconProtocol: ReconProtocol, protocolChoice: String, prior: LoadedPrior, priorChoice: String,
+                    seed: UInt64) {
+            self.reconProtocol = reconProtocol
+            self.protocolChoice = protocolChoice
+            self.prior = prior
+            self.priorChoice = priorChoice
+            self.seed = seed
+        }
+
         /// Root attributes recording every DAPS parameter and the prior's identity.
         public var attributes: [String: HDF5AttributeValue] {
             let p = reconProtocol
@@ -108,12 +117,19 @@ extension ReconPipeline {
                          seed: p.seed ?? 0)
     }
 
-    /// DAPS for one raw slice `[coils, H, W]`: prepare → maps → SENSE operator → scale s →
-    /// draws of y/s → statistics × s → crop. Stage times are added to `timings`; `onStep`
-    /// receives the annealing step after each one.
-    public func reconstructDAPSSlice(_ raw: ComplexArray, sampling: Sampling, geometry: Geometry, setup: DAPSSetup,
-                                     seed: UInt64, timings: inout StageTimings, mapsUsed: inout [String],
-                                     onStep: (@Sendable (Int) -> Void)? = nil) throws -> DAPSSliceResult {
+    /// The sampler's problem for one raw slice: the prepared, normalised measurements y/s, the
+    /// SENSE operator they belong to and the normalisation scale s.
+    public struct DAPSProblem: Sendable {
+        public var measurements: ComplexArray
+        public var sense: SENSEOperator
+        public var scale: Float
+    }
+
+    /// Prepare (mask, readout oversampling, the protocol's coil compression) → coil maps →
+    /// SENSE operator → normalisation scale s, for one raw slice `[coils, H, W]`. Stage times
+    /// (preprocess, maps, normalisation) are added to `timings`.
+    public func prepareDAPSSlice(_ raw: ComplexArray, sampling: Sampling, geometry: Geometry, setup: DAPSSetup,
+                                 timings: inout StageTimings, mapsUsed: inout [String]) throws -> DAPSProblem {
         var clock = Date()
         func lap() -> Double {
             let now = Date()
@@ -128,11 +144,28 @@ extension ReconPipeline {
         // The sampler runs its draws concurrently: one FFTW thread per transform inside them.
         let op = try Self.senseOperator(maps: maps, sampling: sampling, compute: options.compute.insideParallelLoop)
         timings.maps += lap()
-        let p = setup.reconProtocol
-        let scale = try NormalisationScale.estimate(kspace: k, operator: op, quantile: p.quantile,
+        let scale = try NormalisationScale.estimate(kspace: k, operator: op, quantile: setup.reconProtocol.quantile,
                                                     estimate: options.normalisationEstimate)
         let y = k.scaled(by: 1 / scale)
         timings.normalisation += lap()
+        return DAPSProblem(measurements: y, sense: op, scale: scale)
+    }
+
+    /// DAPS for one raw slice `[coils, H, W]`: `prepareDAPSSlice`, then draws of y/s →
+    /// statistics × s → crop. Stage times are added to `timings`; `onStep` receives the
+    /// annealing step after each one.
+    public func reconstructDAPSSlice(_ raw: ComplexArray, sampling: Sampling, geometry: Geometry, setup: DAPSSetup,
+                                     seed: UInt64, timings: inout StageTimings, mapsUsed: inout [String],
+                                     onStep: (@Sendable (Int) -> Void)? = nil) throws -> DAPSSliceResult {
+        let problem = try prepareDAPSSlice(raw, sampling: sampling, geometry: geometry, setup: setup,
+                                           timings: &timings, mapsUsed: &mapsUsed)
+        let (y, op, scale, p) = (problem.measurements, problem.sense, problem.scale, setup.reconProtocol)
+        var clock = Date()
+        func lap() -> Double {
+            let now = Date()
+            defer { clock = now }
+            return now.timeIntervalSince(clock)
+        }
         let sampler = try DAPSSampler(denoiser: setup.prior.denoiser, operator: op, configuration: p.daps)
         let result = try sampler.sample(
             measurements: y, draws: p.samples, seed: seed,

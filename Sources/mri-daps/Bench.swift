@@ -93,30 +93,52 @@ struct PriorBench: ParsableCommand {
 struct DAPSBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "daps",
-        abstract: "Time one DAPS slice (fast protocol) on a synthetic 320×320 15-coil slice: 1 draw and 4 draws batched, time split, peak memory.")
+        abstract: "Time one DAPS slice through recon's pipeline: 1 draw and 4 draws batched, time split, peak memory.",
+        discussion: """
+            The slice is FILE's (fastMRI layout; --slice, default the middle one; its mask, else --accel), else a \
+            built-in fastMRI knee geometry slice (640x368, 15 coils, 2x readout oversampling, 4x random mask, 8 % \
+            centre), else with --size N a synthetic NxN slice without oversampling.
+            """)
 
+    @Argument(help: "A fastMRI-layout file to take the slice from (default: the built-in fastMRI knee geometry).")
+    var file: String?
+    @Option(help: "Slice of FILE (default: the middle slice).") var slice: Int?
     @Option(help: "Prior (knee, brain or a .safetensors path; default: the default architecture with random weights).") var prior: String?
     @Option(name: .customLong("protocol"), help: "Protocol name or .json path.") var reconProtocol = "knee-4x"
     @Option(help: "Override the protocol's conditional step.") var conditional: ConditionalMethod?
     @Option(help: "Draws of the batched run.") var draws = 4
-    @Option(help: "Coils.") var coils = 15
+    @Option(help: "Synthetic NxN slice without readout oversampling instead of the fastMRI knee geometry.") var size: Int?
+    @Option(help: "Coils of the --size slice.") var coils = 15
     @Option(name: .customLong("virtual-coils"),
-            help: "Compress to N virtual coils before the sampler (default: the protocol's virtual_coils; N ≥ --coils: none).")
+            help: "Compress to N virtual coils before the sampler (default: the protocol's virtual_coils; N ≥ coils: none).")
     var virtualCoils: Int?
-    @Option(help: "Matrix size (square).") var size = 320
+    @OptionGroup var maskOptions: MaskOptions
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
         if draws < 1 { throw ValidationError("--draws must be ≥ 1") }
         if let v = virtualCoils, v < 1 { throw ValidationError("--virtual-coils must be ≥ 1") }
+        if let s = size, !(8...4096).contains(s) { throw ValidationError("--size must lie in 8…4096 (got \(s))") }
+        if !(1...128).contains(coils) { throw ValidationError("--coils must lie in 1…128 (got \(coils))") }
+        if let k = slice, k < 0 { throw ValidationError("--slice must be ≥ 0 (got \(k))") }
+        if file != nil && size != nil { throw ValidationError("give FILE or --size, not both") }
     }
 
     func run() throws {
         var o = ReconProtocol.Overrides()
         o.conditional = conditional
-        let r = try DAPSBenchmark.run(prior: prior, protocolName: reconProtocol, overrides: o, height: size, width: size,
-                                      coils: coils, batchDraws: draws, virtualCoils: virtualCoils,
+        var input = DAPSBenchmark.Input.fastMRIKnee
+        if let file {
+            try HDF5Probe.check([file])
+            input = .file(URL(fileURLWithPath: file), slice: slice)
+        } else if let size {
+            input = .synthetic(size: size, coils: coils)
+        }
+        var plan = try maskOptions.plan()
+        if plan.acceleration == nil { plan = MaskPlan(acceleration: 4, kind: plan.kind ?? .random, centerFraction: plan.centerFraction ?? 0.08, seed: plan.seed) }
+        let r = try DAPSBenchmark.run(input: input, prior: prior, protocolName: reconProtocol, overrides: o, mask: plan,
+                                      batchDraws: draws, virtualCoils: virtualCoils,
                                       compute: compute.settings(usesPrior: true)) { status($0) }
         if json {
             let enc = JSONEncoder()
@@ -126,11 +148,9 @@ struct DAPSBench: ParsableCommand {
         }
         emit("DAPS \(r.protocolName) \(r.dapsConfiguration)")
         emit("prior \(r.prior): \(r.priorConfiguration)")
-        emit("synthetic \(r.height)×\(r.width), \(r.coils) coils, 4× random mask, \(r.threads) threads")
-        if r.virtualCoils < r.coils {
-            emit(String(format: "coil compression %d → %d virtual coils %.2f s", r.coils, r.virtualCoils, r.compressionSeconds))
-        }
-        emit(String(format: "coil maps (%@) %.2f s, normalisation estimate %.2f s", r.mapsMethod as NSString, r.mapsSeconds, r.normalisationSeconds))
+        emit("\(r.input): raw \(r.rawCoils)×\(r.rawHeight)×\(r.width), sampler \(r.virtualCoils)×\(r.height)×\(r.width), \(r.sampledColumns) columns, \(r.threads) threads")
+        emit(String(format: "preprocess (mask, oversampling, coil compression) %.2f s, coil maps (%@) %.2f s, normalisation estimate %.2f s",
+                    r.preprocessSeconds, r.mapsMethod as NSString, r.mapsSeconds, r.normalisationSeconds))
         emit("| draws | total (s) | per draw (s) | network (s) | conditional (s) | operator, summed over draws (s) | NFE |")
         emit("|---:|---:|---:|---:|---:|---:|---:|")
         for x in [r.single, r.batched] {
