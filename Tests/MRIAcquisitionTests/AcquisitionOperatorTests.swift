@@ -25,6 +25,8 @@ import _TestSupport
             ("SENSE column mask", try! SENSEOperator(sensitivityMaps: random([3, 13, 11], seed: 4), columnMask: columns)),
             ("SENSE 2-D mask", try! SENSEOperator(sensitivityMaps: random([3, 10, 12], seed: 5), mask2D: weights(10, 12, seed: 6))),
             ("SENSE single coil", try! SENSEOperator.singleCoil(height: 8, width: 11, columnMask: columns)),
+            ("SENSE column mask, W = 46 = 2·23 (embedded round trip)",
+             try! SENSEOperator(sensitivityMaps: random([2, 9, 46], seed: 14), columnMask: (0..<46).map { $0 % 4 == 0 || $0 == 23 })),
         ]
     }()
 

@@ -13,15 +13,17 @@ import MRICore
 /// with F, B FFTW's unnormalised forward and backward DFTs along W. Each row of the output
 /// needs only that row of x and of the maps, so a row is expanded, transformed, masked,
 /// transformed back and accumulated over coils while it sits in cache; rows are split over
-/// the cores. For the noise term, F_Hᴴ and the centring permutations map circular white noise
+/// the lanes. The masked round trip B(M̃² ⊙ F ·)/W is a `RowFourierMultiplier`, which embeds it
+/// in a longer power-of-two-like transform when W has a prime factor FFTW handles slowly (368).
+/// For the noise term, F_Hᴴ and the centring permutations map circular white noise
 /// to circular white noise and commute with M, so Aᴴε has the law of
 /// Pᵀ Σ_c conj(S̃_c) ⊙ B(M̃ ⊙ ε′_c)/√W with ε′ drawn only on the sampled columns.
 final class ColumnSENSEKernel: @unchecked Sendable {
     let coils: Int, height: Int, width: Int
     /// S̃ = P S, `[coils, H, W]`.
     private let maps: [ComplexFloat]
-    /// M̃²/W per (native-order) column.
-    private let normalWeights: [Float]
+    /// x ↦ B(M̃²/W ⊙ F x) along a row (native order): the masked round trip of AᴴA.
+    private let normalMultiplier: RowFourierMultiplier
     /// Native-order columns with M̃ ≠ 0 and their weights M̃/√W.
     private let sampledColumns: [Int]
     private let noiseWeights: [Float]
@@ -48,7 +50,7 @@ final class ColumnSENSEKernel: @unchecked Sendable {
                 weights.append(mj / Float(w).squareRoot())
             }
         }
-        normalWeights = nw
+        normalMultiplier = RowFourierMultiplier(weights: nw)
         sampledColumns = cols
         noiseWeights = weights
         fft = RowFFT(length: w)
@@ -66,11 +68,7 @@ final class ColumnSENSEKernel: @unchecked Sendable {
             for c in 0..<self.coils {
                 let s = maps + c * n + i * w
                 for j in 0..<w { line[j] = s[j] * xs[j] }
-                self.fft.forward(line)
-                self.normalWeights.withUnsafeBufferPointer { m in
-                    for j in 0..<w { line[j] = ComplexFloat(line[j].re * m[j], line[j].im * m[j]) }
-                }
-                self.fft.backward(line)
+                self.normalMultiplier.apply(line)
                 Self.accumulateConjugateProduct(s, line, into: acc, count: w)
             }
             Self.fftshift(acc, into: out + i * w, width: w)
@@ -126,9 +124,9 @@ final class ColumnSENSEKernel: @unchecked Sendable {
             DispatchQueue.concurrentPerform(iterations: lanes) { lane in
                 let lo = lane * per, hi = min(height, lo + per)
                 if lo >= hi { return }
-                let scratch = fft.allocateLine(count: 3)
-                defer { fft.freeLine(scratch) }
-                let xs = scratch, acc = scratch + width, line = scratch + 2 * width
+                let scratch = fft.allocateLine(count: 2), line = normalMultiplier.allocateLine()
+                defer { fft.freeLine(scratch); normalMultiplier.freeLine(line) }
+                let xs = scratch, acc = scratch + width
                 for i in lo..<hi { body(i, xs, acc, line, m) }
             }
         }

@@ -1,0 +1,61 @@
+import Foundation
+import MRICore
+import Testing
+import _TestSupport
+
+@Suite struct RowFourierMultiplierTests {
+    @Test("embedding lengths: the smallest 2^a or 3·2^a ≥ 2n − 1; friendly sizes have factors ≤ 13")
+    func lengths() {
+        #expect(RowFourierMultiplier.embeddingLength(368) == 768)
+        #expect(RowFourierMultiplier.embeddingLength(23) == 48)
+        #expect(RowFourierMultiplier.embeddingLength(372) == 768)
+        #expect(RowFourierMultiplier.embeddingLength(400) == 1024)
+        #expect(RowFourierMultiplier.isFFTWFriendly(320) && RowFourierMultiplier.isFFTWFriendly(13 * 7 * 4))
+        #expect(!RowFourierMultiplier.isFFTWFriendly(368) && !RowFourierMultiplier.isFFTWFriendly(370))
+    }
+
+    /// B(w ⊙ F x) by the O(n²) DFT sums in double precision.
+    static func reference(_ x: [ComplexFloat], _ w: [Float]) -> [ComplexFloat] {
+        let n = x.count
+        var spectrum = [(Double, Double)](repeating: (0, 0), count: n)
+        for k in 0..<n {
+            var re = 0.0, im = 0.0
+            for j in 0..<n {
+                let a = -2 * Double.pi * Double((j * k) % n) / Double(n)
+                re += Double(x[j].re) * cos(a) - Double(x[j].im) * sin(a)
+                im += Double(x[j].re) * sin(a) + Double(x[j].im) * cos(a)
+            }
+            spectrum[k] = (re * Double(w[k]), im * Double(w[k]))
+        }
+        return (0..<n).map { j in
+            var re = 0.0, im = 0.0
+            for k in 0..<n {
+                let a = 2 * Double.pi * Double((j * k) % n) / Double(n)
+                re += spectrum[k].0 * cos(a) - spectrum[k].1 * sin(a)
+                im += spectrum[k].0 * sin(a) + spectrum[k].1 * cos(a)
+            }
+            return ComplexFloat(Float(re), Float(im))
+        }
+    }
+
+    @Test("equals B(w ⊙ F x) for friendly and unfriendly lengths", arguments: [23, 46, 320, 368, 370, 13])
+    func matchesReference(n: Int) {
+        var rng = SeededRNG(seed: UInt64(n))
+        let x = (0..<n).map { _ in rng.complexGaussian() }
+        let w = (0..<n).map { _ in rng.uniform() < 0.3 ? Float(rng.uniform()) : 0 }
+        let multiplier = RowFourierMultiplier(weights: w)
+        let line = multiplier.allocateLine()
+        defer { multiplier.freeLine(line) }
+        for j in 0..<multiplier.transformLength { line[j] = ComplexFloat(9, 9) }  // scratch need not be zero
+        for j in 0..<n { line[j] = x[j] }
+        multiplier.apply(line)
+        let expected = Self.reference(x, w)
+        var err = 0.0, norm = 0.0
+        for j in 0..<n {
+            err += Double((line[j] - expected[j]).magnitudeSquared)
+            norm += Double(expected[j].magnitudeSquared)
+        }
+        #expect((err / norm).squareRoot() < 2e-6, "n = \(n): relative error \((err / norm).squareRoot())")
+        #expect(multiplier.transformLength == (RowFourierMultiplier.isFFTWFriendly(n) ? n : RowFourierMultiplier.embeddingLength(n)))
+    }
+}
