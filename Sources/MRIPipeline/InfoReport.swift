@@ -16,7 +16,11 @@ public enum InfoReport {
         l.append("layout: \(i.layout.rawValue)\(i.isSingleCoil ? " (single-coil)" : " (multi-coil)")")
         l.append("kspace: \(i.slices) slices × \(i.sliceShape.coils) coils × \(i.sliceShape.height) (H, readout) × \(i.sliceShape.width) (W, phase encode), \(i.kspaceType)")
         for t in i.targets { l.append("target: \(t.name) \(t.shape)") }
-        if let m = i.mask {
+        if let m = i.mask, i.maskIsTwoDimensional {
+            let n = i.maskSamples ?? 0
+            l.append(String(format: "mask: 2-D (H, W) = (%d, %d), %d of %d positions sampled (effective acceleration %.2f×)",
+                            i.sliceShape.height, i.sliceShape.width, n, m.count, Double(m.count) / Double(max(n, 1))))
+        } else if let m = i.mask {
             let n = i.sampledColumns ?? 0
             l.append(String(format: "mask: %d of %d columns sampled (effective acceleration %.2f×)", n, m.count, Double(m.count) / Double(max(n, 1))))
         } else {
@@ -56,7 +60,10 @@ public enum InfoReport {
             "slices": i.slices, "coils": i.sliceShape.coils, "height": i.sliceShape.height, "width": i.sliceShape.width,
             "targets": Dictionary(uniqueKeysWithValues: i.targets.map { ($0.name, $0.shape) }),
         ]
-        if let m = i.mask { o["sampled_columns"] = i.sampledColumns ?? 0; o["mask_length"] = m.count }
+        if let m = i.mask, i.maskIsTwoDimensional {
+            o["mask_shape"] = [i.sliceShape.height, i.sliceShape.width]
+            o["mask_samples"] = i.maskSamples ?? 0
+        } else if let m = i.mask { o["sampled_columns"] = i.sampledColumns ?? 0; o["mask_length"] = m.count }
         if let a = i.acceleration { o["acceleration"] = a }
         if let n = i.numLowFrequencies { o["num_low_frequency"] = n }
         if let a = i.acquisition { o["acquisition"] = a }

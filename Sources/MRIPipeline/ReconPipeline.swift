@@ -284,16 +284,7 @@ public struct ReconPipeline: Sendable {
     /// Chooses the mask: the file's `mask` wins; else `plan` generates one; else fully sampled.
     public static func sampling(info: FastMRIFileInfo, plan: MaskPlan, fileName: String) throws -> Sampling {
         let w = info.sliceShape.width, h = info.sliceShape.height
-        if let m = info.mask {
-            let cols = m.map { $0 != 0 }
-            let numLow = info.numLowFrequencies ?? SamplingMask.centerBlockWidth(cols)
-            guard numLow >= 2 else {
-                throw PipelineError.unusableInput(file: info.path, reason: "the mask has no fully sampled centre for coil calibration")
-            }
-            return Sampling(mask: SamplingMask(columns: cols, numLowFrequencies: numLow, acceleration: info.acceleration ?? Double(w) / Double(max(1, cols.filter { $0 }.count))),
-                            numLowFrequencies: numLow, sampledColumns: cols.filter { $0 }.count, source: "file",
-                            kind: "file", centerFraction: Double(numLow) / Double(w), nominalAcceleration: info.acceleration)
-        }
+        if info.mask != nil { return try fileSampling(info: info) }
         if let mask = try plan.mask(height: h, width: w, fileName: fileName, acquisition: info.acquisition) {
             let kind = plan.kind ?? MaskPlan.defaultKind(acquisition: info.acquisition)
             let sampled = mask.isTwoDimensional ? mask.sampled.filter { $0 }.count / max(1, h) : mask.columns.filter { $0 }.count
@@ -308,6 +299,36 @@ public struct ReconPipeline: Sendable {
         }
         return Sampling(mask: nil, numLowFrequencies: min(w, 24), sampledColumns: w, source: "none", kind: "none",
                         centerFraction: nil, nominalAcceleration: 1)
+    }
+
+    /// The sampling of the file's own `mask`: a column mask, or a 2-D (H, W) mask whose
+    /// calibration region is the fully sampled centre block (its smaller side: ESPIRiT
+    /// calibrates on a square). Acceleration: the `acceleration` attribute, else H·W / samples.
+    static func fileSampling(info: FastMRIFileInfo) throws -> Sampling {
+        guard let m = info.mask else { throw PipelineError.unusableInput(file: info.path, reason: "has no mask") }
+        let w = info.sliceShape.width, h = info.sliceShape.height
+        let flags = m.map { $0 != 0 }
+        let mask: SamplingMask, numLow: Int, sampledColumns: Int
+        if info.maskIsTwoDimensional {
+            let centreRow = Array(flags[(h / 2 * w)..<(h / 2 * w + w)])
+            let centreColumn = (0..<h).map { flags[$0 * w + w / 2] }
+            numLow = min(SamplingMask.centerBlockWidth(centreRow), SamplingMask.centerBlockWidth(centreColumn))
+            let samples = flags.filter { $0 }.count
+            sampledColumns = samples / max(1, h)
+            mask = SamplingMask(height: h, width: w, sampled: flags, numLowFrequencies: numLow,
+                                acceleration: info.acceleration ?? Double(h * w) / Double(max(1, samples)))
+        } else {
+            numLow = info.numLowFrequencies ?? SamplingMask.centerBlockWidth(flags)
+            sampledColumns = flags.filter { $0 }.count
+            mask = SamplingMask(columns: flags, numLowFrequencies: numLow,
+                                acceleration: info.acceleration ?? Double(w) / Double(max(1, sampledColumns)))
+        }
+        guard numLow >= 2 else {
+            throw PipelineError.unusableInput(file: info.path, reason: "the mask has no fully sampled centre for coil calibration")
+        }
+        return Sampling(mask: mask, numLowFrequencies: numLow, sampledColumns: sampledColumns, source: "file",
+                        kind: info.maskIsTwoDimensional ? "file-2d" : "file", centerFraction: Double(numLow) / Double(w),
+                        nominalAcceleration: info.acceleration)
     }
 
     /// Output geometry: readout crop for oversampled data and the final image size.

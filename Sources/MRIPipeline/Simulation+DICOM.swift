@@ -59,9 +59,6 @@ extension Simulation {
         guard let mask = try plan.mask(height: h, width: w, fileName: input.lastPathComponent, acquisition: acquisition) else {
             throw PipelineError.invalidOption(name: "accel", reason: "simulate needs an acceleration")
         }
-        guard !mask.isTwoDimensional else {
-            throw PipelineError.invalidOption(name: "mask", reason: "fastMRI test files store a 1-D column mask; choose a Cartesian pattern")
-        }
         let kind = (plan.kind ?? MaskPlan.defaultKind(acquisition: acquisition)).rawValue
 
         var rng = SeededRNG(seed: options.seed)
@@ -75,7 +72,7 @@ extension Simulation {
                                               scale: scale, norm: norm2.squareRoot(), acquisition: acquisition)
         let writer = try FastMRIWriter(
             url: output, layout: .test, slices: slices, sliceShape: SliceShape(coils: options.coils, height: h, width: w),
-            mask: mask.columns.map { $0 ? 1 : 0 }, attributes: attributes, header: Self.header(volume),
+            mask: mask.values, attributes: attributes, header: Self.header(volume),
             overwrite: overwrite)
         for z in 0..<slices {
             let dz = slices > 1 ? Double(z) / Double(slices - 1) : 0
@@ -88,7 +85,7 @@ extension Simulation {
         }
         try writer.finish()
         let summary = Summary(
-            output: writer.url, slices: slices, sampledColumns: mask.columns.filter { $0 }.count, width: w,
+            output: writer.url, slices: slices, sampledColumns: mask.sampledCount / (mask.isTwoDimensional ? mask.shape[0] : 1), width: w,
             numLowFrequencies: mask.numLowFrequencies, maskKind: kind)
         return DICOMSummary(undersampling: summary, coils: options.coils, rows: h, columns: w, acquisition: acquisition,
                             seriesInstanceUID: info.seriesInstanceUID, seriesDescription: info.seriesDescription)

@@ -44,11 +44,8 @@ public enum Simulation {
                                        fileName: input.lastPathComponent, acquisition: info.acquisition) else {
             throw PipelineError.invalidOption(name: "accel", reason: "simulate needs an acceleration")
         }
-        guard !mask.isTwoDimensional else {
-            throw PipelineError.invalidOption(name: "mask", reason: "fastMRI test files store a 1-D column mask; choose a Cartesian pattern")
-        }
         let kind = (plan.kind ?? MaskPlan.defaultKind(acquisition: info.acquisition)).rawValue
-        let columns = mask.columns.map { $0 ? Float(1) : Float(0) }
+        let columns = mask.values
         var attributes = info.attributes
         attributes.acceleration = mask.acceleration
         attributes.numLowFrequencies = mask.numLowFrequencies
@@ -64,7 +61,7 @@ public enum Simulation {
             try writer.writeSlice(s, kspace: info.isSingleCoil ? k.reshaped(Array(k.shape.dropFirst())) : k)
         }
         try writer.finish()
-        return Summary(output: writer.url, slices: info.slices, sampledColumns: mask.columns.filter { $0 }.count,
+        return Summary(output: writer.url, slices: info.slices, sampledColumns: mask.sampledCount / (mask.isTwoDimensional ? mask.shape[0] : 1),
                        width: info.sliceShape.width, numLowFrequencies: mask.numLowFrequencies,
                        maskKind: kind)
     }

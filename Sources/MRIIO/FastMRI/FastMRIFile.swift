@@ -5,8 +5,9 @@ import MRICore
 ///
 /// Layout: `kspace` complex64 `(slices, coils, H, W)` (multi-coil) or `(slices, H, W)`
 /// (single-coil, returned as one coil); optional targets `reconstruction_rss` /
-/// `reconstruction_esc` `(slices, H_t, W_t)` float32; optional 1-D `mask` of length W (float,
-/// integer or h5py bool); attributes `acceleration`, `num_low_frequency`, `acquisition`, `max`,
+/// `reconstruction_esc` `(slices, H_t, W_t)` float32; optional `mask` (float, integer or h5py
+/// bool), 1-D of length W (fastMRI's column mask) or 2-D `(H, W)` (one readout position per
+/// sample of an undersampled ky–kz plane, an mri-daps extension); attributes `acceleration`, `num_low_frequency`, `acquisition`, `max`,
 /// `norm`, `patient_id`; the `ismrmrd_header` XML. H is the readout axis, W the phase-encode axis.
 ///
 /// Opening validates the structure and reads only metadata; `readSlice(_:)` reads one slice
@@ -82,10 +83,11 @@ public final class FastMRIFile {
             guard m.type.isRealNumeric else {
                 throw MRIIOError.wrongType(file: path, dataset: "mask", expected: "float, integer or bool")
             }
-            guard m.rank == 1 else {
-                throw MRIIOError.wrongShape(file: path, dataset: "mask", expected: "(W,) = (\(shape.width),)", actual: m.shape)
+            guard m.rank == 1 || (m.rank == 2 && m.shape == [shape.height, shape.width]) else {
+                throw MRIIOError.wrongShape(file: path, dataset: "mask",
+                                            expected: "(W,) = (\(shape.width),) or (H, W) = (\(shape.height), \(shape.width))", actual: m.shape)
             }
-            guard m.shape[0] == shape.width else {
+            guard m.rank == 2 || m.shape[0] == shape.width else {
                 throw MRIIOError.maskLengthMismatch(file: path, maskLength: m.shape[0], width: shape.width)
             }
             mask = try f.readFloat("mask").storage

@@ -38,10 +38,18 @@ public struct FastMRIFileInfo: Sendable, Equatable {
     public var isSingleCoil: Bool
     /// On-disk element type of `kspace` (complex64, or complex128 read as complex64).
     public var kspaceType: HDF5ElementType
-    /// The 1-D sampling mask over the W columns as 0/1 floats (nil when absent).
+    /// The sampling mask as 0/1 floats (nil when absent): over the W columns (a Cartesian
+    /// column mask), or row-major over the (H, W) plane (a 2-D mask, e.g. the ky–kz plane of an
+    /// undersampled 3-D acquisition: one readout position per sample).
     public var mask: [Float]?
-    /// Number of sampled columns in `mask` (non-zero entries).
-    public var sampledColumns: Int? { mask.map { $0.reduce(0) { $1 != 0 ? $0 + 1 : $0 } } }
+    /// True when `mask` is a 2-D (H, W) mask.
+    public var maskIsTwoDimensional: Bool { (mask?.count ?? 0) > sliceShape.width }
+    /// Number of sampled columns of a column `mask` (non-zero entries); nil for a 2-D mask.
+    public var sampledColumns: Int? {
+        maskIsTwoDimensional ? nil : mask.map { $0.reduce(0) { $1 != 0 ? $0 + 1 : $0 } }
+    }
+    /// Number of sampled positions of `mask` (non-zero entries).
+    public var maskSamples: Int? { mask.map { $0.reduce(0) { $1 != 0 ? $0 + 1 : $0 } } }
     /// The root attributes (`acceleration`, `num_low_frequency`, `acquisition`, `max`, `norm`,
     /// `patient_id`; every other one in `extra`), as `FastMRIWriter` takes them.
     public var attributes: FastMRIAttributes

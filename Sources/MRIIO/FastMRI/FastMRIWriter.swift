@@ -39,7 +39,8 @@ public final class FastMRIWriter {
     private var targetMax = -Double.infinity
     private var targetSumSquares = 0.0
 
-    /// Starts a file. `mask` (length W) is required for `.test`; `targetShape` for `.train`.
+    /// Starts a file. `mask` (length W, or H·W row-major for a 2-D mask) is required for `.test`;
+    /// `targetShape` for `.train`.
     /// - Throws: `MRIIOError.exists` (unless `overwrite`), `.writeFailed`, `.wrongShape` for
     ///   inconsistent arguments (named after the output file).
     public init(
@@ -58,7 +59,7 @@ public final class FastMRIWriter {
             throw MRIIOError.wrongShape(file: path, dataset: "kspace", expected: "one coil for single-coil output", actual: sliceShape.dimensions)
         }
         if layout == .test {
-            guard let mask, mask.count == sliceShape.width else {
+            guard let mask, mask.count == sliceShape.width || mask.count == sliceShape.height * sliceShape.width else {
                 throw MRIIOError.maskLengthMismatch(file: path, maskLength: mask?.count ?? 0, width: sliceShape.width)
             }
         }
@@ -90,8 +91,9 @@ public final class FastMRIWriter {
                 }
             }
             if let m = self.mask {
-                try f.createDataset("mask", shape: [m.count], type: .boolean)
-                try f.writeBytes("mask", m.map { $0 != 0 ? 1 : 0 })
+                let maskShape = m.count == sliceShape.width ? [m.count] : [sliceShape.height, sliceShape.width]
+                try f.createDataset("mask", shape: maskShape, type: .boolean)
+                try f.writeBytes("mask", m.map { $0 != 0 ? 1 : 0 }, shape: maskShape)
             }
             if let header { try f.writeString("ismrmrd_header", header.xmlString()) }
         } catch {
@@ -121,10 +123,11 @@ public final class FastMRIWriter {
         }
         var k = kspace.reshaped(singleCoil ? [1, sliceShape.height, sliceShape.width] : expected)
         if let m = mask {
-            let w = sliceShape.width
+            // A column mask repeats every row; a 2-D mask every coil plane.
+            let period = m.count
             k.withUnsafeMutableBufferPointer { p in
-                for row in 0..<(p.count / w) {
-                    for c in 0..<w where m[c] == 0 { p[row * w + c] = .zero }
+                for block in 0..<(p.count / period) {
+                    for c in 0..<period where m[c] == 0 { p[block * period + c] = .zero }
                 }
             }
         }

@@ -56,7 +56,7 @@ extension HDF5File {
 
     /// Writes a whole 1-D bool (h5py enum) or uint8 dataset; it must have been created with
     /// `.boolean` or `.uint8`.
-    public func writeBytes(_ name: String, _ values: [UInt8]) throws {
+    public func writeBytes(_ name: String, _ values: [UInt8], shape: [Int]? = nil) throws {
         try locked("write dataset \(name)") {
             let d = try openDataset(name)
             let ft = H5Dget_type(d)
@@ -64,7 +64,7 @@ extension HDF5File {
             H5Dclose(d)
             let mt = H5Tget_native_type(ft, H5T_DIR_ASCEND)
             defer { H5Tclose(mt) }
-            try writeBuffer(name, shape: [values.count], start: nil, memoryType: mt) { buf in
+            try writeBuffer(name, shape: shape ?? [values.count], start: nil, memoryType: mt) { buf in
                 values.withUnsafeBytes { buf($0.baseAddress) }
             }
         }
