@@ -27,7 +27,7 @@ public enum Simulation {
         }
     }
 
-    /// Undersamples `input` into `output`. Requires a column (1-D) mask pattern.
+    /// Undersamples `input` into `output` (a column mask, or a 2-D mask stored as `(H, W)`).
     public static func undersample(input: URL, output: URL, plan: MaskPlan, overwrite: Bool) throws -> Summary {
         try plan.validate()
         try checkDistinct(input: input, output: output)
