@@ -90,13 +90,14 @@ import _TestSupport
     /// generic path), so a wrong weight (M instead of √M²), a missed centring shift or noise on
     /// unsampled columns changes the target by far more than the tolerance: 20 000 draws give
     /// a standard error of 1/√20000 ≈ 0.007 of √(C_ii C_jj) per entry; we allow 0.05.
-    @Test("adjointOfNoise has covariance 2s²·AᴴA (column and 2-D masks)", arguments: [true, false])
-    func noiseCovariance(columns: Bool) throws {
-        let h = 6, w = 5, n = h * w, s: Float = 0.7
+    @Test("adjointOfNoise has covariance 2s²·AᴴA (column masks, W = 17 by Bluestein, and 2-D masks)",
+          arguments: [(true, 5), (true, 17), (false, 5)])
+    func noiseCovariance(columns: Bool, width: Int) throws {
+        let h = width == 5 ? 6 : 2, w = width, n = h * w, s: Float = 0.7
         let maps = randomMaps(2, h, w, seed: 21)
         let op: SENSEOperator
         if columns {
-            op = try SENSEOperator(sensitivityMaps: maps, columnWeights: [1, 0, 0.5, 1, 0])
+            op = try SENSEOperator(sensitivityMaps: maps, columnWeights: (0..<w).map { [1, 0, 0.5, 1, 0][$0 % 5] })
         } else {
             let m = (0..<n).map { i -> Float in i % 4 == 0 ? 0 : Float(1 + i % 3) * 0.3 }
             op = try SENSEOperator(sensitivityMaps: maps, mask2D: FloatArray(shape: [h, w], storage: m))

@@ -59,3 +59,31 @@ import _TestSupport
         #expect(multiplier.transformLength == (RowFourierMultiplier.isFFTWFriendly(n) ? n : RowFourierMultiplier.embeddingLength(n)))
     }
 }
+
+@Suite struct RowDFTTests {
+    @Test("forward and backward equal the DFT sums for friendly and Bluestein lengths", arguments: [23, 46, 320, 368, 370, 1])
+    func matchesReference(n: Int) {
+        var rng = SeededRNG(seed: UInt64(n) + 100)
+        let x = (0..<n).map { _ in rng.complexGaussian() }
+        let dft = RowDFT(length: n)
+        let line = dft.allocateLine()
+        defer { dft.freeLine(line) }
+        for sign in [-1.0, 1.0] {
+            for j in 0..<dft.transformLength { line[j] = ComplexFloat(7, 7) }  // scratch need not be zero
+            for j in 0..<n { line[j] = x[j] }
+            if sign < 0 { dft.forward(line) } else { dft.backward(line) }
+            var err = 0.0, norm = 0.0
+            for k in 0..<n {
+                var re = 0.0, im = 0.0
+                for j in 0..<n {
+                    let a = sign * 2 * Double.pi * Double((j * k) % n) / Double(n)
+                    re += Double(x[j].re) * cos(a) - Double(x[j].im) * sin(a)
+                    im += Double(x[j].re) * sin(a) + Double(x[j].im) * cos(a)
+                }
+                err += pow(Double(line[k].re) - re, 2) + pow(Double(line[k].im) - im, 2)
+                norm += re * re + im * im
+            }
+            #expect((err / norm).squareRoot() < 2e-6, "n = \(n), sign \(sign): relative error \((err / norm).squareRoot())")
+        }
+    }
+}

@@ -27,7 +27,8 @@ final class ColumnSENSEKernel: @unchecked Sendable {
     /// Native-order columns with M̃ ≠ 0 and their weights M̃/√W.
     private let sampledColumns: [Int]
     private let noiseWeights: [Float]
-    private let fft: RowFFT
+    /// The backward DFT along W of the noise path (Bluestein for widths like 368).
+    private let noiseDFT: RowDFT
 
     init(maps s: ComplexArray, columnWeights m: [Float], lanes: Int) {
         self.lanes = max(1, lanes)
@@ -53,7 +54,8 @@ final class ColumnSENSEKernel: @unchecked Sendable {
         normalMultiplier = RowFourierMultiplier(weights: nw)
         sampledColumns = cols
         noiseWeights = weights
-        fft = RowFFT(length: w)
+        noiseDFT = RowDFT(length: w)
+        precondition(noiseDFT.transformLength == normalMultiplier.transformLength)
     }
 
     /// Rows are split into this many contiguous ranges processed concurrently.
@@ -93,7 +95,7 @@ final class ColumnSENSEKernel: @unchecked Sendable {
                             line[cols[k]] = ComplexFloat(f * a, f * b)
                             k += 1
                         }
-                        self.fft.backward(line)
+                        self.noiseDFT.backward(line)
                         Self.accumulateConjugateProduct(maps + c * n + i * w, line, into: acc, count: w)
                     }
                 }
@@ -124,9 +126,8 @@ final class ColumnSENSEKernel: @unchecked Sendable {
             DispatchQueue.concurrentPerform(iterations: lanes) { lane in
                 let lo = lane * per, hi = min(height, lo + per)
                 if lo >= hi { return }
-                let scratch = fft.allocateLine(count: 2), line = normalMultiplier.allocateLine()
-                defer { fft.freeLine(scratch); normalMultiplier.freeLine(line) }
-                let xs = scratch, acc = scratch + width
+                let xs = noiseDFT.allocateLine(), acc = noiseDFT.allocateLine(), line = normalMultiplier.allocateLine()
+                defer { noiseDFT.freeLine(xs); noiseDFT.freeLine(acc); normalMultiplier.freeLine(line) }
                 for i in lo..<hi { body(i, xs, acc, line, m) }
             }
         }
