@@ -44,12 +44,19 @@ let package = Package(
         // Swift, and FoundationNetworking on Linux cannot be given a CA file).
         .target(name: "CurlShim", linkerSettings: [.linkedLibrary("curl")]),
 
+        // ISMRMRD raw data through the format's own C library (Debian libismrmrd-dev; its dataset.h
+        // includes the serial HDF5 header). C; include/ismrmrd_shim.h has plain types only.
+        .target(
+            name: "ISMRMRDShim",
+            cSettings: [.unsafeFlags(["-I/usr/include/hdf5/serial"])],
+            linkerSettings: [.linkedLibrary("ismrmrd")]),
+
         // Hand-written AVX2/FMA kernels of the neural prior, dispatched at run time (C, no dependencies).
         .target(name: "CKernels"),
 
         // MARK: Library modules
         .target(name: "MRICore", dependencies: ["CFFTW", "COpenBLAS"]),
-        .target(name: "MRIIO", dependencies: ["MRICore", "CHDF5", "DCMTKShim"]),
+        .target(name: "MRIIO", dependencies: ["MRICore", "CHDF5", "DCMTKShim", "ISMRMRDShim"]),
         // Delivery to a PACS: DIMSE C-STORE (DCMTK) and DICOMweb STOW-RS (libcurl); IO knows no network.
         .target(name: "PACS", dependencies: ["MRIIO", "DCMTKShim", "CurlShim"]),
         .target(name: "MRIAcquisition", dependencies: ["MRICore"]),

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 declare -A allowed=(
   [MRICore]="Foundation CFFTW COpenBLAS"
-  [MRIIO]="Foundation FoundationXML MRICore CHDF5 DCMTKShim"
+  [MRIIO]="Foundation FoundationXML MRICore CHDF5 DCMTKShim ISMRMRDShim"
   [PACS]="Foundation MRIIO DCMTKShim CurlShim"
   [MRIAcquisition]="Foundation MRICore"
   [MRIPipeline]="Foundation Crypto MRICore MRIIO PACS MRIAcquisition NeuralPrior DAPS"

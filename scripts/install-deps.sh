@@ -9,6 +9,8 @@
 # (DICOMSendTests start a private Orthanc via scripts/orthanc-test-server.sh; the packaged service is not used).
 # libcurl4-openssl-dev: STOW-RS goes through libcurl (Sources/CurlShim); openssl makes the throw-away CA and
 # certificates of the TLS send tests.
+# libismrmrd-dev: ISMRMRD HDF5 raw data in (Sources/CISMRMRD, the format's own C library); ismrmrd-tools generates
+# test inputs (ismrmrd_generate_cartesian_shepp_logan).
 # python3-gdcm lets pydicom decode JPEG/JPEG-LS/JPEG 2000, the independent reference for DICOM reading tests.
 set -euo pipefail
 PACKAGES=(
@@ -20,6 +22,7 @@ PACKAGES=(
   libdcmtk-dev dcmtk dicom3tools python3-gdcm
   orthanc orthanc-dicomweb curl
   libcurl4-openssl-dev openssl
+  libismrmrd-dev ismrmrd-tools
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,0 +1,151 @@
+import Foundation
+import MRIAcquisition
+import MRICore
+import MRIIO
+
+/// ISMRMRD raw data → the fastMRI layout every other command reads (`mri-daps convert`).
+///
+/// Supported: Cartesian 2-D acquisitions (`encoding/trajectory` cartesian, no trajectory
+/// samples, one partition), single- or multi-slice, any number of channels. The grid is the
+/// header's encoded space: H = `encodedSpace.matrixSize.x` readout samples (with the readout
+/// oversampling; recon removes it from the header's encoded vs recon matrix, as for fastMRI
+/// knees) and W = `matrixSize.y` phase-encode lines. Sample s of an acquisition goes to readout
+/// position H/2 − `center_sample` + s (after `discard_pre`/`discard_post`; `ACQ_IS_REVERSE`
+/// lines are reversed), line k1 to column k1 − `kspace_encoding_step_1.center` + W/2 (fastMRI's
+/// centre). Repeated lines (averages) are averaged; calibration lines
+/// (`ACQ_IS_PARALLEL_CALIBRATION*`) are acquired k-space and kept. Lines never acquired —
+/// undersampling, or partial Fourier — are zero and unset in the written `mask`, so every
+/// method treats them as unsampled (partial Fourier is zero-filled, not homodyne-corrected).
+/// Noise, navigator, phase-correction, feedback, dummy and coil-correction acquisitions are
+/// left out (their count is recorded). One repetition, contrast, cardiac phase and set is
+/// converted (`Options`). Non-Cartesian, 3-D and EPI data are refused with one line naming what
+/// is unsupported.
+public enum ISMRMRDConversion {
+    public struct Options: Sendable {
+        public var repetition = 0, contrast = 0, phase = 0, set = 0
+        public init() {}
+    }
+
+    public struct Summary: Sendable {
+        public var output: URL
+        public var slices: Int, coils: Int, height: Int, width: Int
+        /// Sampled phase-encode lines (nil: fully sampled, no mask written).
+        public var sampledLines: Int?
+        public var noiseAcquisitions: Int
+    }
+
+    /// The assembled k-space `[slices, coils, H, W]`, the sampled lines and what was skipped.
+    public struct Volume: Sendable {
+        public var kspace: ComplexArray
+        public var sampled: [Bool]
+        public var noiseAcquisitions: Int
+        public var header: ISMRMRDHeader
+    }
+
+    /// Reads and assembles `input`.
+    public static func read(_ input: URL, options: Options = Options()) throws -> Volume {
+        let file = try ISMRMRDFile(contentsOf: input)
+        defer { file.close() }
+        let path = input.path, header = file.header
+        if let t = header.trajectory, t.lowercased() != "cartesian" {
+            throw PipelineError.unusableInput(file: path, reason: "has a '\(t)' trajectory; only Cartesian data is supported")
+        }
+        guard let m = header.encodedSpace?.matrixSize, m.x > 0, m.y > 0 else {
+            throw PipelineError.unusableInput(file: path, reason: "the header has no encoded matrix size")
+        }
+        if m.z > 1 || (header.kspaceEncodingStep2.map { $0.maximum > $0.minimum } ?? false) {
+            throw PipelineError.unusableInput(file: path, reason: "is a 3-D acquisition (\(m.z) partitions); only 2-D slices are supported")
+        }
+        let (h, w) = (m.x, m.y)
+        let center1 = header.kspaceEncodingStep1?.center ?? w / 2
+        var lines: [(ISMRMRDFile.Acquisition)] = []
+        var noise = 0, channels = 0, slices = 1
+        for i in 0..<file.acquisitionCount {
+            let a = try file.acquisition(i)
+            if a.flags.contains(.noiseMeasurement) { noise += 1; continue }
+            if !a.flags.isDisjoint(with: .notImaging) { continue }
+            guard a.trajectoryDimensions == 0 else {
+                throw PipelineError.unusableInput(file: path, reason: "acquisition \(i) has trajectory samples; only Cartesian data is supported")
+            }
+            guard a.k2 == 0 else {
+                throw PipelineError.unusableInput(file: path, reason: "acquisition \(i) has partition \(a.k2); only 2-D slices are supported")
+            }
+            guard a.repetition == options.repetition, a.contrast == options.contrast, a.phase == options.phase,
+                  a.set == options.set else { continue }
+            if channels == 0 { channels = a.channels }
+            guard a.channels == channels, channels > 0 else {
+                throw PipelineError.unusableInput(file: path, reason: "acquisition \(i) has \(a.channels) channels, earlier ones \(channels)")
+            }
+            slices = max(slices, a.slice + 1)
+            lines.append(a)
+        }
+        guard !lines.isEmpty else {
+            throw PipelineError.unusableInput(file: path, reason: "has no image acquisitions for repetition \(options.repetition), contrast \(options.contrast), phase \(options.phase), set \(options.set)")
+        }
+        var k = ComplexArray(zeros: [slices, channels, h, w])
+        var count = [Int](repeating: 0, count: slices * w)
+        for a in lines {
+            let column = a.k1 - center1 + w / 2
+            let n = a.samples - a.discardPre - a.discardPost
+            let first = h / 2 - (a.centerSample - a.discardPre)
+            guard (0..<w).contains(column), n > 0, first >= 0, first + n <= h else {
+                throw PipelineError.unusableInput(file: path, reason: "line k1 = \(a.k1) (\(a.samples) samples, centre \(a.centerSample)) does not fit the encoded \(h) × \(w) matrix")
+            }
+            count[a.slice * w + column] += 1
+            k.withUnsafeMutableBufferPointer { p in
+                for c in 0..<channels {
+                    let base = ((a.slice * channels + c) * h + first) * w + column
+                    for s in 0..<n {
+                        let source = c * a.samples + a.discardPre + (a.flags.contains(.reverse) ? n - 1 - s : s)
+                        p[base + s * w] += a.data[source]
+                    }
+                }
+            }
+        }
+        k.withUnsafeMutableBufferPointer { p in
+            for z in 0..<slices {
+                for col in 0..<w where count[z * w + col] > 1 {
+                    let f = 1 / Float(count[z * w + col])
+                    for c in 0..<channels {
+                        let plane = (z * channels + c) * h * w
+                        for r in 0..<h {
+                            let i = plane + r * w + col
+                            p[i] = p[i] * f
+                        }
+                    }
+                }
+            }
+        }
+        let sampled = (0..<w).map { col in (0..<slices).allSatisfy { count[$0 * w + col] > 0 } }
+        return Volume(kspace: k, sampled: sampled, noiseAcquisitions: noise, header: header)
+    }
+
+    /// Converts `input` into a fastMRI-layout file at `output`: k-space, the header, and when
+    /// lines are missing a `mask` with `acceleration` and `num_low_frequency` (the test layout).
+    public static func convert(_ input: URL, to output: URL, options: Options = Options(), overwrite: Bool) throws -> Summary {
+        try Simulation.checkDistinct(input: input, output: output)
+        let v = try read(input, options: options)
+        let s = v.kspace.shape
+        let full = v.sampled.allSatisfy { $0 }
+        var attributes = FastMRIAttributes()
+        attributes.acquisition = v.header.measurement.protocolName
+        attributes.extra["converted_from"] = .string(input.lastPathComponent)
+        attributes.extra["noise_acquisitions"] = .integer(Int64(v.noiseAcquisitions))
+        attributes.extra["repetition"] = .integer(Int64(options.repetition))
+        var mask: [Float]? = nil
+        if !full {
+            let sampledLines = v.sampled.filter { $0 }.count
+            attributes.acceleration = Double(s[3]) / Double(max(1, sampledLines))
+            attributes.numLowFrequencies = SamplingMask.centerBlockWidth(v.sampled)
+            mask = v.sampled.map { $0 ? 1 : 0 }
+        }
+        let writer = try FastMRIWriter(
+            url: output, layout: full ? .kspaceOnly : .test, slices: s[0],
+            sliceShape: SliceShape(coils: s[1], height: s[2], width: s[3]), mask: mask, attributes: attributes,
+            header: v.header, overwrite: overwrite)
+        for z in 0..<s[0] { try writer.writeSlice(z, kspace: v.kspace.item(z)) }
+        try writer.finish()
+        return Summary(output: writer.url, slices: s[0], coils: s[1], height: s[2], width: s[3],
+                       sampledLines: full ? nil : v.sampled.filter { $0 }.count, noiseAcquisitions: v.noiseAcquisitions)
+    }
+}
