@@ -1,4 +1,7 @@
-/// Element-wise multiplication by fixed complex weights: (D x)_i = w_i x_i, Dᴴ uses conj(w).
+import MRICore
+
+/// Element-wise multiplication by fixed complex weights: (D x)_i = w_i x_i, Dᴴ uses conj(w)
+/// (a test operator: the solvers and the operator algebra are checked with it).
 public struct DiagonalOperator: LinearOperator {
     public let weights: ComplexArray
     public init(weights: ComplexArray) { self.weights = weights }
