@@ -1,3 +1,4 @@
+import DAPS
 import MRICore
 
 /// The exact denoiser of a Gaussian prior x ~ N(μ, diag v) on the 2-channel model image
@@ -6,16 +7,16 @@ import MRICore
 /// For x_σ = x + σ n, n ~ N(0, I): E[x | x_σ] = μ + v/(v + σ²)·(x_σ − μ) element-wise. Used as
 /// the analytic prior for tests and development: with a linear operator the DAPS target
 /// posterior is then Gaussian and known in closed form. Batch-invariant (each item independent).
-public struct GaussianDenoiser: Denoiser {
+struct GaussianDenoiser: Denoiser {
     /// μ, shape [2, H, W].
-    public let mean: FloatArray
+let mean: FloatArray
     /// v > 0, shape [2, H, W].
-    public let variance: FloatArray
+let variance: FloatArray
 
-    public var channels: Int { 2 }
+var channels: Int { 2 }
 
     /// A prior with per-coordinate mean and variance, both [2, H, W]; v must be positive.
-    public init(mean: FloatArray, variance: FloatArray) throws {
+init(mean: FloatArray, variance: FloatArray) throws {
         guard mean.shape.count == 3, mean.shape[0] == 2 else {
             throw DAPSError.invalidInput(parameter: "mean", problem: "shape \(mean.shape) is not [2, H, W]")
         }
@@ -31,7 +32,7 @@ public struct GaussianDenoiser: Denoiser {
 
     /// A prior with complex mean μ [H, W] and per-pixel variance v [H, W] shared by the real and
     /// imaginary parts (each part has variance v; E|x − μ|² = 2v).
-    public init(complexMean: ComplexArray, pixelVariance: FloatArray) throws {
+init(complexMean: ComplexArray, pixelVariance: FloatArray) throws {
         guard complexMean.rank == 2 else {
             throw DAPSError.invalidInput(parameter: "complexMean", problem: "shape \(complexMean.shape) is not [H, W]")
         }
@@ -51,7 +52,7 @@ public struct GaussianDenoiser: Denoiser {
     }
 
     /// D(x, σ_b) = μ + v/(v + σ_b²)·(x_b − μ) for x of shape [B, 2, H, W].
-    public func denoise(_ x: FloatArray, sigma: [Float]) throws -> FloatArray {
+func denoise(_ x: FloatArray, sigma: [Float]) throws -> FloatArray {
         guard x.shape.count == 4, Array(x.shape.dropFirst()) == mean.shape else {
             throw DAPSError.invalidInput(parameter: "x", problem: "shape \(x.shape) is not [B] + \(mean.shape)")
         }
