@@ -46,6 +46,10 @@ extension ReconPipeline {
                 "prior_config": .string(prior.identity.configuration),
             ]
             a["anatomy"] = .string(p.anatomy)
+            a["posterior_std_definition"] = .string(
+                "uncertainty_scale x the across-draw standard deviation of the magnitude (calibrated: |error| <= 1.96 std for 95 % of object pixels on validation)")
+            a["posterior_variance_definition"] = .string(
+                "unbiased across-draw variance of the magnitude, image units squared, not rescaled by uncertainty_scale")
             return a
         }
 
@@ -64,6 +68,9 @@ extension ReconPipeline {
         /// Per-pixel standard deviation of the magnitude across draws × the protocol's
         /// `uncertainty_scale` `[H, W]`.
         public var standardDeviation: FloatArray
+        /// Unbiased variance of the magnitude across draws in image units² `[H, W]` (not
+        /// rescaled by `uncertainty_scale`).
+        public var variance: FloatArray
         /// Every draw's magnitude `[draws, H, W]`.
         public var samples: FloatArray
         /// Normalisation scale s.
@@ -174,14 +181,16 @@ extension ReconPipeline {
         timings.network += result.timings.network
         timings.conditional += result.timings.conditional
         let stats = PosteriorStatistics(samples: result.samples)
-        var mean = stats.meanMagnitude, std = stats.standardDeviation
-        let stdFactor = scale * Float(p.stdScale)
+        var mean = stats.meanMagnitude, std = stats.standardDeviation, variance = stats.variance
+        let stdFactor = scale * Float(p.stdScale), varianceFactor = scale * scale
         for i in 0..<mean.count {
             mean[linear: i] *= scale
             std[linear: i] *= stdFactor
+            variance[linear: i] *= varianceFactor
         }
         mean = try Self.fitToOutput(mean, geometry: geometry)
         std = try Self.fitToOutput(std, geometry: geometry)
+        variance = try Self.fitToOutput(variance, geometry: geometry)
         var draws = [FloatArray]()
         if options.saveSamples {
             for x in result.samples {
@@ -192,7 +201,7 @@ extension ReconPipeline {
         }
         timings.statistics += lap()
         return DAPSSliceResult(
-            mean: mean, standardDeviation: std,
+            mean: mean, standardDeviation: std, variance: variance,
             samples: draws.isEmpty ? FloatArray(zeros: [0, geometry.outputHeight, geometry.outputWidth]) : FloatArray.stacked(draws),
             scale: scale, networkEvaluations: result.networkEvaluations)
     }

@@ -15,7 +15,8 @@ import MRIIO
 /// With `daps` (the default) the reconstruction step is: normalisation scale s
 /// (`NormalisationScale`: 0.99 quantile of |CG-SENSE estimate|) → y/s → DAPS draws of the
 /// SENSE posterior with the prior (`DAPSSampler`, draws batched) → `PosteriorStatistics` → ×s;
-/// the output adds `posterior_std` and, with `saveSamples`, `samples` (slices, draws, H, W).
+/// the output adds `posterior_std` (calibrated), `posterior_variance` (raw across-draw variance)
+/// and, with `saveSamples`, `samples` (slices, draws, H, W).
 public struct ReconPipeline: Sendable {
     /// Software identity recorded in outputs.
     public static let softwareVersion = "mri-daps 0.1.0"

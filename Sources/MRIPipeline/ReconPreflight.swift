@@ -77,7 +77,7 @@ public struct ReconPreflight: Sendable {
         let estimate = ResourceEstimate(
             slice: info.sliceShape, geometry: geometry, method: options.method,
             virtualCoils: options.virtualCoils(for: setup?.reconProtocol), draws: draws, lanes: options.compute.lanes)
-        let perSlice = geometry.outputHeight * geometry.outputWidth * 4 * (setup == nil ? 1 : 2 + (options.saveSamples ? draws : 0))
+        let perSlice = geometry.outputHeight * geometry.outputWidth * 4 * (setup == nil ? 1 : 3 + (options.saveSamples ? draws : 0))
         return Planned(input: input, output: output, slices: range.count, memoryBytes: estimate.peakBytes,
                        outputBytes: range.count * perSlice + (1 << 20))
     }

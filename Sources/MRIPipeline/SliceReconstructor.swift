@@ -85,7 +85,7 @@ final class DAPSSliceReconstructor: SliceReconstructor {
         (self.pipeline, self.sampling, self.geometry, self.setup) = (pipeline, sampling, geometry, setup)
     }
 
-    var extraNames: [String] { ["posterior_std"] }
+    var extraNames: [String] { ["posterior_std", "posterior_variance"] }
     var perSliceShapes: [String: [Int]] {
         pipeline.options.saveSamples ? ["samples": [setup.reconProtocol.samples, geometry.outputHeight, geometry.outputWidth]] : [:]
     }
@@ -101,7 +101,7 @@ final class DAPSSliceReconstructor: SliceReconstructor {
         scales.append(r.scale)
         seeds.append(seed)
         networkEvaluations = r.networkEvaluations
-        return SliceImages(image: r.mean, extras: ["posterior_std": r.standardDeviation],
+        return SliceImages(image: r.mean, extras: ["posterior_std": r.standardDeviation, "posterior_variance": r.variance],
                            perSlice: pipeline.options.saveSamples ? ["samples": r.samples] : [:])
     }
 

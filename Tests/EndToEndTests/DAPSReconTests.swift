@@ -16,6 +16,7 @@ struct DAPSReconTests {
     struct Output {
         var reconstruction: FloatArray
         var std: FloatArray
+        var variance: FloatArray
         var samples: FloatArray?
         var attributes: [String: HDF5AttributeValue]
     }
@@ -24,6 +25,7 @@ struct DAPSReconTests {
         let f = try HDF5File(readingFrom: url)
         defer { f.close() }
         return Output(reconstruction: try f.readFloat("reconstruction"), std: try f.readFloat("posterior_std"),
+                      variance: try f.readFloat("posterior_variance"),
                       samples: f.contains("samples") ? try f.readFloat("samples") : nil, attributes: try f.attributes())
     }
 
@@ -55,7 +57,7 @@ struct DAPSReconTests {
         let k = Float(try #require(a.attributes["uncertainty_scale"]?.doubleValue))
         #expect(k > 0)
         let n = 48 * 40
-        var worstMean: Float = 0, worstStd: Float = 0
+        var worstMean: Float = 0, worstStd: Float = 0, worstVariance: Float = 0
         let peak = a.reconstruction.max
         for s in 0..<2 {
             for i in 0..<n {
@@ -65,8 +67,12 @@ struct DAPSReconTests {
                 let std: Float = k * abs(m1 - m2) / Float(2).squareRoot()
                 worstMean = max(worstMean, abs(a.reconstruction.storage[s * n + i] - mean))
                 worstStd = max(worstStd, abs(a.std.storage[s * n + i] - std))
+                // posterior_variance: the unbiased variance (m₁ − m₂)²/2, not rescaled by k.
+                worstVariance = max(worstVariance, abs(a.variance.storage[s * n + i] - (m1 - m2) * (m1 - m2) / 2))
             }
         }
+        #expect(worstVariance <= 1e-5 * peak * peak, "variance vs draws: \(worstVariance)")
+        #expect(a.attributes["posterior_variance_definition"]?.stringValue.contains("not rescaled") == true)
         #expect(worstMean <= 1e-5 * peak, "mean vs draws: \(worstMean) (peak \(peak))")
         #expect(worstStd <= 1e-5 * peak, "std vs draws: \(worstStd) (peak \(peak))")
 
