@@ -16,13 +16,18 @@ import MRIIO
 /// (`ACQ_IS_PARALLEL_CALIBRATION*`) are acquired k-space and kept. Lines never acquired —
 /// undersampling, or partial Fourier — are zero and unset in the written `mask`, so every
 /// method treats them as unsampled (partial Fourier is zero-filled, not homodyne-corrected).
-/// Noise, navigator, phase-correction, feedback, dummy and coil-correction acquisitions are
-/// left out (their count is recorded). One repetition, contrast, cardiac phase and set is
+/// Noise acquisitions (`ACQ_IS_NOISE_MEASUREMENT`) give the coil noise covariance, and the
+/// k-space is prewhitened with it (`NoiseWhitening`, with the dwell-time ratio and the header's
+/// `relativeReceiverNoiseBandwidth`) unless `Options.prewhiten` is false; the covariance is
+/// recorded. Navigator, phase-correction, feedback, dummy and coil-correction acquisitions are
+/// left out. One repetition, contrast, cardiac phase and set is
 /// converted (`Options`). Non-Cartesian, 3-D and EPI data are refused with one line naming what
 /// is unsupported.
 public enum ISMRMRDConversion {
     public struct Options: Sendable {
         public var repetition = 0, contrast = 0, phase = 0, set = 0
+        /// Whiten the coils with the file's noise acquisitions (when it has any).
+        public var prewhiten = true
         public init() {}
     }
 
@@ -32,6 +37,7 @@ public enum ISMRMRDConversion {
         /// Sampled phase-encode lines (nil: fully sampled, no mask written).
         public var sampledLines: Int?
         public var noiseAcquisitions: Int
+        public var prewhitened: Bool
     }
 
     /// The assembled k-space `[slices, coils, H, W]`, the sampled lines and what was skipped.
@@ -40,6 +46,8 @@ public enum ISMRMRDConversion {
         public var sampled: [Bool]
         public var noiseAcquisitions: Int
         public var header: ISMRMRDHeader
+        /// The whitening applied (nil: none).
+        public var whitening: NoiseWhitening?
     }
 
     /// Reads and assembles `input`.
@@ -59,10 +67,11 @@ public enum ISMRMRDConversion {
         let (h, w) = (m.x, m.y)
         let center1 = header.kspaceEncodingStep1?.center ?? w / 2
         var lines: [(ISMRMRDFile.Acquisition)] = []
-        var noise = 0, channels = 0, slices = 1
+        var noiseScans: [ISMRMRDFile.Acquisition] = []
+        var channels = 0, slices = 1
         for i in 0..<file.acquisitionCount {
             let a = try file.acquisition(i)
-            if a.flags.contains(.noiseMeasurement) { noise += 1; continue }
+            if a.flags.contains(.noiseMeasurement) { noiseScans.append(a); continue }
             if !a.flags.isDisjoint(with: .notImaging) { continue }
             guard a.trajectoryDimensions == 0 else {
                 throw PipelineError.unusableInput(file: path, reason: "acquisition \(i) has trajectory samples; only Cartesian data is supported")
@@ -117,7 +126,36 @@ public enum ISMRMRDConversion {
             }
         }
         let sampled = (0..<w).map { col in (0..<slices).allSatisfy { count[$0 * w + col] > 0 } }
-        return Volume(kspace: k, sampled: sampled, noiseAcquisitions: noise, header: header)
+        var whitening: NoiseWhitening? = nil
+        if options.prewhiten, !noiseScans.isEmpty {
+            whitening = try noiseWhitening(noiseScans, channels: channels, dataDwell: lines[0].sampleTimeMicroseconds,
+                                           header: header, file: path)
+            k = try whitening!.apply(k)
+        }
+        return Volume(kspace: k, sampled: sampled, noiseAcquisitions: noiseScans.count, header: header, whitening: whitening)
+    }
+
+    /// The coil whitening of the noise scans (all with the data's channel count).
+    static func noiseWhitening(_ scans: [ISMRMRDFile.Acquisition], channels: Int, dataDwell: Float,
+                               header: ISMRMRDHeader, file: String) throws -> NoiseWhitening {
+        guard scans.allSatisfy({ $0.channels == channels }) else {
+            throw PipelineError.unusableInput(file: file, reason: "its noise acquisitions do not have the data's \(channels) channels")
+        }
+        let perScan = scans.map { $0.samples }, total = perScan.reduce(0, +)
+        var noise = ComplexArray(zeros: [channels, total])
+        var offset = 0
+        for a in scans {
+            for c in 0..<channels { for s in 0..<a.samples { noise[c, offset + s] = a.data[c * a.samples + s] } }
+            offset += a.samples
+        }
+        let noiseDwell = scans[0].sampleTimeMicroseconds
+        do {
+            return try NoiseWhitening(noise: noise, dataDwellTime: Double(dataDwell > 0 ? dataDwell : 1),
+                                      noiseDwellTime: Double(noiseDwell > 0 ? noiseDwell : (dataDwell > 0 ? dataDwell : 1)),
+                                      relativeNoiseBandwidth: header.acquisitionSystem.relativeReceiverNoiseBandwidth ?? 1)
+        } catch {
+            throw PipelineError.unusableInput(file: file, reason: "its noise acquisitions cannot whiten the coils: \(error)")
+        }
     }
 
     /// Converts `input` into a fastMRI-layout file at `output`: k-space, the header, and when
@@ -132,6 +170,12 @@ public enum ISMRMRDConversion {
         attributes.extra["converted_from"] = .string(input.lastPathComponent)
         attributes.extra["noise_acquisitions"] = .integer(Int64(v.noiseAcquisitions))
         attributes.extra["repetition"] = .integer(Int64(options.repetition))
+        attributes.extra["prewhitened"] = .integer(v.whitening == nil ? 0 : 1)
+        if let wh = v.whitening {
+            attributes.extra["noise_samples"] = .integer(Int64(wh.samples))
+            attributes.extra["noise_covariance"] = .string(
+                "[" + wh.covariance.map { "[\($0.re),\($0.im)]" }.joined(separator: ",") + "]")
+        }
         var mask: [Float]? = nil
         if !full {
             let sampledLines = v.sampled.filter { $0 }.count
@@ -146,6 +190,7 @@ public enum ISMRMRDConversion {
         for z in 0..<s[0] { try writer.writeSlice(z, kspace: v.kspace.item(z)) }
         try writer.finish()
         return Summary(output: writer.url, slices: s[0], coils: s[1], height: s[2], width: s[3],
-                       sampledLines: full ? nil : v.sampled.filter { $0 }.count, noiseAcquisitions: v.noiseAcquisitions)
+                       sampledLines: full ? nil : v.sampled.filter { $0 }.count, noiseAcquisitions: v.noiseAcquisitions,
+                       prewhitened: v.whitening != nil)
     }
 }

@@ -58,8 +58,14 @@ struct ISMRMRDConvertTests {
         for (input, output) in [(full, fullOut), (r2, r2Out)] {
             let c = try CLI.run(["convert", input.path, "-o", output.path])
             #expect(c.status == 0, "\(c.stderr)")
-            #expect(c.stdout.contains("1 noise acquisition(s) left out"))
+            #expect(c.stdout.contains("1 noise acquisition(s), coils prewhitened"), "\(c.stdout)")
         }
+        let attributes = try FastMRIFile.inspect(fullOut).attributes.extra
+        #expect(attributes["prewhitened"] == .integer(1) && attributes["noise_samples"] == .integer(128))
+        let raw = dir.appendingPathComponent("raw.h5")
+        let c = try CLI.run(["convert", full.path, "--no-prewhiten", "-o", raw.path])
+        #expect(c.status == 0 && !c.stdout.contains("prewhitened"))
+        #expect(try FastMRIFile.inspect(raw).attributes.extra["prewhitened"] == .integer(0))
         let fi = try FastMRIFile.inspect(fullOut), ri = try FastMRIFile.inspect(r2Out)
         #expect(fi.sliceShape == SliceShape(coils: 8, height: 128, width: 64) && fi.mask == nil)
         // Repetition 0: the even lines plus the calibration block k1 24..39.
