@@ -54,13 +54,15 @@ public struct ReconJob: Sendable {
                     events: ((Int) -> (@Sendable (ReconPipeline.Progress) -> Void)?)? = nil,
                     handle: (Event) throws -> Void) throws {
         var reports = [ReconReport.File]()
+        defer { pipeline.removeConversions() }
         for (n, input) in inputs.enumerated() {
             let s = try pipeline.run(input: input, outputDirectory: outputDirectory,
                                      progress: { progress(n, $0) }, events: events?(n))
             reports.append(s.report)
             try handle(.reconstructed(index: n, s))
             guard let study = plan.studies?[n] else { continue }
-            let d = try DICOMExport.export(reconstructionFile: s.output, source: input, to: study, options: exportOptions)
+            let d = try DICOMExport.export(reconstructionFile: s.output, source: try pipeline.readable(input), to: study,
+                                           options: exportOptions)
             try handle(.exported(index: n, reconstruction: s.output, d))
             if let sender {
                 try handle(.delivered(index: n, study: d.result.directory, try sender.send(directory: d.result.directory)))

@@ -24,6 +24,14 @@ public struct ReconPipeline: Sendable {
     public var options: ReconOptions
     /// Priors loaded so far (shared by copies, so the preflight's load serves the run).
     let priors = PriorCache()
+    /// Raw (ISMRMRD) inputs converted for reading (shared by copies, like `priors`).
+    let rawInputs = RawInputCache()
+
+    /// The file to read for `input`: itself, or the fastMRI-layout conversion of a raw file.
+    public func readable(_ input: URL) throws -> URL { try rawInputs.readable(input) }
+
+    /// Deletes the conversions of raw inputs (at the end of a run).
+    public func removeConversions() { rawInputs.removeAll() }
 
     public init(options: ReconOptions) { self.options = options }
 
@@ -82,7 +90,7 @@ public struct ReconPipeline: Sendable {
             defer { clock = now }
             return now.timeIntervalSince(clock)
         }
-        let file = try FastMRIFile(contentsOf: input)
+        let file = try FastMRIFile(contentsOf: try readable(input))
         defer { file.close() }
         let info = file.info
         let sliceRange = try slices(of: info)

@@ -65,7 +65,7 @@ public struct ReconPreflight: Sendable {
     /// Opens `input` and checks what its run will need.
     func plan(_ input: URL, output: URL) throws -> Planned {
         let options = pipeline.options
-        let file = try FastMRIFile(contentsOf: input)
+        let file = try FastMRIFile(contentsOf: try pipeline.readable(input))
         defer { file.close() }
         let info = file.info
         let range = try pipeline.slices(of: info)

@@ -81,6 +81,19 @@ struct ISMRMRDConvertTests {
         let truth = try Self.phantom(r2, in: dir)
         let cs = Self.correlation(sense, truth), cz = Self.correlation(zf, truth)
         #expect(cs > 0.97 && cs > cz + 0.02, "SENSE \(cs), zero-filled \(cz)")
+
+        // recon reads the raw file directly: the same images as from the converted file, the
+        // output named after the raw input, no conversion left behind.
+        let direct = dir.appendingPathComponent("direct")
+        let r = try CLI.run(["recon", r2.path, "--method", "sense", "--out", direct.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let f = try HDF5File(readingFrom: direct.appendingPathComponent(r2.lastPathComponent))
+        defer { f.close() }
+        #expect(try f.readFloat("reconstruction").item(0) == sense)
+        #expect(try f.attributes()["input_file"] == .string(r2.lastPathComponent))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path)
+            .filter { $0.hasPrefix("mri-daps-raw-") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
     }
 
     @Test("the Prisma GRE (converted from TWIX) keeps every sample: Σ|k|² and the peak equal twixtools'",

@@ -27,8 +27,16 @@ public enum TemporaryOutputs {
         return url
     }
 
+    /// Registers a scratch file or folder of this process for `removeAll` (deleted when the
+    /// command fails or is interrupted; the owner deletes it and calls `forget` otherwise).
+    public static func register(_ url: URL) {
+        registry.lock.lock()
+        registry.paths.insert(url.path)
+        registry.lock.unlock()
+    }
+
     /// Forgets `url` (after it was renamed into place or deleted).
-    static func forget(_ url: URL) {
+    public static func forget(_ url: URL) {
         registry.lock.lock()
         registry.paths.remove(url.path)
         registry.lock.unlock()
