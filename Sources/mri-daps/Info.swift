@@ -4,9 +4,9 @@ import MRIPipeline
 
 struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show a fastMRI file's layout, shapes, coils, header geometry, mask and acceleration.")
+        abstract: "Show a fastMRI (or ISMRMRD) file's layout, shapes, coils, header geometry, mask and acceleration.")
 
-    @Argument(help: "fastMRI HDF5 file(s).") var files: [String]
+    @Argument(help: "fastMRI or ISMRMRD HDF5 file(s).") var files: [String]
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {

@@ -94,6 +94,8 @@ struct ISMRMRDConvertTests {
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path)
             .filter { $0.hasPrefix("mri-daps-raw-") }
         #expect(leftovers.isEmpty, "\(leftovers)")
+        let info = try CLI.run(["info", r2.path])
+        #expect(info.status == 0 && info.stdout.hasPrefix("ISMRMRD raw data") && info.stdout.contains("40 of 64 columns"), "\(info.stdout)")
     }
 
     @Test("the Prisma GRE (converted from TWIX) keeps every sample: Σ|k|² and the peak equal twixtools'",
