@@ -28,6 +28,8 @@ public enum ISMRMRDConversion {
         public var repetition = 0, contrast = 0, phase = 0, set = 0
         /// Whiten the coils with the file's noise acquisitions (when it has any).
         public var prewhiten = true
+        /// TWIX: the measurement of a multi-raid file (nil: the last one).
+        public var measurement: Int? = nil
         public init() {}
     }
 
@@ -52,9 +54,27 @@ public enum ISMRMRDConversion {
 
     /// Reads and assembles `input`.
     public static func read(_ input: URL, options: Options = Options()) throws -> Volume {
+        guard ISMRMRDFile.isISMRMRD(input) else {
+            guard FileManager.default.fileExists(atPath: input.path) else { throw MRIIOError.notFound(file: input.path) }
+            guard let twix = try? TWIXFile(contentsOf: input) else {
+                throw PipelineError.unusableInput(file: input.path, reason: "is neither ISMRMRD nor Siemens TWIX raw data")
+            }
+            let (acquisitions, header) = try TWIXConversion.acquisitions(twix, measurement: options.measurement)
+            return try assemble(acquisitions, header: header, options: options, file: input.path)
+        }
         let file = try ISMRMRDFile(contentsOf: input)
         defer { file.close() }
-        let path = input.path, header = file.header
+        let acquisitions = try (0..<file.acquisitionCount).map { try file.acquisition($0) }
+        return try assemble(acquisitions, header: file.header, options: options, file: input.path)
+    }
+
+    /// Whether `url` is raw data `read` takes (ISMRMRD or Siemens TWIX).
+    public static func isRawData(_ url: URL) -> Bool { ISMRMRDFile.isISMRMRD(url) || TWIXFile.isTWIX(url) }
+
+    /// Places `acquisitions` (ISMRMRD's, or another raw format's mapped onto them) on the grid
+    /// of `header`'s encoded space (see the type's documentation); `file` names errors.
+    static func assemble(_ acquisitions: [ISMRMRDFile.Acquisition], header: ISMRMRDHeader, options: Options,
+                         file path: String) throws -> Volume {
         if let t = header.trajectory, t.lowercased() != "cartesian" {
             throw PipelineError.unusableInput(file: path, reason: "has a '\(t)' trajectory; only Cartesian data is supported")
         }
@@ -69,8 +89,7 @@ public enum ISMRMRDConversion {
         var lines: [(ISMRMRDFile.Acquisition)] = []
         var noiseScans: [ISMRMRDFile.Acquisition] = []
         var channels = 0, slices = 1
-        for i in 0..<file.acquisitionCount {
-            let a = try file.acquisition(i)
+        for (i, a) in acquisitions.enumerated() {
             if a.flags.contains(.noiseMeasurement) { noiseScans.append(a); continue }
             if !a.flags.isDisjoint(with: .notImaging) { continue }
             guard a.trajectoryDimensions == 0 else {
@@ -91,6 +110,21 @@ public enum ISMRMRDConversion {
         guard !lines.isEmpty else {
             throw PipelineError.unusableInput(file: path, reason: "has no image acquisitions for repetition \(options.repetition), contrast \(options.contrast), phase \(options.phase), set \(options.set)")
         }
+        var (k, count) = try grid(lines, slices: slices, channels: channels, height: h, width: w, center: center1, file: path)
+        let sampled = (0..<w).map { col in (0..<slices).allSatisfy { count[$0 * w + col] > 0 } }
+        var whitening: NoiseWhitening? = nil
+        if options.prewhiten, !noiseScans.isEmpty {
+            whitening = try noiseWhitening(noiseScans, channels: channels, dataDwell: lines[0].sampleTimeMicroseconds,
+                                           header: header, file: path)
+            k = try whitening!.apply(k)
+        }
+        return Volume(kspace: k, sampled: sampled, noiseAcquisitions: noiseScans.count, header: header, whitening: whitening)
+    }
+
+    /// The lines on the `[slices, channels, H, W]` grid, repeated lines averaged; `count` is
+    /// the number of acquisitions per (slice, column).
+    static func grid(_ lines: [ISMRMRDFile.Acquisition], slices: Int, channels: Int, height h: Int, width w: Int,
+                     center center1: Int, file path: String) throws -> (ComplexArray, [Int]) {
         var k = ComplexArray(zeros: [slices, channels, h, w])
         var count = [Int](repeating: 0, count: slices * w)
         for a in lines {
@@ -125,14 +159,7 @@ public enum ISMRMRDConversion {
                 }
             }
         }
-        let sampled = (0..<w).map { col in (0..<slices).allSatisfy { count[$0 * w + col] > 0 } }
-        var whitening: NoiseWhitening? = nil
-        if options.prewhiten, !noiseScans.isEmpty {
-            whitening = try noiseWhitening(noiseScans, channels: channels, dataDwell: lines[0].sampleTimeMicroseconds,
-                                           header: header, file: path)
-            k = try whitening!.apply(k)
-        }
-        return Volume(kspace: k, sampled: sampled, noiseAcquisitions: noiseScans.count, header: header, whitening: whitening)
+        return (k, count)
     }
 
     /// The coil whitening of the noise scans (all with the data's channel count).

@@ -3,10 +3,10 @@ import MRIIO
 
 /// Text and JSON renderings of `FastMRIFileInfo` for `mri-daps info` (the library never prints).
 public enum InfoReport {
-    /// Inspects `file` and renders it as text or JSON. An ISMRMRD raw file is shown as
+    /// Inspects `file` and renders it as text or JSON. A raw file (ISMRMRD, TWIX) is shown as
     /// `convert` (and `recon`) would read it, with the raw file's path and a first line saying so.
     public static func render(file: URL, json asJSON: Bool) throws -> String {
-        guard ISMRMRDFile.isISMRMRD(file) else {
+        guard ISMRMRDConversion.isRawData(file) else {
             let info = try FastMRIFile.inspect(file)
             return asJSON ? try json(info) : text(info)
         }
@@ -14,7 +14,7 @@ public enum InfoReport {
         defer { raw.removeAll() }
         var info = try FastMRIFile.inspect(try raw.readable(file))
         info.path = file.path
-        return asJSON ? try json(info) : "ISMRMRD raw data, shown as converted to the fastMRI layout:\n" + text(info)
+        return asJSON ? try json(info) : "raw data, shown as converted to the fastMRI layout:\n" + text(info)
     }
 
     /// Human-readable lines.

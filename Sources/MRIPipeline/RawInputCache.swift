@@ -1,7 +1,7 @@
 import Foundation
 import MRIIO
 
-/// Raw scanner files among a run's inputs (ISMRMRD: `/dataset/data` + `/dataset/xml`), each
+/// Raw scanner files among a run's inputs (ISMRMRD, Siemens TWIX), each
 /// converted once (`ISMRMRDConversion` with its defaults, as `mri-daps convert` writes it) into a
 /// fastMRI-layout file of the same name in a private temporary folder, which the run reads
 /// instead. Inputs keep their own paths everywhere else (output names, the protected paths of
@@ -14,7 +14,7 @@ final class RawInputCache: @unchecked Sendable {
 
     /// The file to read for `input`: itself, or its conversion.
     func readable(_ input: URL) throws -> URL {
-        guard ISMRMRDFile.isISMRMRD(input) else { return input }
+        guard ISMRMRDConversion.isRawData(input) else { return input }
         return try lock.withLock {
             let key = input.standardizedFileURL.path
             if let url = converted[key] { return url }

@@ -72,7 +72,7 @@ public struct ReconPipeline: Sendable {
     /// Output file for an input: `DIR/<input base name>` with an `.h5` extension, or, with
     /// `options.outputNamedByMethod` (recon without `--out`), `DIR/<input stem>_<method>.h5`.
     public func outputURL(for input: URL, in directory: URL) -> URL {
-        let stem = input.pathExtension.lowercased() == "h5" ? input.deletingPathExtension().lastPathComponent : input.lastPathComponent
+        let stem = ["h5", "dat"].contains(input.pathExtension.lowercased()) ? input.deletingPathExtension().lastPathComponent : input.lastPathComponent
         let suffix = options.outputNamedByMethod ? "_" + options.method.rawValue : ""
         return directory.appendingPathComponent(stem + suffix + ".h5")
     }

@@ -40,6 +40,18 @@ public final class ISMRMRDFile {
         public var position: [Float], readDirection: [Float], phaseDirection: [Float], sliceDirection: [Float]
         /// Channel-major samples (channel c, sample s at c·samples + s).
         public var data: [ComplexFloat]
+
+        public init(flags: Flags, samples: Int, channels: Int, centerSample: Int, discardPre: Int, discardPost: Int,
+                    trajectoryDimensions: Int, k1: Int, k2: Int, average: Int, slice: Int, contrast: Int, phase: Int,
+                    repetition: Int, set: Int, sampleTimeMicroseconds: Float, position: [Float], readDirection: [Float],
+                    phaseDirection: [Float], sliceDirection: [Float], data: [ComplexFloat]) {
+            (self.flags, self.samples, self.channels, self.centerSample) = (flags, samples, channels, centerSample)
+            (self.discardPre, self.discardPost, self.trajectoryDimensions) = (discardPre, discardPost, trajectoryDimensions)
+            (self.k1, self.k2, self.average, self.slice, self.contrast) = (k1, k2, average, slice, contrast)
+            (self.phase, self.repetition, self.set, self.sampleTimeMicroseconds) = (phase, repetition, set, sampleTimeMicroseconds)
+            (self.position, self.readDirection, self.phaseDirection, self.sliceDirection) = (position, readDirection, phaseDirection, sliceDirection)
+            self.data = data
+        }
     }
 
     public let url: URL
