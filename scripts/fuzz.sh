@@ -28,14 +28,14 @@ while (($#)); do
     --asan) asan=1; shift ;;
     --keep) keep=1; shift ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
-    fastmri|ismrmrd|safetensors|protocol|dicom|hdf5) targets+=("$1"); shift ;;
+    fastmri|ismrmrd|safetensors|protocol|dicom|twix|hdf5) targets+=("$1"); shift ;;
     *) echo "fuzz.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
-((${#targets[@]})) || targets=(fastmri ismrmrd safetensors protocol dicom)
+((${#targets[@]})) || targets=(fastmri ismrmrd safetensors protocol dicom twix)
 
 # Input size limits: keep equal to FuzzTarget.maximumLength.
-declare -A max_len=([fastmri]=4096 [hdf5]=65536 [dicom]=32768 [safetensors]=65536 [ismrmrd]=16384 [protocol]=16384)
+declare -A max_len=([fastmri]=4096 [hdf5]=65536 [dicom]=32768 [safetensors]=65536 [ismrmrd]=16384 [protocol]=16384 [twix]=32768)
 
 sanitize=fuzzer scratch=.build-fuzz
 if ((asan)); then sanitize=fuzzer,address scratch=.build-fuzz-asan; fi

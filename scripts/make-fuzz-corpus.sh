@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 corpus=Tests/Fuzz/corpus
 swift build --product mri-daps-fuzz >/dev/null
 bin="$(swift build --show-bin-path)/mri-daps-fuzz"
-mkdir -p "$corpus"/{fastmri,hdf5,ismrmrd,safetensors,protocol,dicom}
+mkdir -p "$corpus"/{fastmri,hdf5,ismrmrd,safetensors,protocol,dicom,twix}
 rm -f "$corpus"/*/gen-* "$corpus"/*/fix-*
 "$bin" seeds "$corpus"
 for f in Tests/Fixtures/io/*.h5; do cp "$f" "$corpus/hdf5/fix-$(basename "$f")"; done

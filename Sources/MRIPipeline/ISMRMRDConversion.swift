@@ -101,6 +101,9 @@ public enum ISMRMRDConversion {
             guard a.repetition == options.repetition, a.contrast == options.contrast, a.phase == options.phase,
                   a.set == options.set else { continue }
             if channels == 0 { channels = a.channels }
+            guard channels <= ReconOptions.maxCoils else {
+                throw PipelineError.unusableInput(file: path, reason: "acquisition \(i) has \(a.channels) channels (at most \(ReconOptions.maxCoils))")
+            }
             guard a.channels == channels, channels > 0 else {
                 throw PipelineError.unusableInput(file: path, reason: "acquisition \(i) has \(a.channels) channels, earlier ones \(channels)")
             }
@@ -109,6 +112,13 @@ public enum ISMRMRDConversion {
         }
         guard !lines.isEmpty else {
             throw PipelineError.unusableInput(file: path, reason: "has no image acquisitions for repetition \(options.repetition), contrast \(options.contrast), phase \(options.phase), set \(options.set)")
+        }
+        // The volume is held in memory (complex64): refuse sizes that cannot be (a corrupt header or counters).
+        let needed = Saturating(slices) * channels * h * w * 8
+        let available = SystemResources.availableMemory() ?? Int.max
+        guard needed.value < Int(Int32.max) * 8, needed.value <= available else {
+            throw PipelineError.unusableInput(
+                file: path, reason: "declares \(slices) slices × \(channels) channels × \(h) × \(w) samples (\(SystemResources.format(needed.value))), more than can be held (\(SystemResources.format(min(available, Int(Int32.max) * 8))))")
         }
         var (k, count) = try grid(lines, slices: slices, channels: channels, height: h, width: w, center: center1, file: path)
         let sampled = (0..<w).map { col in (0..<slices).allSatisfy { count[$0 * w + col] > 0 } }

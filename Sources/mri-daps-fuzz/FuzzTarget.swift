@@ -1,4 +1,5 @@
 import Foundation
+import MRIPipeline
 
 /// The fuzz targets: each feeds one input through a parser of mri-daps and its validation.
 ///
@@ -17,19 +18,22 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     case `protocol`
     /// `DICOMSeriesReader.read(_:)` on one file through the DCMTK shim.
     case dicom
+    /// A Siemens TWIX `.dat` read and assembled by `ISMRMRDConversion.read` (`TWIXFile`, the
+    /// scan mapping, the k-space grid, noise prewhitening).
+    case twix
     /// `FastMRIFile(contentsOf:)` on the raw input bytes as an HDF5 file (finds libhdf5's own
     /// crashes on corrupt files; not in `defaultTargets`).
     case hdf5
 
     /// The targets scripts/fuzz.sh and CI run by default.
-    static let defaultTargets: [FuzzTarget] = [.fastmri, .ismrmrd, .safetensors, .protocol, .dicom]
+    static let defaultTargets: [FuzzTarget] = [.fastmri, .ismrmrd, .safetensors, .protocol, .dicom, .twix]
 
     /// Inputs longer than this are ignored (libFuzzer's `-max_len` in scripts/fuzz.sh matches).
     var maximumLength: Int {
         switch self {
         case .fastmri: return 4 << 10
         case .hdf5: return 64 << 10
-        case .dicom: return 32 << 10
+        case .dicom, .twix: return 32 << 10
         case .safetensors: return 64 << 10
         case .ismrmrd, .protocol: return 16 << 10
         }
@@ -47,6 +51,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
             case .safetensors: try SafetensorsTarget.run(data)
             case .protocol: try ProtocolTarget.run(data)
             case .dicom: try DICOMTarget.run(data)
+            case .twix: _ = try ISMRMRDConversion.read(try ScratchFile.write(data, ext: "dat"))
             }
             return nil
         } catch {

@@ -20,6 +20,44 @@ enum SeedCorpus {
         try safetensors(root.appendingPathComponent("safetensors"))
         try protocols(root.appendingPathComponent("protocol"))
         try dicom(root.appendingPathComponent("dicom"))
+        try twix(root.appendingPathComponent("twix"))
+    }
+
+    /// Minimal TWIX files: VB (2 channels, a noise scan, 3 lines of 8 samples, a reflected line)
+    /// and VD/VE (one measurement, 2 lines), each ending with ACQEND.
+    static func twix(_ dir: URL) throws {
+        func u16(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF)] }
+        func u32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8(v >> (8 * UInt32($0)) & 0xFF) } }
+        func samples(_ n: Int, _ seed: Int) -> [UInt8] {
+            (0..<(2 * n)).flatMap { i in u32(Float(Double((i * 7 + seed) % 11) - 5).bitPattern) }
+        }
+        func header(size: Int, maskAt: Int, countsAt: Int, mask: UInt32, samples n: Int, channels: Int, line: Int) -> [UInt8] {
+            var h = [UInt8](repeating: 0, count: size)
+            h.replaceSubrange(maskAt..<(maskAt + 4), with: u32(mask))
+            h.replaceSubrange(12..<16, with: u32(UInt32(line * 4)))  // ulTimeStamp: one line per 10 ms
+            h.replaceSubrange(countsAt..<(countsAt + 4), with: u16(n) + u16(channels))
+            h.replaceSubrange((countsAt + 4)..<(countsAt + 6), with: u16(line))
+            let centreAt = size == 128 ? 64 : 84
+            h.replaceSubrange(centreAt..<(centreAt + 2), with: u16(n / 2))
+            return h
+        }
+        var vb = u32(32) + [UInt8](repeating: 0, count: 28)
+        for (mask, line) in [(UInt32(1) << 25, 0), (8, 0), (8, 1), (8 | 1 << 24, 2)] {
+            for c in 0..<2 {
+                vb += header(size: 128, maskAt: 20, countsAt: 28, mask: mask, samples: 8, channels: 2, line: line) + samples(8, line * 2 + c)
+            }
+        }
+        vb += header(size: 128, maskAt: 20, countsAt: 28, mask: 1, samples: 0, channels: 0, line: 0)
+        try Data(vb).write(to: dir.appendingPathComponent("gen-vb.dat"))
+        var vd = u32(0) + u32(1) + u32(7) + u32(0) + u32(160) + u32(0) + u32(0) + u32(0)
+        vd += [UInt8](repeating: 0, count: 160 - vd.count)
+        vd += u32(32) + [UInt8](repeating: 0, count: 28)
+        for line in 0..<2 {
+            vd += header(size: 192, maskAt: 40, countsAt: 48, mask: 8, samples: 4, channels: 1, line: line)
+            vd += [UInt8](repeating: 0, count: 32) + samples(4, line)
+        }
+        vd += header(size: 192, maskAt: 40, countsAt: 48, mask: 1, samples: 0, channels: 0, line: 0)
+        try Data(vd).write(to: dir.appendingPathComponent("gen-vd.dat"))
     }
 
     /// A small header with most of the fields the parser reads.
