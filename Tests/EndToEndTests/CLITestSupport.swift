@@ -1,6 +1,7 @@
 import Foundation
 import MRICore
 import MRIIO
+import Testing
 import _TestSupport
 
 /// Runs the built `mri-daps` binary (built beside the test bundle).
@@ -25,6 +26,22 @@ enum CLI {
     static var sample: URL { Fixtures.sampleData("brain_colin27_8coil.h5") }
 
     /// A small fully sampled multi-coil file from the synthetic phantom (2 slices, 4 coils).
+    /// `recon FILE --method M` for zero-filled, SENSE and L1-wavelet into `dir/<method>`, each
+    /// scored by `eval --json` against the SampleData target; returns PSNR by method.
+    static func classicalPSNR(_ input: URL, in dir: URL, extra: [String] = []) throws -> [String: Double] {
+        var psnr = [String: Double]()
+        for method in ["zero-filled", "sense", "l1-wavelet"] {
+            let out = dir.appendingPathComponent(method)
+            let r = try run(["recon", input.path, "--method", method, "--out", out.path] + extra)
+            #expect(r.status == 0, "\(method): \(r.stderr)")
+            let e = try run(["eval", "--json", "--target", sample.path, out.appendingPathComponent(input.lastPathComponent).path])
+            #expect(e.status == 0, "\(e.stderr)")
+            let rows = try #require(try JSONSerialization.jsonObject(with: Data(e.stdout.utf8)) as? [[String: Any]])
+            psnr[method] = rows.first?["psnr"] as? Double
+        }
+        return psnr
+    }
+
     static func writeSmallScan(to url: URL, height: Int = 48, width: Int = 40, coils: Int = 4,
                                attributes extra: [String: HDF5AttributeValue] = [:]) throws {
         var slices = [ComplexArray]()

@@ -22,16 +22,7 @@ struct TwoDimensionalMaskTests {
         let i = try CLI.run(["info", under.path])
         #expect(i.stdout.contains("mask: 2-D (H, W)"), "\(i.stdout)")
 
-        var psnr = [String: Double]()
-        for method in ["zero-filled", "sense", "l1-wavelet"] {
-            let out = dir.appendingPathComponent(method)
-            let r = try CLI.run(["recon", under.path, "--method", method, "--slices", "1:2", "--out", out.path])
-            #expect(r.status == 0, "\(method): \(r.stderr)")
-            let e = try CLI.run(["eval", "--json", "--target", CLI.sample.path, out.appendingPathComponent("sample_poisson.h5").path])
-            #expect(e.status == 0, "\(e.stderr)")
-            let rows = try #require(try JSONSerialization.jsonObject(with: Data(e.stdout.utf8)) as? [[String: Any]])
-            psnr[method] = rows.first?["psnr"] as? Double
-        }
+        let psnr = try CLI.classicalPSNR(under, in: dir, extra: ["--slices", "1:2"])
         let zf = try #require(psnr["zero-filled"]), sense = try #require(psnr["sense"]), l1 = try #require(psnr["l1-wavelet"])
         #expect(sense > zf + 1, "SENSE \(sense) dB vs zero-filled \(zf) dB")
         #expect(l1 > zf + 1, "L1-wavelet \(l1) dB vs zero-filled \(zf) dB")
