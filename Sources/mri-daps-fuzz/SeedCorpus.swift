@@ -41,7 +41,14 @@ enum SeedCorpus {
             h.replaceSubrange(centreAt..<(centreAt + 2), with: u16(n / 2))
             return h
         }
-        var vb = u32(32) + [UInt8](repeating: 0, count: 28)
+        // Measurement header: its length, one parameter buffer named "Config" (empty), padding.
+        // A VB file starts with it, so its length must be ≥ 10 000 (VD files start with a
+        // smaller raid header size): real ones hold the protocol text and are larger still.
+        func measurementHeader(_ length: Int) -> [UInt8] {
+            let h = u32(UInt32(length)) + u32(1) + Array("Config".utf8) + [0] + u32(0)
+            return h + [UInt8](repeating: 0, count: length - h.count)
+        }
+        var vb = measurementHeader(10_240)
         for (mask, line) in [(UInt32(1) << 25, 0), (8, 0), (8, 1), (8 | 1 << 24, 2)] {
             for c in 0..<2 {
                 vb += header(size: 128, maskAt: 20, countsAt: 28, mask: mask, samples: 8, channels: 2, line: line) + samples(8, line * 2 + c)
@@ -51,7 +58,7 @@ enum SeedCorpus {
         try Data(vb).write(to: dir.appendingPathComponent("gen-vb.dat"))
         var vd = u32(0) + u32(1) + u32(7) + u32(0) + u32(160) + u32(0) + u32(0) + u32(0)
         vd += [UInt8](repeating: 0, count: 160 - vd.count)
-        vd += u32(32) + [UInt8](repeating: 0, count: 28)
+        vd += measurementHeader(32)
         for line in 0..<2 {
             vd += header(size: 192, maskAt: 40, countsAt: 48, mask: 8, samples: 4, channels: 1, line: line)
             vd += [UInt8](repeating: 0, count: 32) + samples(4, line)

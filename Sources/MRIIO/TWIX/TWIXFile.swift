@@ -88,7 +88,10 @@ public struct TWIXFile {
             }
             measurements = list
         } else {
-            guard x0 >= 32, Int(x0) < bytes.count else {
+            // A VB measurement header: its length, the number of parameter buffers (twixtools:
+            // `hdr_len, n_buffer`), then the first buffer's name ("Config"). This also keeps
+            // HDF5 files ("\u{89}HDF\r\n\u{1A}\n") and other formats out.
+            guard x0 >= 32, Int(x0) < bytes.count, (1...64).contains(x1), Self.isLetter(bytes[bytes.startIndex + 8]) else {
                 throw MRIIOError.cannotOpen(file: path, reason: "not a Siemens raw data file (no VB or VD header)")
             }
             format = .vb
@@ -158,6 +161,8 @@ public struct TWIXFile {
                         timeStamp: Self.u32(bytes, offset + 12), data: data)
         return (scan, next)
     }
+
+    static func isLetter(_ b: UInt8) -> Bool { (b >= 65 && b <= 90) || (b >= 97 && b <= 122) }
 
     static func u16(_ d: Data, _ o: Int) -> UInt16 {
         d.withUnsafeBytes { UInt16(littleEndian: $0.loadUnaligned(fromByteOffset: o, as: UInt16.self)) }
