@@ -128,3 +128,21 @@ import _TestSupport
         #expect(try HDF5File(readingFrom: url).datasetInfo("kspace").type == .other("compound"))
     }
 }
+
+@Suite struct TWIXFuzzRegressionTests {
+    @Test("TWIX: a raid entry whose length is near UInt64.max is read to the end of the file, not an overflow trap")
+    func raidLengthOverflow() throws {
+        // Tests/Fuzz/corpus/twix/crash-raid-length-overflow.dat (found by the twix target in CI's 60 s run):
+        // hdSize 0, 1 entry, offset 160, length 0xFFFF_FFFF_FFFF_FFFF.
+        var bytes = [UInt8](repeating: 0, count: 243)
+        bytes[4] = 1
+        bytes[16] = 0xA0
+        for i in 24..<32 { bytes[i] = 0xFF }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("twix-overflow-\(UUID().uuidString).dat")
+        try Data(bytes).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let file = try TWIXFile(contentsOf: url)
+        #expect(file.format == .vd && file.measurements.first?.length == 243 - 160)
+        #expect(throws: MRIIOError.self) { try file.scans() }
+    }
+}

@@ -105,6 +105,11 @@ public final class ISMRMRDFile {
 
     /// Whether `url` is HDF5 with `/dataset/data` and `/dataset/xml` (false for anything else).
     public static func isISMRMRD(_ url: URL) -> Bool {
+        // The HDF5 signature first: cheap, and libhdf5 is not asked to parse other formats.
+        guard let h = FileHandle(forReadingAtPath: url.path) else { return false }
+        let signature = (try? h.read(upToCount: 8)).map { [UInt8]($0) }
+        try? h.close()
+        guard signature == [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A] else { return false }
         guard let f = try? HDF5File(readingFrom: url) else { return false }
         defer { f.close() }
         return f.contains("dataset/data") && f.contains("dataset/xml")

@@ -83,7 +83,8 @@ public struct TWIXFile {
                 guard offset >= 8, offset < bytes.count else {
                     throw MRIIOError.cannotOpen(file: path, reason: "measurement \(e) starts at \(offset), outside the file")
                 }
-                let end = length == 0 ? bytes.count : min(bytes.count, offset &+ length)
+                // 0, or more than the file holds (a corrupt entry): to the end of the file.
+                let end = length == 0 || length > bytes.count - offset ? bytes.count : offset + length
                 list.append(Measurement(id: Int(Self.u32(bytes, base)), offset: offset, length: end - offset))
             }
             measurements = list
