@@ -30,6 +30,8 @@ public enum ISMRMRDConversion {
         public var prewhiten = true
         /// TWIX: the measurement of a multi-raid file (nil: the last one).
         public var measurement: Int? = nil
+        /// Largest k-space volume (bytes) to assemble (nil: the memory available now).
+        public var maximumVolumeBytes: Int? = nil
         public init() {}
     }
 
@@ -113,9 +115,12 @@ public enum ISMRMRDConversion {
         guard !lines.isEmpty else {
             throw PipelineError.unusableInput(file: path, reason: "has no image acquisitions for repetition \(options.repetition), contrast \(options.contrast), phase \(options.phase), set \(options.set)")
         }
+        guard slices <= lines.count else {
+            throw PipelineError.unusableInput(file: path, reason: "its slice counter reaches \(slices - 1) but it has only \(lines.count) image lines")
+        }
         // The volume is held in memory (complex64): refuse sizes that cannot be (a corrupt header or counters).
         let needed = Saturating(slices) * channels * h * w * 8
-        let available = SystemResources.availableMemory() ?? Int.max
+        let available = options.maximumVolumeBytes ?? SystemResources.availableMemory() ?? Int.max
         guard needed.value < Int(Int32.max) * 8, needed.value <= available else {
             throw PipelineError.unusableInput(
                 file: path, reason: "declares \(slices) slices × \(channels) channels × \(h) × \(w) samples (\(SystemResources.format(needed.value))), more than can be held (\(SystemResources.format(min(available, Int(Int32.max) * 8))))")
