@@ -11,6 +11,8 @@
 # certificates of the TLS send tests.
 # libismrmrd-dev: ISMRMRD HDF5 raw data in (Sources/CISMRMRD, the format's own C library); ismrmrd-tools generates
 # test inputs (ismrmrd_generate_cartesian_shepp_logan).
+# slurm-wlm + munge: the private single-node Slurm of the cohort integration tests (scripts/slurm-test-cluster.sh,
+# started by .ci/run; the packaged services are not used).
 # python3-gdcm lets pydicom decode JPEG/JPEG-LS/JPEG 2000, the independent reference for DICOM reading tests.
 set -euo pipefail
 PACKAGES=(
@@ -23,6 +25,7 @@ PACKAGES=(
   orthanc orthanc-dicomweb curl
   libcurl4-openssl-dev openssl
   libismrmrd-dev ismrmrd-tools
+  slurm-wlm slurm-client munge
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
