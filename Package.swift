@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "MRICore", targets: ["MRICore"]),
         .library(name: "MRIIO", targets: ["MRIIO"]),
         .library(name: "PACS", targets: ["PACS"]),
+        .library(name: "Cluster", targets: ["Cluster"]),
         .library(name: "MRIAcquisition", targets: ["MRIAcquisition"]),
         .library(name: "MRIPipeline", targets: ["MRIPipeline"]),
         .library(name: "NeuralPrior", targets: ["NeuralPrior"]),
@@ -59,10 +60,12 @@ let package = Package(
         .target(name: "MRIIO", dependencies: ["MRICore", "CHDF5", "DCMTKShim", "ISMRMRDShim"]),
         // Delivery to a PACS: DIMSE C-STORE (DCMTK) and DICOMweb STOW-RS (libcurl); IO knows no network.
         .target(name: "PACS", dependencies: ["MRIIO", "DCMTKShim", "CurlShim"]),
+        // Work in other processes: Slurm's commands (sbatch, squeue, sacct, scancel) and local worker processes.
+        .target(name: "Cluster"),
         .target(name: "MRIAcquisition", dependencies: ["MRICore"]),
         .target(
             name: "MRIPipeline",
-            dependencies: ["MRICore", "MRIIO", "PACS", "MRIAcquisition", "NeuralPrior", "DAPS",
+            dependencies: ["MRICore", "MRIIO", "PACS", "Cluster", "MRIAcquisition", "NeuralPrior", "DAPS",
                            .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Resources/Priors"), .copy("Resources/Protocols")]),
         .target(name: "NeuralPrior", dependencies: ["MRICore", "CKernels"]),
@@ -97,6 +100,7 @@ let package = Package(
             name: "NeuralPriorTests",
             dependencies: ["NeuralPrior", "DAPS", "MRICore", "_TestSupport"]),
         .testTarget(name: "DAPSTests", dependencies: ["DAPS", "MRICore", "_TestSupport"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "_TestSupport"]),
         .testTarget(
             name: "DICOMTests",
             dependencies: ["mri-daps", "MRIPipeline", "MRIIO", "PACS", "MRICore", "_TestSupport"]),

@@ -4,11 +4,14 @@ import MRICore
 public typealias ComputeSettings = MRICore.ComputeSettings
 
 extension ComputeSettings {
-    /// The settings of a run that does (`usesPrior`) or does not evaluate the neural prior: the
-    /// prior parallelises by itself, so its runs use one OpenBLAS thread.
-    public func forRun(usesPrior: Bool) -> ComputeSettings {
+    /// The settings of a reconstruction (or a benchmark of one): one OpenBLAS thread. The prior
+    /// parallelises by itself, and OpenBLAS splits its level-3 work (ESPIRiT's Gram matrix and
+    /// eigendecomposition, coil compression) by its thread count, which changes the rounding at
+    /// fastMRI sizes: with one thread every output is the same for any `--threads` (tested), so
+    /// the shards of tasks with different CPU counts merge bitwise into what one run writes.
+    public var forReconstruction: ComputeSettings {
         var c = self
-        if usesPrior { c.blasThreads = 1 }
+        c.blasThreads = 1
         return c
     }
 

@@ -33,19 +33,20 @@ public struct ReconJob: Sendable {
         case delivered(index: Int, study: URL, PACSDelivery.Report)
     }
 
-    /// The checked plan: the study folder of each input (when `dicom` is set).
+    /// The checked plan: each input as it will run, and its study folder (when `dicom` is set).
     public struct Plan: Sendable {
         public var studies: [URL]?
+        public var inputs: [ReconPreflight.Planned] = []
     }
 
     /// Everything that can be checked before the first slice (`ReconPreflight`, the study
     /// folders with their UID root and ownership, the report path); the sender was checked when
     /// it was made.
     public func check() throws -> Plan {
-        _ = try ReconPreflight(pipeline: pipeline, memoryLimit: memoryLimit).check(inputs: inputs, outputDirectory: outputDirectory)
+        let planned = try ReconPreflight(pipeline: pipeline, memoryLimit: memoryLimit).check(inputs: inputs, outputDirectory: outputDirectory)
         let studies = try dicom.map { try checkStudyFolders($0) }
         if let report { try ReconReport.checkDestination(report, overwrite: pipeline.options.overwrite) }
-        return Plan(studies: studies)
+        return Plan(studies: studies, inputs: planned)
     }
 
     /// Runs the checked job. `progress` and `events` are those of `ReconPipeline.run` for input
@@ -60,17 +61,29 @@ public struct ReconJob: Sendable {
                                      progress: { progress(n, $0) }, events: events?(n))
             reports.append(s.report)
             try handle(.reconstructed(index: n, s))
-            guard let study = plan.studies?[n] else { continue }
-            let d = try DICOMExport.export(reconstructionFile: s.output, source: try pipeline.readable(input), to: study,
-                                           options: exportOptions)
-            try handle(.exported(index: n, reconstruction: s.output, d))
-            if let sender {
-                try handle(.delivered(index: n, study: d.result.directory, try sender.send(directory: d.result.directory)))
-            }
+            try publish(index: n, reconstruction: s.output, plan: plan, handle: handle)
         }
         if let report {
             try ReconReport(parameters: pipeline.options.parameters, files: reports).write(to: report)
         }
+    }
+
+    /// The steps after input `index` was reconstructed into `reconstruction`: its DICOM study
+    /// (when the plan has study folders), then its delivery (when there is a sender).
+    public func publish(index n: Int, reconstruction: URL, plan: Plan, handle: (Event) throws -> Void) throws {
+        guard let study = plan.studies?[n] else { return }
+        let d = try DICOMExport.export(reconstructionFile: reconstruction, source: try pipeline.readable(inputs[n]), to: study,
+                                       options: exportOptions)
+        try handle(.exported(index: n, reconstruction: reconstruction, d))
+        if let sender {
+            try handle(.delivered(index: n, study: d.result.directory, try sender.send(directory: d.result.directory)))
+        }
+    }
+
+    /// The plan of a job whose inputs and outputs were checked before (a cohort's finishing
+    /// step): the study folder of each input (the export checks its own before writing).
+    public func studyPlan() throws -> Plan {
+        Plan(studies: try dicom.map { try DICOMExport.studyFolders(for: inputs, in: $0) })
     }
 
     /// Export options with the outputs and inputs protected from being inside a study folder.

@@ -12,7 +12,9 @@ public struct ReconPreflight: Sendable {
     public struct Planned: Sendable {
         public var input: URL
         public var output: URL
-        public var slices: Int
+        /// The slices the run reconstructs (`--slices`, else all).
+        public var sliceRange: Range<Int>
+        public var slices: Int { sliceRange.count }
         /// Estimated peak memory of the run (bytes).
         public var memoryBytes: Int
         /// Size of the output file (bytes).
@@ -78,7 +80,7 @@ public struct ReconPreflight: Sendable {
             slice: info.sliceShape, geometry: geometry, method: options.method,
             virtualCoils: options.virtualCoils(for: setup?.reconProtocol), draws: draws, lanes: options.compute.lanes)
         let perSlice = geometry.outputHeight * geometry.outputWidth * 4 * (setup == nil ? 1 : 3 + (options.saveSamples ? draws : 0))
-        return Planned(input: input, output: output, slices: range.count, memoryBytes: estimate.peakBytes,
+        return Planned(input: input, output: output, sliceRange: range, memoryBytes: estimate.peakBytes,
                        outputBytes: range.count * perSlice + (1 << 20))
     }
 

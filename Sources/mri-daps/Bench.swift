@@ -25,7 +25,7 @@ struct AcquisitionBench: ParsableCommand {
     func run() throws {
         let bart = noBart ? nil : Tools.which("bart")
         let r = try Benchmark.run(height: size, width: size, coils: coils, repeats: repeats, bartPath: bart,
-                                  compute: compute.settings(usesPrior: false)) { status($0) }
+                                  compute: compute.settings(reconstruction: false)) { status($0) }
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -70,7 +70,7 @@ struct PriorBench: ParsableCommand {
 
     func run() throws {
         let r = try PriorBenchmark.run(priorFile: prior.map { URL(fileURLWithPath: $0) }, configurationJSON: config, size: size, repeats: repeats,
-                                       trainingDirectory: URL(fileURLWithPath: training), compute: compute.settings(usesPrior: true))
+                                       trainingDirectory: URL(fileURLWithPath: training), compute: compute.settings(reconstruction: true))
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -139,7 +139,7 @@ struct DAPSBench: ParsableCommand {
         if plan.acceleration == nil { plan = MaskPlan(acceleration: 4, kind: plan.kind ?? .random, centerFraction: plan.centerFraction ?? 0.08, seed: plan.seed) }
         let r = try DAPSBenchmark.run(input: input, prior: prior, protocolName: reconProtocol, overrides: o, mask: plan,
                                       batchDraws: draws, virtualCoils: virtualCoils,
-                                      compute: compute.settings(usesPrior: true)) { status($0) }
+                                      compute: compute.settings(reconstruction: true)) { status($0) }
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -19,12 +19,13 @@ struct ComputeOptions: ParsableArguments {
         if let t = threads, !(1...1024).contains(t) { throw ValidationError("--threads must be between 1 and 1024 (got \(t))") }
     }
 
-    /// The settings for a run that does or does not use the prior, applied to the process.
-    func settings(usesPrior: Bool) -> ComputeSettings {
+    /// The settings of a run, applied to the process: a reconstruction's (`forReconstruction`:
+    /// one OpenBLAS thread, outputs independent of --threads), else OpenBLAS on every thread.
+    func settings(reconstruction: Bool) -> ComputeSettings {
         var c = threads.map(ComputeSettings.threads) ?? .machine
         c.fftPlanning = fftPlanning
         c.convolution = convolution
-        c = c.forRun(usesPrior: usesPrior)
+        if reconstruction { c = c.forReconstruction }
         c.applyToProcess()
         return c
     }

@@ -12,14 +12,24 @@ enum HDF5Probe {
     /// Seconds the child may take (the structure of a real file reads in well under a second).
     static let timeout: TimeInterval = 30
 
-    /// Probes each path that is an HDF5 file.
+    /// Children running at once (a cohort's inputs are probed side by side).
+    static let concurrency = 4
+
+    /// Probes each path that is an HDF5 file, `concurrency` at a time; throws for the first
+    /// path (in order) whose probe crashed or timed out.
     static func check(_ paths: [String]) throws {
-        for path in paths where InputStructure.isHDF5(path) {
-            try probe(path)
+        let hdf5 = paths.filter(InputStructure.isHDF5)
+        for start in stride(from: 0, to: hdf5.count, by: concurrency) {
+            let batch = hdf5[start..<min(start + concurrency, hdf5.count)]
+            let children = batch.map { (path: $0, process: launch($0)) }
+            for c in children {
+                if let p = c.process { try wait(p, path: c.path) }
+            }
         }
     }
 
-    static func probe(_ path: String) throws {
+    /// Starts `mri-daps probe PATH`; nil when it cannot start (the file is then opened in-process as before).
+    static func launch(_ path: String) -> Process? {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         p.arguments = ["probe", path]
@@ -28,9 +38,13 @@ enum HDF5Probe {
         p.environment = environment
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { return }  // cannot probe: open it in-process as before
+        do { try p.run() } catch { return nil }
+        return p
+    }
+
+    static func wait(_ p: Process, path: String) throws {
         let deadline = Date().addingTimeInterval(timeout)
-        while p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        while p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.002) }
         if p.isRunning {
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()

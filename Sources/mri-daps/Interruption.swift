@@ -13,6 +13,7 @@ enum Interruption {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global(qos: .userInteractive))
             source.setEventHandler {
+                LocalCohort.terminateWorkers()
                 TemporaryOutputs.removeAll()
                 let newline = isatty(2) != 0 ? "\n" : ""  // ends a progress bar's line
                 FileHandle.standardError.write(Data("\(newline)mri-daps: interrupted (\(name)): temporary outputs removed, finished outputs kept\n".utf8))

@@ -27,6 +27,8 @@ struct Recon: ParsableCommand {
     @Option(help: "Output directory: one <input name>.h5 per input (default: the working directory, as <input name>_<method>.h5).")
     var out: String?
     @Flag(help: "Replace existing outputs that mri-daps wrote (never other files).") var force = false
+    @Option(help: "Run N worker processes, each on one slice range of one input (threads split between them); outputs equal those of --jobs 1.")
+    var jobs: Int = 1
 
     // DAPS
     @Option(help: "daps: prior knee, brain or a .safetensors path (default: from the file's acquisition, else the protocol's).")
@@ -54,6 +56,7 @@ struct Recon: ParsableCommand {
         if let s = slices, Self.parseRange(s) == nil { throw ValidationError("--slices: expected a:b with 0 ≤ a < b (got '\(s)')") }
         if let m = memoryLimit, !(m > 0 && m.isFinite) { throw ValidationError("--memory-limit must be > 0 GB (got \(m))") }
         if send != nil && dicom == nil { throw ValidationError("--send needs --dicom DIR (the study is written, kept and then sent)") }
+        if !(1...256).contains(jobs) { throw ValidationError("--jobs must be between 1 and 256 (got \(jobs))") }
     }
 
     static func parseRange(_ s: String) -> Range<Int>? {
@@ -78,20 +81,37 @@ struct Recon: ParsableCommand {
         o.saveSamples = saveSamples
         o.protocolOverrides = daps.overrides(seed: method == .daps ? maskOptions.seed : nil)
         o.mask = try maskOptions.plan()
-        o.compute = compute.settings(usesPrior: method == .daps)
+        o.compute = compute.settings(reconstruction: true)
         return o
     }
 
-    func run() throws {
-        try HDF5Probe.check(files)
+    /// The job of this command line (the sender's credentials and CA file are checked now).
+    func makeJob() throws -> ReconJob {
         var job = ReconJob(pipeline: ReconPipeline(options: try reconOptions()), inputs: files.map { URL(fileURLWithPath: $0) },
                            outputDirectory: URL(fileURLWithPath: out ?? FileManager.default.currentDirectoryPath))
         job.memoryLimit = memoryLimit.map { Int(min($0, 1e9) * Double(1 << 30)) }
         job.dicom = dicom.map { URL(fileURLWithPath: $0) }
         job.dicomOptions = identity.options(overwrite: force)
-        job.sender = try send.map { try network.sender(to: $0) }  // credentials and CA file checked now
+        job.sender = try send.map { try network.sender(to: $0) }
         job.report = report.map { URL(fileURLWithPath: $0) }
+        return job
+    }
+
+    func run() throws {
+        try HDF5Probe.check(files)
+        try execute()
+    }
+
+    /// The run after the inputs were probed (a cohort task's input was probed when it was planned).
+    func execute() throws {
+        let job = try makeJob()
         let plan = try job.check()  // everything else before the first slice
+        if jobs > 1 {
+            let threads = compute.threads ?? ProcessInfo.processInfo.activeProcessorCount
+            let split = LocalCohort.split(jobs: jobs, threads: threads, usesPrior: method == .daps)
+            if split.workers > 1 { return try runWorkers(job: job, plan: plan, split: split) }
+            status("--jobs \(jobs): one worker (daps keeps 2 threads per worker, \(threads) cores): running in this process")
+        }
 
         let display = ProgressDisplay()
         let count = files.count
@@ -103,17 +123,20 @@ struct Recon: ParsableCommand {
         }
         try job.run(
             plan, progress: { (n: Int, line: String) in if !display.isTerminal { status(label(n) + line) } }, events: bar
-        ) { event in
-            switch event {
-            case .reconstructed(let n, let s):
-                display.finish()
-                emit(Self.summaryLine(s, input: files[n], method: method))
-            case .exported(_, let recon, let d):
-                emit("\(recon.path) → \(d.result.directory.path): DICOM study \(d.result.studyInstanceUID), "
-                     + "\(d.result.series.count) series, \(d.fileCount) files")
-            case .delivered(_, let study, let sent):
-                if !Send.printReport(sent, directory: study.path) { throw ExitCode.failure }
-            }
+        ) { event in try handle(event, display: display) }
+    }
+
+    /// Prints what the job reports; a failed delivery ends the command (exit 1).
+    func handle(_ event: ReconJob.Event, display: ProgressDisplay? = nil) throws {
+        switch event {
+        case .reconstructed(let n, let s):
+            display?.finish()
+            emit(Self.summaryLine(s, input: files[n], method: method))
+        case .exported(_, let recon, let d):
+            emit("\(recon.path) → \(d.result.directory.path): DICOM study \(d.result.studyInstanceUID), "
+                 + "\(d.result.series.count) series, \(d.fileCount) files")
+        case .delivered(_, let study, let sent):
+            if !Send.printReport(sent, directory: study.path) { throw ExitCode.failure }
         }
     }
 

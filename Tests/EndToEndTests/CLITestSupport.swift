@@ -42,11 +42,11 @@ enum CLI {
         return psnr
     }
 
-    static func writeSmallScan(to url: URL, height: Int = 48, width: Int = 40, coils: Int = 4,
+    static func writeSmallScan(to url: URL, height: Int = 48, width: Int = 40, coils: Int = 4, slices count: Int = 2,
                                attributes extra: [String: HDF5AttributeValue] = [:]) throws {
         var slices = [ComplexArray]()
         var targets = [FloatArray]()
-        for s in 0..<2 {
+        for s in 0..<count {
             let k = SmallPhantom.kspace(height: height, width: width, coils: coils, seed: UInt64(s))
             slices.append(k)
             let img = CenteredFFT.inverse(k)
