@@ -41,12 +41,12 @@ public struct ExternalCommand: Sendable {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         // Read both pipes to the end before waiting, so a chatty program cannot block on a full pipe.
-        let errData = LockedData()
-        let reader = Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
-        reader.start()
+        let errData = ErrorBuffer()
+        let reading = DispatchGroup()
+        DispatchQueue.global().async(group: reading) { errData.value = err.fileHandleForReading.readDataToEndOfFile() }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
+        reading.wait()
         process.waitUntilExit()
-        while !errData.isSet { usleep(1000) }
         return Output(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                       stderr: String(decoding: errData.value, as: UTF8.self))
     }
@@ -62,11 +62,7 @@ public struct ExternalCommand: Sendable {
     }
 }
 
-/// Data handed from the reader thread to the waiting one.
-final class LockedData: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data: Data?
-    func set(_ d: Data) { lock.lock(); data = d; lock.unlock() }
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return data != nil }
-    var value: Data { lock.lock(); defer { lock.unlock() }; return data ?? Data() }
+/// Standard error as read on another queue (written before the group is left, read after).
+final class ErrorBuffer: @unchecked Sendable {
+    var value = Data()
 }

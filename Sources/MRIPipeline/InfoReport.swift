@@ -68,7 +68,7 @@ public enum InfoReport {
             "slices": i.slices, "coils": i.sliceShape.coils, "height": i.sliceShape.height, "width": i.sliceShape.width,
             "targets": Dictionary(uniqueKeysWithValues: i.targets.map { ($0.name, $0.shape) }),
         ]
-        if let m = i.mask, i.maskIsTwoDimensional {
+        if i.mask != nil, i.maskIsTwoDimensional {
             o["mask_shape"] = [i.sliceShape.height, i.sliceShape.width]
             o["mask_samples"] = i.maskSamples ?? 0
         } else if let m = i.mask { o["sampled_columns"] = i.sampledColumns ?? 0; o["mask_length"] = m.count }

@@ -196,8 +196,16 @@ struct CohortTests {
         let refused = try Self.run(args, path: bin)
         #expect(refused.status != 0 && refused.stderr.contains("Job violates accounting/QOS policy"), "\(refused.stderr)")
         #expect(refused.stderr.split(separator: "\n").count == 1)
-        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("slurm").path))
+        #expect(!FileManager.default.fileExists(atPath: out.path), "the folders the failed submit created are removed")
         let cancelled = try String(contentsOf: bin.appendingPathComponent("scancel.log"), encoding: .utf8)
         #expect(cancelled.split(separator: "\n").sorted() == ["100", "101"])
+
+        // A slurm/ folder that holds something else is never written into.
+        let mine = out.appendingPathComponent("slurm/notes.txt")
+        try FileManager.default.createDirectory(at: mine.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try "mine".write(to: mine, atomically: true, encoding: .utf8)
+        let occupied = try Self.run(args, path: try Self.fakeSlurm(in: dir.appendingPathComponent("fresh")))
+        #expect(occupied.status != 0 && occupied.stderr.contains("exists and is not a plan folder"), "\(occupied.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: mine.deletingLastPathComponent().path) == ["notes.txt"])
     }
 }

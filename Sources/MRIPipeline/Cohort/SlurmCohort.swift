@@ -76,17 +76,22 @@ public struct SlurmCohort: Sendable {
         if FileManager.default.fileExists(atPath: folder.appendingPathComponent(CohortPlan.fileName).path) {
             throw PipelineError.invalidOption(name: "out", reason: "\(folder.path) already holds a plan; use mri-daps slurm status/resume, or another --out")
         }
-        let created = !FileManager.default.fileExists(atPath: folder.path)
+        if let items = try? FileManager.default.contentsOfDirectory(atPath: folder.path), !items.isEmpty {
+            throw PipelineError.invalidOption(name: "out", reason: "\(folder.path) exists and is not a plan folder of mri-daps; choose another --out")
+        }
         var plan = plan
         do {
-            try FileManager.default.createDirectory(at: folder.appendingPathComponent("logs"), withIntermediateDirectories: true)
+            try TemporaryOutputs.createFolders(folder.appendingPathComponent("logs"))  // removed again if the command fails
             for (name, script) in scripts(plan) {
                 try Data(script.text.utf8).write(to: folder.appendingPathComponent(name), options: .atomic)
             }
             try plan.write(to: folder, scripts: [Self.taskScript, Self.finishScript])
             return try submit(plan, tasks: Array(plan.tasks.indices), inputs: Array(plan.inputs.indices))
         } catch {
-            if created { try? FileManager.default.removeItem(at: folder) }
+            // Only what this call wrote: the folder was empty or missing.
+            for name in ["logs", Self.taskScript, Self.finishScript, CohortPlan.fileName, Self.jobsFile] {
+                try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+            }
             throw error
         }
     }
