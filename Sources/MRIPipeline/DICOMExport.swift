@@ -21,7 +21,8 @@ public enum DICOMExport {
         public var patientID: String?
         /// StudyDescription override.
         public var studyDescription: String?
-        /// Remove identifying attributes (applied after the overrides).
+        /// Apply the PS3.15 Basic Application Level Confidentiality Profile to everything written;
+        /// `patientName`/`patientID`, when given, are written as pseudonyms.
         public var anonymize = false
         /// UID root (default 2.25, the UUID arc: no registration needed).
         public var uidRoot = DICOMUIDGenerator.uuidRoot
@@ -140,7 +141,7 @@ public enum DICOMExport {
         let writer = DICOMWriter(uids: try DICOMUIDGenerator(root: options.uidRoot), contentDate: options.contentDate)
         let keepUIDs = !options.anonymize
         let result = try writer.write(
-            study: study, geometry: geometry(header: header, acquisition: acquisition), series: series, to: directory,
+            study: study, geometry: geometry(header: header, acquisition: acquisition, attributes: attributes, shape: shape), series: series, to: directory,
             studyInstanceUID: keepUIDs ? validUID(header?.study.studyInstanceUID) : nil,
             frameOfReferenceUID: keepUIDs ? validUID(header?.measurement.frameOfReferenceUID) : nil,
             overwrite: options.overwrite, protecting: options.protectedPaths)
@@ -196,6 +197,35 @@ public enum DICOMExport {
         return g
     }
 
+    /// `geometry(header:acquisition:)`, with each slice placed where the source's `slice_geometry`
+    /// attribute says (slices `slice_start …` of it; `shape` = (slices, rows, columns)): rows run
+    /// along the readout direction and columns along the phase-encode direction, the stated
+    /// position is the centre voxel (index rows/2, columns/2), SpacingBetweenSlices is the distance
+    /// between neighbouring centres along the normal. Without a usable attribute, or when it does
+    /// not cover the slices, the header-only geometry.
+    public static func geometry(header: ISMRMRDHeader?, acquisition: String?, attributes: [String: HDF5AttributeValue],
+                                shape: [Int]) -> DICOMGeometry {
+        var g = geometry(header: header, acquisition: acquisition)
+        let start = Int(attributes["slice_start"]?.doubleValue ?? 0)
+        guard let text = attributes[SliceGeometry.attributeName]?.stringValue, let all = SliceGeometry.parse(text),
+              start >= 0, start + shape[0] <= all.count else { return g }
+        let slices = Array(all[start..<(start + shape[0])])
+        let first = slices[0]
+        guard slices.allSatisfy({ $0.read == first.read && $0.phase == first.phase }) else { return g }
+        g.rowDirection = first.phase
+        g.columnDirection = first.read
+        let (rows, columns) = (Double(shape[1] / 2), Double(shape[2] / 2))
+        g.slicePositions = slices.map { s in
+            (0..<3).map { s.position[$0] - rows * g.pixelSpacing.row * s.read[$0] - columns * g.pixelSpacing.column * s.phase[$0] }
+        }
+        if slices.count > 1 {
+            let n = g.normal, p = g.slicePositions!
+            let along = { (v: [Double]) in zip(v, n).reduce(0) { $0 + $1.0 * $1.1 } }
+            g.spacingBetweenSlices = abs(along(p[1]) - along(p[0]))
+        }
+        return g
+    }
+
     /// Patient/study identity: ISMRMRD subject/study information, else the fastMRI `patient_id`
     /// attribute; then the overrides; then anonymisation.
     static func studyInfo(attributes a: [String: HDF5AttributeValue], header: ISMRMRDHeader?, acquisition: String?, options: Options) -> DICOMStudyInfo {
@@ -223,13 +253,21 @@ public enum DICOMExport {
         s.scanningSequence = sequenceType.contains("spinecho") || sequenceType.contains("spin echo") ? "SE"
             : sequenceType.contains("gradient") ? "GR" : sequenceType.contains("inversion") ? "IR" : "RM"
         let name = (acquisition ?? "").uppercased()
-        if name.hasPrefix("CORPD") { (s.anatomy, s.bodyPartExamined, s.laterality) = (.knee, "KNEE", "") }
-        else if name.hasPrefix("AX") { (s.anatomy, s.bodyPartExamined) = (.brain, "BRAIN") }
+        if name.hasPrefix("CORPD") {
+            (s.anatomy, s.bodyPartExamined, s.laterality) = (.knee, "KNEE", "")
+        } else if name.hasPrefix("AX") {
+            (s.anatomy, s.bodyPartExamined) = (.brain, "BRAIN")
+        } else {
+            // Unknown anatomy may be a paired structure: Laterality (type 2C) present and empty.
+            s.laterality = ""
+        }
         s.softwareVersions = ReconPipeline.softwareVersion
+        if options.anonymize { s = s.anonymized() }
+        // Explicit values win; with --anonymize a name or ID given is a pseudonym.
         if let v = options.patientName { s.patientName = v }
         if let v = options.patientID { s.patientID = v }
         if let v = options.studyDescription { s.studyDescription = v }
-        return options.anonymize ? s.anonymized() : s
+        return s
     }
 
     /// `uid` when it is a syntactically valid UID (digits and dots, ≤ 64 characters), else nil.

@@ -52,6 +52,8 @@ public enum ISMRMRDConversion {
         public var header: ISMRMRDHeader
         /// The whitening applied (nil: none).
         public var whitening: NoiseWhitening?
+        /// Where each slice lies (nil when the acquisitions state no usable geometry).
+        public var sliceGeometry: [SliceGeometry]?
     }
 
     /// Reads and assembles `input`.
@@ -127,13 +129,38 @@ public enum ISMRMRDConversion {
         }
         var (k, count) = try grid(lines, slices: slices, channels: channels, height: h, width: w, center: center1, file: path)
         let sampled = (0..<w).map { col in (0..<slices).allSatisfy { count[$0 * w + col] > 0 } }
+        var geometry = sliceGeometry(lines, slices: slices)
+        if let g = geometry {
+            // Slice counters are acquisition order (often interleaved): store the stack in space order.
+            let order = g.indices.sorted { (g[$0].slicePosition, $0) < (g[$1].slicePosition, $1) }
+            if order != Array(g.indices) {
+                k = ComplexArray(shape: k.shape, storage: order.flatMap { k.item($0).storage })
+                geometry = order.map { g[$0] }
+            }
+        }
         var whitening: NoiseWhitening? = nil
         if options.prewhiten, !noiseScans.isEmpty {
             whitening = try noiseWhitening(noiseScans, channels: channels, dataDwell: lines[0].sampleTimeMicroseconds,
                                            header: header, file: path)
             k = try whitening!.apply(k)
         }
-        return Volume(kspace: k, sampled: sampled, noiseAcquisitions: noiseScans.count, header: header, whitening: whitening)
+        return Volume(kspace: k, sampled: sampled, noiseAcquisitions: noiseScans.count, header: header, whitening: whitening,
+                      sliceGeometry: geometry)
+    }
+
+    /// The geometry of each slice counter, from its first line; nil unless every slice has a
+    /// usable one (zero direction vectors mean "not stated") and no two slices share a position.
+    static func sliceGeometry(_ lines: [ISMRMRDFile.Acquisition], slices: Int) -> [SliceGeometry]? {
+        var found = [SliceGeometry?](repeating: nil, count: slices)
+        for a in lines where found[a.slice] == nil {
+            let d = { (v: [Float]) in v.map(Double.init) }
+            found[a.slice] = SliceGeometry(position: d(a.position), read: d(a.readDirection), phase: d(a.phaseDirection),
+                                           slice: d(a.sliceDirection))
+        }
+        let g = found.compactMap { $0 }
+        guard g.count == slices, g.allSatisfy(\.isUsable) else { return nil }
+        let positions = Set(g.map { ($0.slicePosition * 1000).rounded() })
+        return positions.count == slices ? g : nil
     }
 
     /// The lines on the `[slices, channels, H, W]` grid, repeated lines averaged; `count` is
@@ -213,6 +240,7 @@ public enum ISMRMRDConversion {
         attributes.extra["noise_acquisitions"] = .integer(Int64(v.noiseAcquisitions))
         attributes.extra["repetition"] = .integer(Int64(options.repetition))
         attributes.extra["prewhitened"] = .integer(v.whitening == nil ? 0 : 1)
+        if let g = v.sliceGeometry { attributes.extra[SliceGeometry.attributeName] = .string(SliceGeometry.attribute(g)) }
         if let wh = v.whitening {
             attributes.extra["noise_samples"] = .integer(Int64(wh.samples))
             attributes.extra["noise_covariance"] = .string(

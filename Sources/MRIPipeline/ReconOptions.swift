@@ -35,6 +35,8 @@ public struct ReconOptions: Sendable {
     public var saveSamples = false
     /// DAPS: the initial estimate the normalisation quantile is taken of.
     public var normalisationEstimate = NormalisationScale.defaultEstimate
+    /// Leave the input's identifying attribute (`patient_id`) out of the output file (`--anonymize`).
+    public var withholdIdentity = false
     /// Threads and kernels of every operator, solver and network of the run (built by the
     /// command line from `--threads`).
     public var compute = ComputeSettings.machine

@@ -385,7 +385,9 @@ public struct ReconPipeline: Sendable {
         // The compression asked for (none happens when the scan has no more coils than this).
         if let v = virtualCoils { a["virtual_coils"] = .integer(Int64(v)) }
         if let acq = info.acquisition { a["acquisition"] = .string(acq) }
-        if let p = info.patientID { a["patient_id"] = .string(p) }
+        if let p = info.patientID, !options.withholdIdentity { a["patient_id"] = .string(p) }
+        // Where the input's slices lie (all of them; `slice_start` says which this output holds).
+        if let g = info.otherAttributes[SliceGeometry.attributeName] { a[SliceGeometry.attributeName] = g }
         return a
     }
 }

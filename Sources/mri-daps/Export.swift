@@ -10,7 +10,7 @@ struct DICOMIdentityOptions: ParsableArguments {
     var patientId: String?
     @Option(help: "StudyDescription to write; default 'mri-daps reconstruction of <acquisition>'.")
     var studyDescription: String?
-    @Flag(help: "Remove identifying attributes (name, IDs, birth date, sex, institution); new UIDs.")
+    @Flag(help: "Apply the DICOM PS3.15 Basic Application Level Confidentiality Profile to what is written (identity, dates, descriptions removed or replaced; all UIDs new). --patient-name/--patient-id, if given, are written as pseudonyms.")
     var anonymize = false
     @Option(help: "Root for new UIDs (digits and dots); default 2.25, the UUID arc (ISO/IEC 9834-8).")
     var uidRoot: String = "2.25"

@@ -73,6 +73,7 @@ struct Recon: ParsableCommand {
         o.virtualCoils = coils
         o.lambda = lambda
         o.iterations = iterations
+        o.withholdIdentity = identity.anonymize
         o.slices = slices.flatMap(Self.parseRange)
         o.overwrite = force
         o.outputNamedByMethod = out == nil

@@ -115,7 +115,7 @@ import _TestSupport
         #expect(map["voi_function"] as? String == "LINEAR_EXACT")
     }
 
-    @Test("identity: fastMRI patient_id by default, overrides win, --anonymize removes identity", .enabled(if: DICOMFixture.hasPydicom))
+    @Test("identity: fastMRI patient_id by default, overrides win, --anonymize empties identity (explicit name/ID kept as pseudonyms)", .enabled(if: DICOMFixture.hasPydicom))
     func identity() throws {
         let plain = try Self.export()
         defer { try? FileManager.default.removeItem(at: plain.scratch) }
@@ -131,13 +131,22 @@ import _TestSupport
         #expect(b["STDMAP"]?["patient_name"] as? String == "Doe^Jane")
         #expect(b["STD"]?["patient_id"] as? String == "P-42")
 
+        // --anonymize: the name and ID given are written as pseudonyms; without them both are empty.
         o.anonymize = true
-        let anonymous = try Self.export(options: o)
+        let pseudonymous = try Self.export(options: o)
+        defer { try? FileManager.default.removeItem(at: pseudonymous.scratch) }
+        for s in try Self.readBack(pseudonymous.dir, scratch: pseudonymous.scratch).values {
+            #expect(s["patient_name"] as? String == "Doe^Jane")
+            #expect(s["patient_id"] as? String == "P-42")
+            #expect(s["identity_removed"] as? String == "YES")
+        }
+        var plainAnonymous = DICOMExport.Options()
+        plainAnonymous.anonymize = true
+        let anonymous = try Self.export(options: plainAnonymous)
         defer { try? FileManager.default.removeItem(at: anonymous.scratch) }
-        let c = try Self.readBack(anonymous.dir, scratch: anonymous.scratch)
-        for s in c.values {
-            #expect(s["patient_name"] as? String == "ANONYMOUS")
-            #expect(s["patient_id"] as? String == "ANONYMOUS")
+        for s in try Self.readBack(anonymous.dir, scratch: anonymous.scratch).values {
+            #expect(s["patient_name"] as? String == "")
+            #expect(s["patient_id"] as? String == "")
             #expect(s["identity_removed"] as? String == "YES")
         }
     }

@@ -28,4 +28,6 @@ public struct DICOMCode: Sendable, Equatable {
     public static let brain = DICOMCode("12738006", "SCT", "Brain")
     /// (38266002, SCT, "Entire body"): anatomy when nothing better is known.
     public static let entireBody = DICOMCode("38266002", "SCT", "Entire body")
+    /// (113100, DCM, "Basic Application Confidentiality Profile"): PS3.15 E.1 applied (CID 7050).
+    public static let basicConfidentialityProfile = DICOMCode("113100", "DCM", "Basic Application Confidentiality Profile")
 }

@@ -8,11 +8,14 @@ final class DICOMDataset {
     private let handle: OpaquePointer
     /// Names the output in errors.
     let file: String
+    /// When set, every attribute goes through the confidentiality profile before it is written.
+    let profile: DICOMConfidentialityProfile?
 
-    init(file: String) throws {
+    init(file: String, profile: DICOMConfidentialityProfile? = nil) throws {
         guard let h = dcm_dataset_create() else { throw MRIIOError.dicom(file: file, reason: "out of memory") }
         handle = h
         self.file = file
+        self.profile = profile
     }
 
     deinit { dcm_dataset_free(handle) }
@@ -27,8 +30,16 @@ final class DICOMDataset {
     }
 
     /// Sets `path` to `value` (DICOM string form; multiple values joined by `\`).
-    func set(_ path: String, _ value: String) throws {
-        try check { dcm_dataset_set_string(handle, path, value, $0, $1) }
+    func set(_ path: String, _ value: String) throws { try put(path, value) }
+
+    /// Writes `path` (nil: empty), as the profile decides when there is one.
+    private func put(_ path: String, _ value: String?) throws {
+        let decision = profile?.decision(path: path, value: value) ?? (value.map { .write($0) } ?? .empty)
+        switch decision {
+        case .skip: return
+        case .empty: try check { dcm_dataset_set_string(handle, path, nil, $0, $1) }
+        case .write(let v): try check { dcm_dataset_set_string(handle, path, v, $0, $1) }
+        }
     }
 
     /// Sets `path` to numbers, written as DS text (≤ 16 characters each).
@@ -45,9 +56,7 @@ final class DICOMDataset {
     func set(_ path: String, _ value: Int) throws { try set(path, String(value)) }
 
     /// Creates `path` empty (a type-2 attribute, an empty sequence, or an empty item for `…[n]`).
-    func setEmpty(_ path: String) throws {
-        try check { dcm_dataset_set_string(handle, path, nil, $0, $1) }
-    }
+    func setEmpty(_ path: String) throws { try put(path, nil) }
 
     /// Sets a code sequence item: CodeValue, CodingSchemeDesignator, CodeMeaning under `path` (an item path).
     func set(_ path: String, code: DICOMCode) throws {

@@ -20,6 +20,9 @@ public struct DICOMGeometry: Sendable, Equatable {
     public var rowDirection: [Double], columnDirection: [Double]
     /// ImagePositionPatient of the first slice's first voxel centre (nil = centre the volume on the origin).
     public var firstPosition: [Double]?
+    /// ImagePositionPatient of every slice, when the source states each (e.g. raw data); overrides
+    /// `firstPosition` and the regular spacing for the positions.
+    public var slicePositions: [[Double]]?
 
     /// Creates a geometry; see the type's defaults.
     public init(
@@ -43,6 +46,7 @@ public struct DICOMGeometry: Sendable, Equatable {
 
     /// ImagePositionPatient of slice `k` in a volume of `rows × columns × slices`.
     public func position(slice k: Int, rows: Int, columns: Int, slices: Int) -> [Double] {
+        if let p = slicePositions, p.indices.contains(k) { return p[k] }
         let n = normal
         var first = [Double](repeating: 0, count: 3)
         if let p = firstPosition {
@@ -69,5 +73,6 @@ public struct DICOMGeometry: Sendable, Equatable {
         a.pixelSpacingValues == b.pixelSpacingValues && a.sliceThickness == b.sliceThickness
             && a.spacingBetweenSlices == b.spacingBetweenSlices && a.rowDirection == b.rowDirection
             && a.columnDirection == b.columnDirection && a.firstPosition == b.firstPosition
+            && a.slicePositions == b.slicePositions
     }
 }

@@ -51,24 +51,26 @@ public struct DICOMStudyInfo: Sendable, Equatable {
     /// Empty identity; every field has a documented default.
     public init() {}
 
-    /// This identity with identifying attributes removed (PS3.15 Basic Profile, for the
-    /// attributes mri-daps writes): name, birth date, sex, accession number, referring
-    /// physician and institution emptied, StudyID "1", study date/time
-    /// left to the writer (the export time); PatientID replaced by `pseudonym`.
-    public func anonymized(pseudonym: String = "ANONYMOUS") -> DICOMStudyInfo {
+    /// This identity with identifying attributes removed: patient, study and institution fields
+    /// emptied, `identityRemoved` set. `DICOMWriter` then applies the whole PS3.15 Basic
+    /// Application Level Confidentiality Profile to every attribute it writes
+    /// (`DICOMConfidentialityProfile`); a PatientName or PatientID set afterwards is written as a
+    /// pseudonym.
+    public func anonymized() -> DICOMStudyInfo {
         var a = self
-        a.patientName = "ANONYMOUS"
-        a.patientID = pseudonym
+        a.patientName = ""
+        a.patientID = ""
         a.patientBirthDate = ""
         a.patientSex = ""
         a.accessionNumber = ""
         a.referringPhysicianName = ""
         a.institutionName = ""
-        a.studyID = "1"
+        a.studyDescription = ""
+        a.studyID = ""
         a.studyDate = ""
         a.studyTime = ""
         a.identityRemoved = true
-        a.deidentificationMethod = "mri-daps --anonymize: PS3.15 Basic Profile subset (names, IDs, dates of birth, institution removed; UIDs new)"
+        a.deidentificationMethod = "PS3.15 Basic Application Confidentiality Profile (mri-daps)"
         return a
     }
 }

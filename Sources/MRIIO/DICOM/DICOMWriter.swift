@@ -29,6 +29,20 @@ public struct DICOMWriter: Sendable {
         self.contentDate = contentDate
     }
 
+    /// Attributes of Table E.1-1 with a combined action (X/D, Z/D, X/Z/D) that the written IODs
+    /// require with a value (type 1): ContentDate/ContentTime (Parametric Map) and
+    /// DeviceSerialNumber (Enhanced General Equipment). They get dummies when anonymising.
+    public static let valueRequiredAttributes: Set<String> = ["ContentDate", "ContentTime", "DeviceSerialNumber"]
+
+    /// The confidentiality profile applied to every attribute of a study whose identity is
+    /// removed (nil otherwise): PS3.15 Basic Profile, with `study`'s non-empty PatientName and
+    /// PatientID as pseudonyms (an anonymised `DICOMStudyInfo` keeps only explicit ones).
+    public static func profile(for study: DICOMStudyInfo) -> DICOMConfidentialityProfile? {
+        guard study.identityRemoved else { return nil }
+        let pseudonyms = ["PatientName": study.patientName, "PatientID": study.patientID].filter { !$0.value.isEmpty }
+        return .basic(valueRequired: valueRequiredAttributes, pseudonyms: pseudonyms)
+    }
+
     /// What was written.
     public struct Result: Sendable {
         /// One written series.
@@ -48,7 +62,8 @@ public struct DICOMWriter: Sendable {
     /// Writes `series` as one study into `directory`.
     ///
     /// - Parameters:
-    ///   - studyInstanceUID, frameOfReferenceUID: kept when given (e.g. from a source study), else new.
+    ///   - studyInstanceUID, frameOfReferenceUID: kept when given (e.g. from a source study), else
+    ///     new; refused when `study.identityRemoved` (an anonymised study gets new UIDs only).
     ///   - overwrite: replace a non-empty `directory` as a whole, only when it is a study folder
     ///     mri-daps wrote (`OutputOwnership`).
     ///   - protected: paths `directory` may not be or contain (e.g. the reconstruction folder).
@@ -62,6 +77,9 @@ public struct DICOMWriter: Sendable {
         let numbers = series.map(\.number)
         guard Set(numbers).count == numbers.count else {
             throw MRIIOError.invalidValue(name: "series", reason: "series numbers \(numbers) are not distinct")
+        }
+        if study.identityRemoved, studyInstanceUID != nil || frameOfReferenceUID != nil {
+            throw MRIIOError.invalidValue(name: "study", reason: "an anonymised study cannot keep the source's Study or Frame of Reference UID")
         }
         let output = try AtomicDirectoryOutput(directory, overwrite: overwrite, protecting: protected)
         do {
@@ -118,6 +136,7 @@ private struct Context {
     let frameUID: String
     let date: (date: String, time: String)
     let uids: DICOMUIDGenerator
+    var profile: DICOMConfidentialityProfile? { DICOMWriter.profile(for: study) }
 
     func write(_ s: DICOMSeries, into folder: URL, finalFolder: URL) throws -> DICOMWriter.Result.Series {
         let n = s.slices * s.rows * s.columns
@@ -138,7 +157,7 @@ private struct Context {
             for k in 0..<s.slices {
                 let name = String(format: "IM%05d.dcm", k + 1)
                 let url = folder.appendingPathComponent(name)
-                let d = try DICOMDataset(file: finalFolder.appendingPathComponent(name).path)
+                let d = try DICOMDataset(file: finalFolder.appendingPathComponent(name).path, profile: profile)
                 try common(d, s, seriesUID: seriesUID, sopClass: DICOMWriter.mrImageStorage, instance: k + 1)
                 try d.set("ImageType", "DERIVED\\SECONDARY\\" + s.imageFlavor)
                 try mrImage(d, s, slice: k, bits: bits)
@@ -163,7 +182,7 @@ private struct Context {
                 throw MRIIOError.invalidValue(name: "series \(s.number)", reason: "non-finite values or window width \(window.width) ≤ 0")
             }
             let name = "IM00001.dcm"
-            let d = try DICOMDataset(file: finalFolder.appendingPathComponent(name).path)
+            let d = try DICOMDataset(file: finalFolder.appendingPathComponent(name).path, profile: profile)
             try common(d, s, seriesUID: seriesUID, sopClass: DICOMWriter.parametricMapStorage, instance: 1)
             try parametricMap(d, s, values: values, window: window)
             try d.save(to: folder.appendingPathComponent(name))
@@ -186,6 +205,7 @@ private struct Context {
         if study.identityRemoved {
             try d.set("PatientIdentityRemoved", "YES")
             try d.set("DeidentificationMethod", DICOMFormat.text(study.deidentificationMethod, maxLength: 64))
+            try d.set("DeidentificationMethodCodeSequence[0]", code: .basicConfidentialityProfile)
         }
         // General Study
         try d.set("StudyInstanceUID", studyUID)

@@ -47,7 +47,18 @@ public struct TWIXFile {
         public var centreColumn: Int, centreLine: Int
         /// `ulTimeStamp` (2.5 ms ticks).
         public var timeStamp: UInt32
+        /// MDH `sSliceData`: the slice centre (sagittal, coronal, transverse; mm, patient
+        /// coordinates) and the rotation quaternion (w, x, y, z).
+        public var slicePosition: [Float], quaternion: [Float]
         public var data: [ComplexFloat]
+    }
+
+    /// The text header (protocol sections) of measurement `index` (default: the last one).
+    public func header(measurement index: Int? = nil) -> TWIXHeader {
+        let chosen = index ?? measurements.count - 1
+        guard measurements.indices.contains(chosen) else { return TWIXHeader(bytes: bytes, offset: 0, length: 0) }
+        let m = measurements[chosen]
+        return TWIXHeader(bytes: bytes, offset: m.offset, length: m.length)
     }
 
     public let url: URL
@@ -159,7 +170,9 @@ public struct TWIXFile {
                         line: counter(0), average: counter(1), slice: counter(2), partition: counter(3), echo: counter(4),
                         phase: counter(5), repetition: counter(6), set: counter(7),
                         centreColumn: Int(Self.u16(bytes, centreBase)), centreLine: Int(Self.u16(bytes, offset + (vb ? 76 : 96))),
-                        timeStamp: Self.u32(bytes, offset + 12), data: data)
+                        timeStamp: Self.u32(bytes, offset + 12),
+                        slicePosition: (0..<3).map { Self.f32(bytes, offset + (vb ? 96 : 100) + 4 * $0) },
+                        quaternion: (3..<7).map { Self.f32(bytes, offset + (vb ? 96 : 100) + 4 * $0) }, data: data)
         return (scan, next)
     }
 
@@ -171,6 +184,7 @@ public struct TWIXFile {
     static func u32(_ d: Data, _ o: Int) -> UInt32 {
         d.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: o, as: UInt32.self)) }
     }
+    static func f32(_ d: Data, _ o: Int) -> Float { Float(bitPattern: u32(d, o)) }
     static func u64(_ d: Data, _ o: Int) -> UInt64 {
         d.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: o, as: UInt64.self)) }
     }
