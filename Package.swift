@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "MRIPipeline", targets: ["MRIPipeline"]),
         .library(name: "NeuralPrior", targets: ["NeuralPrior"]),
         .library(name: "DAPS", targets: ["DAPS"]),
+        .library(name: "MRIPreview", targets: ["MRIPreview"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -52,20 +53,26 @@ let package = Package(
             cSettings: [.unsafeFlags(["-I/usr/include/hdf5/serial"])],
             linkerSettings: [.linkedLibrary("ismrmrd")]),
 
+        // PNG previews through libpng (Debian libpng-dev): libpng reports errors by longjmp, so
+        // the setjmp lives in this C shim; include/png_shim.h has plain types only.
+        .target(name: "PNGShim", linkerSettings: [.linkedLibrary("png16")]),
+
         // Hand-written AVX2/FMA kernels of the neural prior, dispatched at run time (C, no dependencies).
         .target(name: "CKernels"),
 
         // MARK: Library modules
         .target(name: "MRICore", dependencies: ["CFFTW", "COpenBLAS"]),
-        .target(name: "MRIIO", dependencies: ["MRICore", "CHDF5", "DCMTKShim", "ISMRMRDShim"]),
+        .target(name: "MRIIO", dependencies: ["MRICore", "CHDF5", "DCMTKShim", "ISMRMRDShim", "PNGShim"]),
         // Delivery to a PACS: DIMSE C-STORE (DCMTK) and DICOMweb STOW-RS (libcurl); IO knows no network.
         .target(name: "PACS", dependencies: ["MRIIO", "DCMTKShim", "CurlShim"]),
         // Work in other processes: Slurm's commands (sbatch, squeue, sacct, scancel) and local worker processes.
         .target(name: "Cluster"),
         .target(name: "MRIAcquisition", dependencies: ["MRICore"]),
+        // Pictures for people: panels, colour maps, a bitmap font and plots, as RGB rasters (no IO).
+        .target(name: "MRIPreview"),
         .target(
             name: "MRIPipeline",
-            dependencies: ["MRICore", "MRIIO", "PACS", "Cluster", "MRIAcquisition", "NeuralPrior", "DAPS",
+            dependencies: ["MRICore", "MRIIO", "PACS", "Cluster", "MRIAcquisition", "NeuralPrior", "DAPS", "MRIPreview",
                            .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Resources/Priors"), .copy("Resources/Protocols")]),
         .target(name: "NeuralPrior", dependencies: ["MRICore", "CKernels"]),
@@ -101,6 +108,7 @@ let package = Package(
             dependencies: ["NeuralPrior", "DAPS", "MRICore", "_TestSupport"]),
         .testTarget(name: "DAPSTests", dependencies: ["DAPS", "MRICore", "_TestSupport"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "_TestSupport"]),
+        .testTarget(name: "MRIPreviewTests", dependencies: ["MRIPreview", "MRIIO", "_TestSupport"]),
         .testTarget(
             name: "DICOMTests",
             dependencies: ["mri-daps", "MRIPipeline", "MRIIO", "PACS", "MRICore", "_TestSupport"]),

@@ -11,6 +11,7 @@
 # certificates of the TLS send tests.
 # libismrmrd-dev: ISMRMRD HDF5 raw data in (Sources/CISMRMRD, the format's own C library); ismrmrd-tools generates
 # test inputs (ismrmrd_generate_cartesian_shepp_logan).
+# libpng-dev: the PNG previews (Sources/PNGShim).
 # slurm-wlm + munge: the private single-node Slurm of the cohort integration tests (scripts/slurm-test-cluster.sh,
 # started by .ci/run; the packaged services are not used).
 # python3-gdcm lets pydicom decode JPEG/JPEG-LS/JPEG 2000, the independent reference for DICOM reading tests.
@@ -25,6 +26,7 @@ PACKAGES=(
   orthanc orthanc-dicomweb curl
   libcurl4-openssl-dev openssl
   libismrmrd-dev ismrmrd-tools
+  libpng-dev
   slurm-wlm slurm-client munge
 )
 missing=()

@@ -16,6 +16,8 @@ public struct ReconJob: Sendable {
     public var sender: PACSDelivery.Sender?
     /// `--report FILE`.
     public var report: URL?
+    /// `--preview DIR`: PNG previews per input (sub-folders when there are several inputs).
+    public var preview: URL?
 
     public init(pipeline: ReconPipeline, inputs: [URL], outputDirectory: URL) {
         self.pipeline = pipeline
@@ -31,12 +33,16 @@ public struct ReconJob: Sendable {
         case exported(index: Int, reconstruction: URL, DICOMExport.Summary)
         /// Its study was delivered (see `report.failed`).
         case delivered(index: Int, study: URL, PACSDelivery.Report)
+        /// Its PNG previews were written into `folder`.
+        case previewed(index: Int, folder: URL, files: [URL])
     }
 
     /// The checked plan: each input as it will run, and its study folder (when `dicom` is set).
     public struct Plan: Sendable {
         public var studies: [URL]?
         public var inputs: [ReconPreflight.Planned] = []
+        /// The preview folder of each input (when `preview` is set).
+        public var previews: [URL]? = nil
     }
 
     /// Everything that can be checked before the first slice (`ReconPreflight`, the study
@@ -45,8 +51,9 @@ public struct ReconJob: Sendable {
     public func check() throws -> Plan {
         let planned = try ReconPreflight(pipeline: pipeline, memoryLimit: memoryLimit).check(inputs: inputs, outputDirectory: outputDirectory)
         let studies = try dicom.map { try checkStudyFolders($0) }
+        let previews = try preview.map { try checkPreviewFolders($0) }
         if let report { try ReconReport.checkDestination(report, overwrite: pipeline.options.overwrite) }
-        return Plan(studies: studies, inputs: planned)
+        return Plan(studies: studies, inputs: planned, previews: previews)
     }
 
     /// Runs the checked job. `progress` and `events` are those of `ReconPipeline.run` for input
@@ -71,6 +78,12 @@ public struct ReconJob: Sendable {
     /// The steps after input `index` was reconstructed into `reconstruction`: its DICOM study
     /// (when the plan has study folders), then its delivery (when there is a sender).
     public func publish(index n: Int, reconstruction: URL, plan: Plan, handle: (Event) throws -> Void) throws {
+        if let folder = plan.previews?[n] {
+            let request = PreviewExport.Request(reconstruction: reconstruction, source: try pipeline.readable(inputs[n]))
+            let files = try PreviewExport.write(request, to: folder, overwrite: pipeline.options.overwrite,
+                                                protecting: [outputDirectory] + inputs)
+            try handle(.previewed(index: n, folder: folder, files: files))
+        }
         guard let study = plan.studies?[n] else { return }
         let d = try DICOMExport.export(reconstructionFile: reconstruction, source: try pipeline.readable(inputs[n]), to: study,
                                        options: exportOptions)
@@ -83,7 +96,8 @@ public struct ReconJob: Sendable {
     /// The plan of a job whose inputs and outputs were checked before (a cohort's finishing
     /// step): the study folder of each input (the export checks its own before writing).
     public func studyPlan() throws -> Plan {
-        Plan(studies: try dicom.map { try DICOMExport.studyFolders(for: inputs, in: $0) })
+        Plan(studies: try dicom.map { try DICOMExport.studyFolders(for: inputs, in: $0) },
+             previews: try preview.map { try DICOMExport.studyFolders(for: inputs, in: $0) })
     }
 
     /// Export options with the outputs and inputs protected from being inside a study folder.
@@ -92,6 +106,19 @@ public struct ReconJob: Sendable {
         o.overwrite = pipeline.options.overwrite
         o.protectedPaths += [outputDirectory] + inputs
         return o
+    }
+
+    /// The preview folder of each input (named as the study folders), each checked.
+    func checkPreviewFolders(_ preview: URL) throws -> [URL] {
+        let folders = try DICOMExport.studyFolders(for: inputs, in: preview)
+        let containerExists = FileManager.default.fileExists(atPath: preview.path)
+        for f in inputs.count > 1 && !containerExists ? [preview] : folders {
+            try PreviewExport.checkDestination(f, overwrite: pipeline.options.overwrite, protecting: [outputDirectory] + inputs)
+        }
+        if let dicom, preview.standardizedFileURL == dicom.standardizedFileURL {
+            throw PipelineError.invalidOption(name: "preview", reason: "\(preview.path) is also the --dicom folder; give them different folders")
+        }
+        return folders
     }
 
     /// The study folder of each input, each checked (UID root, ownership, protected paths);

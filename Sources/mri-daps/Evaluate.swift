@@ -14,14 +14,22 @@ struct Evaluate: ParsableCommand {
             JSON rows carry coverage, stdErrorCorrelation and objectPixels only when the file has 'posterior_std'.
             """)
 
-    @Option(help: "Fully sampled fastMRI file holding reconstruction_rss / reconstruction_esc.") var target: String
+    @Option(help: "Fully sampled fastMRI file holding reconstruction_rss / reconstruction_esc, or fully sampled raw data (ISMRMRD, Siemens TWIX; its reconstruction_rss as convert writes it).") var target: String
     @Argument(help: "Reconstruction files (dataset 'reconstruction').") var reconstructions: [String]
     @Flag(help: "Print JSON.") var json = false
+    @Option(help: "Also write PNG previews here (reconstruction, std, error map, calibration plot); one sub-folder per reconstruction when there are several.")
+    var preview: String?
+    @Flag(help: "Replace preview folders mri-daps wrote.") var force = false
 
     func run() throws {
         try HDF5Probe.check([target] + reconstructions)
-        let rows = try Evaluation.evaluate(target: URL(fileURLWithPath: target),
-                                           reconstructions: reconstructions.map { URL(fileURLWithPath: $0) })
+        let urls = reconstructions.map { URL(fileURLWithPath: $0) }
+        let folders = try preview.map { try DICOMExport.studyFolders(for: urls, in: URL(fileURLWithPath: $0)) }
+        for f in folders ?? [] { try PreviewExport.checkDestination(f, overwrite: force, protecting: urls + [URL(fileURLWithPath: target)]) }
+        let rows = try Evaluation.evaluate(target: URL(fileURLWithPath: target), reconstructions: urls)
+        for (url, folder) in zip(urls, folders ?? []) {
+            _ = try PreviewExport.write(.init(reconstruction: url, target: URL(fileURLWithPath: target)), to: folder, overwrite: force)
+        }
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -11,7 +11,7 @@ struct MRIDAPS: ParsableCommand {
         commandName: "mri-daps",
         abstract: "Reconstruct undersampled MRI (fastMRI HDF5) and score it as fastMRI does.",
         version: "0.1.0",
-        subcommands: [Recon.self, SlurmCommand.self, Merge.self, Convert.self, Export.self, Send.self, Info.self, Simulate.self, Evaluate.self, Priors.self, Bench.self,
+        subcommands: [Recon.self, SlurmCommand.self, Merge.self, Convert.self, Export.self, Send.self, Info.self, Simulate.self, Evaluate.self, Preview.self, Priors.self, Bench.self,
                       Probe.self],
         defaultSubcommand: nil)
 

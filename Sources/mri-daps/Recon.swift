@@ -41,6 +41,8 @@ struct Recon: ParsableCommand {
     @Option(help: "Write a JSON report (timings per stage, every parameter) to this path.") var report: String?
     @Option(help: "Memory the run may use, in GB (default: what the system has available); a run estimated to need more is refused before it starts.")
     var memoryLimit: Double?
+    @Option(help: "Also write PNG previews here: per slice the reconstruction, the posterior std with a colour bar and the sampling mask; with several inputs, one sub-folder per input.")
+    var preview: String?
     // DICOM output
     @Option(help: "Also write each reconstruction as a DICOM study here (mean MR, std MR, std Parametric Map); with several inputs, one sub-folder per input.")
     var dicom: String?
@@ -95,6 +97,7 @@ struct Recon: ParsableCommand {
         job.dicomOptions = identity.options(overwrite: force)
         job.sender = try send.map { try network.sender(to: $0) }
         job.report = report.map { URL(fileURLWithPath: $0) }
+        job.preview = preview.map { URL(fileURLWithPath: $0) }
         return job
     }
 
@@ -138,6 +141,8 @@ struct Recon: ParsableCommand {
                  + "\(d.result.series.count) series, \(d.fileCount) files")
         case .delivered(_, let study, let sent):
             if !Send.printReport(sent, directory: study.path) { throw ExitCode.failure }
+        case .previewed(_, let folder, let written):
+            emit("previews → \(folder.path): \(written.count) PNG files")
         }
     }
 
