@@ -1,4 +1,5 @@
 #include "ismrmrd_shim.h"
+#include <hdf5.h>
 #include <ismrmrd/dataset.h>
 #include <ismrmrd/ismrmrd.h>
 #include <stdio.h>
@@ -27,9 +28,19 @@ ims_file *ims_open(const char *path, char *error, size_t error_length) {
     last_error[0] = 0;
     ims_file *f = calloc(1, sizeof *f);
     if (!f) { snprintf(error, error_length, "out of memory"); return NULL; }
-    if (ismrmrd_init_dataset(&f->dataset, path, "/dataset") != ISMRMRD_NOERROR ||
-        ismrmrd_open_dataset(&f->dataset, false) != ISMRMRD_NOERROR) {
+    if (ismrmrd_init_dataset(&f->dataset, path, "/dataset") != ISMRMRD_NOERROR) {
         take_error(error, error_length, "cannot open the ISMRMRD dataset");
+        free(f);
+        return NULL;
+    }
+    /* Read-only, not ismrmrd_open_dataset: libismrmrd opens files read-write, which HDF5's file
+       locking refuses while another process reads the same file (two jobs on one input) and which
+       could rewrite the user's raw file on close. The read functions only need the file id. */
+    f->dataset.fileid = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f->dataset.fileid < 0) {
+        snprintf(error, error_length, "cannot open the file read-only (HDF5)");
+        f->dataset.fileid = 0;
+        ismrmrd_close_dataset(&f->dataset);
         free(f);
         return NULL;
     }

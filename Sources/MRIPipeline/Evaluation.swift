@@ -49,11 +49,17 @@ public enum Evaluation {
     /// The target volume `(slices, H, W)`: `reconstruction_esc` of single-coil files when
     /// present, else `reconstruction_rss`.
     static func targetVolume(_ target: URL) throws -> FloatArray {
-        let t = try FastMRIFile(contentsOf: target)
+        // Raw scanner data (ISMRMRD, TWIX): the target of its conversion (fully sampled data only).
+        let raw = RawInputCache()
+        defer { raw.removeAll() }
+        let t = try FastMRIFile(contentsOf: try raw.readable(target))
         defer { t.close() }
         let names = t.info.targets.map(\.name)
         let key = t.info.isSingleCoil && names.contains("reconstruction_esc") ? "reconstruction_esc" : "reconstruction_rss"
         guard names.contains(key) else {
+            if ISMRMRDConversion.isRawData(target) {
+                throw PipelineError.unusableInput(file: target.path, reason: "is undersampled raw data; a target must be fully sampled")
+            }
             throw MRIIOError.missingDataset(file: target.path, dataset: key)
         }
         return FloatArray.stacked(try (0..<t.info.slices).map { try t.readTarget(name: key, slice: $0) })

@@ -38,8 +38,10 @@ public enum ISMRMRDConversion {
     public struct Summary: Sendable {
         public var output: URL
         public var slices: Int, coils: Int, height: Int, width: Int
-        /// Sampled phase-encode lines (nil: fully sampled, no mask written).
+        /// Sampled phase-encode lines, or (ky, kz) positions of 3-D data (nil: fully sampled, no mask written).
         public var sampledLines: Int?
+        /// The number of mask entries: W lines, or H × W positions of 3-D data.
+        public var maskSize: Int
         public var noiseAcquisitions: Int
         public var prewhitened: Bool
     }
@@ -54,6 +56,8 @@ public enum ISMRMRDConversion {
         public var whitening: NoiseWhitening?
         /// Where each slice lies (nil when the acquisitions state no usable geometry).
         public var sliceGeometry: [SliceGeometry]?
+        /// 3-D data: the sampled (H, W) = (ky, kz) positions, row-major (nil: a column mask, `sampled`).
+        public var plane: [Bool]? = nil
     }
 
     /// Reads and assembles `input`.
@@ -75,6 +79,25 @@ public enum ISMRMRDConversion {
     /// Whether `url` is raw data `read` takes (ISMRMRD or Siemens TWIX).
     public static func isRawData(_ url: URL) -> Bool { ISMRMRDFile.isISMRMRD(url) || TWIXFile.isTWIX(url) }
 
+    /// The side of the largest fully sampled square centred on (rows/2, columns/2) of a 2-D mask.
+    static func centreBlockSide(_ plane: [Bool], rows: Int, columns: Int) -> Int {
+        var side = 0
+        while side < min(rows, columns) {
+            let next = side + 1, r0 = rows / 2 - next / 2, c0 = columns / 2 - next / 2
+            guard (r0..<(r0 + next)).allSatisfy({ r in (c0..<(c0 + next)).allSatisfy { plane[r * columns + $0] } }) else { break }
+            side = next
+        }
+        return side
+    }
+
+    /// The `reconstruction_rss` shape: the recon matrix (x = readout rows, y = columns), within the k-space grid.
+    static func rssShape(header: ISMRMRDHeader, height: Int, width: Int) -> (height: Int, width: Int) {
+        let m = header.reconSpace?.matrixSize
+        let h = m.map { $0.x > 0 ? min($0.x, height) : height } ?? height
+        let w = m.map { $0.y > 0 ? min($0.y, width) : width } ?? width
+        return (h, w)
+    }
+
     /// Places `acquisitions` (ISMRMRD's, or another raw format's mapped onto them) on the grid
     /// of `header`'s encoded space (see the type's documentation); `file` names errors.
     static func assemble(_ acquisitions: [ISMRMRDFile.Acquisition], header: ISMRMRDHeader, options: Options,
@@ -85,9 +108,7 @@ public enum ISMRMRDConversion {
         guard let m = header.encodedSpace?.matrixSize, m.x > 0, m.y > 0 else {
             throw PipelineError.unusableInput(file: path, reason: "the header has no encoded matrix size")
         }
-        if m.z > 1 || (header.kspaceEncodingStep2.map { $0.maximum > $0.minimum } ?? false) {
-            throw PipelineError.unusableInput(file: path, reason: "is a 3-D acquisition (\(m.z) partitions); only 2-D slices are supported")
-        }
+        let partitions = m.z > 1 || (header.kspaceEncodingStep2.map { $0.maximum > $0.minimum } ?? false)
         let (h, w) = (m.x, m.y)
         let center1 = header.kspaceEncodingStep1?.center ?? w / 2
         var lines: [(ISMRMRDFile.Acquisition)] = []
@@ -99,8 +120,8 @@ public enum ISMRMRDConversion {
             guard a.trajectoryDimensions == 0 else {
                 throw PipelineError.unusableInput(file: path, reason: "acquisition \(i) has trajectory samples; only Cartesian data is supported")
             }
-            guard a.k2 == 0 else {
-                throw PipelineError.unusableInput(file: path, reason: "acquisition \(i) has partition \(a.k2); only 2-D slices are supported")
+            guard partitions || a.k2 == 0 else {
+                throw PipelineError.unusableInput(file: path, reason: "acquisition \(i) has partition \(a.k2) but the header encodes one partition")
             }
             guard a.repetition == options.repetition, a.contrast == options.contrast, a.phase == options.phase,
                   a.set == options.set else { continue }
@@ -116,6 +137,9 @@ public enum ISMRMRDConversion {
         }
         guard !lines.isEmpty else {
             throw PipelineError.unusableInput(file: path, reason: "has no image acquisitions for repetition \(options.repetition), contrast \(options.contrast), phase \(options.phase), set \(options.set)")
+        }
+        if partitions {
+            return try assemblePartitions(lines, noise: noiseScans, header: header, channels: channels, options: options, file: path)
         }
         guard slices <= lines.count else {
             throw PipelineError.unusableInput(file: path, reason: "its slice counter reaches \(slices - 1) but it has only \(lines.count) image lines")
@@ -227,13 +251,16 @@ public enum ISMRMRDConversion {
         }
     }
 
-    /// Converts `input` into a fastMRI-layout file at `output`: k-space, the header, and when
-    /// lines are missing a `mask` with `acceleration` and `num_low_frequency` (the test layout).
+    /// Converts `input` into a fastMRI-layout file at `output`: k-space and the header; when
+    /// lines are missing a `mask` with `acceleration` and `num_low_frequency` (the test layout),
+    /// else the fully sampled target `reconstruction_rss` as fastMRI computes it (the train
+    /// layout): the root-sum-of-squares of the coils' centred inverse FFT, centre-cropped to the
+    /// header's recon matrix (which removes the readout oversampling).
     public static func convert(_ input: URL, to output: URL, options: Options = Options(), overwrite: Bool) throws -> Summary {
         try Simulation.checkDistinct(input: input, output: output)
         let v = try read(input, options: options)
         let s = v.kspace.shape
-        let full = v.sampled.allSatisfy { $0 }
+        let full = v.plane.map { $0.allSatisfy { $0 } } ?? v.sampled.allSatisfy { $0 }
         var attributes = FastMRIAttributes()
         attributes.acquisition = v.header.measurement.protocolName
         attributes.extra["converted_from"] = .string(input.lastPathComponent)
@@ -247,20 +274,35 @@ public enum ISMRMRDConversion {
                 "[" + wh.covariance.map { "[\($0.re),\($0.im)]" }.joined(separator: ",") + "]")
         }
         var mask: [Float]? = nil
-        if !full {
+        if let plane = v.plane, !plane.allSatisfy({ $0 }) {
+            let sampled = plane.filter { $0 }.count
+            attributes.acceleration = Double(plane.count) / Double(max(1, sampled))
+            attributes.numLowFrequencies = centreBlockSide(plane, rows: s[2], columns: s[3])
+            mask = plane.map { $0 ? 1 : 0 }
+        } else if !full {
             let sampledLines = v.sampled.filter { $0 }.count
             attributes.acceleration = Double(s[3]) / Double(max(1, sampledLines))
             attributes.numLowFrequencies = SamplingMask.centerBlockWidth(v.sampled)
             mask = v.sampled.map { $0 ? 1 : 0 }
         }
+        let targetShape = full ? rssShape(header: v.header, height: s[2], width: s[3]) : nil
         let writer = try FastMRIWriter(
-            url: output, layout: full ? .kspaceOnly : .test, slices: s[0],
-            sliceShape: SliceShape(coils: s[1], height: s[2], width: s[3]), mask: mask, attributes: attributes,
-            header: v.header, overwrite: overwrite)
-        for z in 0..<s[0] { try writer.writeSlice(z, kspace: v.kspace.item(z)) }
+            url: output, layout: full ? .train : .test, slices: s[0],
+            sliceShape: SliceShape(coils: s[1], height: s[2], width: s[3]), targetShape: targetShape, mask: mask,
+            attributes: attributes, header: v.header, overwrite: overwrite)
+        for z in 0..<s[0] {
+            let k = v.kspace.item(z)
+            if let t = targetShape {
+                let rss = try CenterCrop.crop(try RSS.combine(CenteredFFT.inverse(k)), height: t.height, width: t.width)
+                try writer.writeSlice(z, kspace: k, targets: ["reconstruction_rss": rss])
+            } else {
+                try writer.writeSlice(z, kspace: k)
+            }
+        }
         try writer.finish()
         return Summary(output: writer.url, slices: s[0], coils: s[1], height: s[2], width: s[3],
-                       sampledLines: full ? nil : v.sampled.filter { $0 }.count, noiseAcquisitions: v.noiseAcquisitions,
+                       sampledLines: full ? nil : (v.plane ?? v.sampled).filter { $0 }.count, maskSize: (v.plane ?? v.sampled).count,
+                       noiseAcquisitions: v.noiseAcquisitions,
                        prewhitened: v.whitening != nil)
     }
 }

@@ -34,7 +34,10 @@ public enum Simulation {
         guard plan.acceleration != nil else {
             throw PipelineError.invalidOption(name: "accel", reason: "simulate needs an acceleration")
         }
-        let file = try FastMRIFile(contentsOf: input)
+        // Raw scanner data (ISMRMRD, TWIX) is read through its conversion, as recon reads it.
+        let raw = RawInputCache()
+        defer { raw.removeAll() }
+        let file = try FastMRIFile(contentsOf: try raw.readable(input))
         defer { file.close() }
         let info = file.info
         if info.mask != nil {

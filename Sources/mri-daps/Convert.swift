@@ -35,7 +35,8 @@ struct Convert: ParsableCommand {
         o.measurement = measurement
         let s = try ISMRMRDConversion.convert(URL(fileURLWithPath: input), to: URL(fileURLWithPath: out), options: o,
                                               overwrite: force)
-        let sampling = s.sampledLines.map { "\($0) of \(s.width) lines sampled" } ?? "fully sampled"
+        let unit = s.maskSize > s.width ? "(ky, kz) positions" : "lines"
+        let sampling = s.sampledLines.map { "\($0) of \(s.maskSize) \(unit) sampled" } ?? "fully sampled"
         emit("converted \(input) → \(s.output.path): \(s.slices) slice(s), \(s.coils) coils, \(s.height) × \(s.width), \(sampling), \(s.noiseAcquisitions) noise acquisition(s)\(s.prewhitened ? ", coils prewhitened" : "")")
     }
 }

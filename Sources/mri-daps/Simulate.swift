@@ -11,7 +11,7 @@ struct Simulate: ParsableCommand {
             birdcage coil sensitivities, a smooth phase and complex Gaussian noise (the file's `simulated` attribute is 1).
             """)
 
-    @Argument(help: "Fully sampled fastMRI HDF5 file, or a DICOM series: a file, a folder or a DICOMDIR.") var input: String
+    @Argument(help: "Fully sampled fastMRI HDF5 file, raw scanner data (ISMRMRD, Siemens TWIX), or a DICOM series: a file, a folder or a DICOMDIR.") var input: String
     @OptionGroup var maskOptions: MaskOptions
     @Option(help: "DICOM input: number of simulated coils.") var coils: Int = 8
     @Option(help: "DICOM input: k-space noise σ relative to the image maximum.") var noise: Double = 0.005

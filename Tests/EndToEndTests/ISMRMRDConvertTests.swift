@@ -149,4 +149,105 @@ struct ISMRMRDConvertTests {
         let notRaw = try CLI.run(["convert", CLI.sample.path, "-o", dir.appendingPathComponent("x.h5").path])
         #expect(notRaw.status != 0 && notRaw.stderr.contains("neither ISMRMRD nor Siemens TWIX"), "\(notRaw.stderr)")
     }
+
+    @Test("fully sampled raw data converts to the train layout (reconstruction_rss = NumPy RSS of the centred ifft, cropped to the recon matrix); simulate and eval take the raw file as they take its conversion",
+          .enabled(if: raw != nil, "../shared/data/raw/ismrmrd is absent"))
+    func rawTargets() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let full = Self.raw!.appendingPathComponent("shepp_logan_m64_c8_os2_noise.h5")
+        // Named as the raw file: the mask seed depends on the file name, as fastMRI's does.
+        let converted = dir.appendingPathComponent("converted").appendingPathComponent(full.lastPathComponent)
+        try FileManager.default.createDirectory(at: converted.deletingLastPathComponent(), withIntermediateDirectories: true)
+        #expect(try CLI.run(["convert", full.path, "-o", converted.path]).status == 0)
+        let script = """
+            import h5py, numpy as np, sys
+            f = h5py.File(sys.argv[1]); k = f['kspace'][0]; t = f['reconstruction_rss'][0]
+            img = np.fft.fftshift(np.fft.ifft2(np.fft.ifftshift(k, axes=(-2, -1)), axes=(-2, -1), norm='ortho'), axes=(-2, -1))
+            rss = np.sqrt((np.abs(img) ** 2).sum(0)); h, w = t.shape; H, W = rss.shape
+            ref = rss[(H - h) // 2:(H - h) // 2 + h, (W - w) // 2:(W - w) // 2 + w]
+            print(t.shape, np.abs(t - ref).max() / ref.max())
+            """
+        let r = try Fixtures.run("/usr/bin/python3", ["-c", script, converted.path])
+        let parts = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines).components(separatedBy: ") ")
+        #expect(parts.first == "(64, 64" && (Double(parts.last ?? "") ?? 1) < 1e-5, "\(r.stdout) \(r.stderr)")
+
+        // simulate: the raw file and its conversion give the same undersampled file.
+        let fromRaw = dir.appendingPathComponent("a.h5"), fromConverted = dir.appendingPathComponent("b.h5")
+        #expect(try CLI.run(["simulate", full.path, "--accel", "2", "-o", fromRaw.path]).status == 0)
+        #expect(try CLI.run(["simulate", converted.path, "--accel", "2", "-o", fromConverted.path]).status == 0)
+        let a = try FastMRIFile(contentsOf: fromRaw), b = try FastMRIFile(contentsOf: fromConverted)
+        defer { a.close(); b.close() }
+        #expect(try a.readSlice(0).storage == b.readSlice(0).storage && a.info.mask == b.info.mask)
+
+        // eval: the raw file as target scores as its conversion does.
+        let out = dir.appendingPathComponent("out")
+        #expect(try CLI.run(["recon", fromRaw.path, "--method", "sense", "--out", out.path]).status == 0)
+        let recon = out.appendingPathComponent("a.h5").path
+        let e1 = try CLI.run(["eval", "--target", full.path, recon, "--json"]), e2 = try CLI.run(["eval", "--target", converted.path, recon, "--json"])
+        #expect(e1.status == 0 && e1.stdout == e2.stdout && e1.stdout.contains("psnr"), "\(e1.stderr)")
+        let r2 = Self.raw!.appendingPathComponent("shepp_logan_m64_c8_os2_R2_cal16_noise.h5")
+        let refused = try CLI.run(["eval", "--target", r2.path, recon])
+        #expect(refused.status != 0 && refused.stderr.contains("a target must be fully sampled"), "\(refused.stderr)")
+    }
+
+    @Test("several processes read one ISMRMRD file at once (libismrmrd opens read-write; we open read-only) and the file is not modified",
+          .enabled(if: raw != nil, "../shared/data/raw/ismrmrd is absent"))
+    func concurrentReaders() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = Self.raw!.appendingPathComponent("shepp_logan_m64_c8_os2_noise.h5")
+        let before = try Data(contentsOf: input)
+        let processes = try (0..<6).map { i -> Process in
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: CLI.binary)
+            p.arguments = ["convert", input.path, "-o", dir.appendingPathComponent("c\(i).h5").path]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            return p
+        }
+        for p in processes { p.waitUntilExit() }
+        #expect(processes.allSatisfy { $0.terminationStatus == 0 }, "\(processes.map(\.terminationStatus))")
+        #expect(try Data(contentsOf: input) == before)
+    }
+
+    @Test("3-D ISMRMRD undersampled on ky–kz: one slice per readout position with the acquired (ky, kz) set as 2-D mask; the fully sampled file's target equals NumPy's; every method reconstructs, L1-wavelet and SENSE far above zero-filled",
+          .enabled(if: generator != nil, "ismrmrd-tools is not installed"))
+    func threeDimensional() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let template = dir.appendingPathComponent("template.h5")
+        #expect(try Fixtures.run(Self.generator!, ["-m", "32", "-c", "4", "-o", template.path]).status == 0)
+        func make(_ name: String, _ extra: [String]) throws -> (URL, [Int]) {
+            let url = dir.appendingPathComponent(name)
+            let r = try Fixtures.run("/usr/bin/python3", [Fixtures.url("make_ismrmrd_3d.py").path, template.path, url.path] + extra)
+            #expect(r.status == 0, "\(r.stderr)")
+            let j = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+            return (url, j?["sampled"] as? [Int] ?? [])
+        }
+        let (under, sampled) = try make("under.h5", []), (full, _) = try make("full.h5", ["--full"])
+        let converted = dir.appendingPathComponent("c.h5"), fullConverted = dir.appendingPathComponent("f.h5")
+        #expect(try CLI.run(["convert", under.path, "-o", converted.path]).status == 0)
+        #expect(try CLI.run(["convert", full.path, "-o", fullConverted.path]).status == 0)
+        let info = try FastMRIFile.inspect(converted)
+        #expect(info.slices == 32 && info.sliceShape == SliceShape(coils: 4, height: 24, width: 20) && info.maskIsTwoDimensional)
+        #expect(info.mask?.enumerated().filter { $0.element != 0 }.map(\.offset) == sampled)
+        let geometry = try #require(info.otherAttributes[SliceGeometry.attributeName].flatMap { SliceGeometry.parse($0.stringValue) })
+        #expect(geometry.count == 32 && abs(geometry[1].position[2] - geometry[0].position[2] - 4) < 1e-9 && geometry[0].slice == [0, 0, 1])
+        let check = "import h5py, numpy as np, sys; t = np.load(sys.argv[1]); r = h5py.File(sys.argv[2])['reconstruction_rss'][()]; "
+            + "print(r.shape == t.shape and float(np.abs(t - r).max() / t.max()) < 1e-5)"
+        #expect(try Fixtures.run("/usr/bin/python3", ["-c", check, full.path + ".truth.npy", fullConverted.path]).stdout.hasPrefix("True"))
+        var psnr = [String: Double]()
+        for method in ["zero-filled", "mvue", "sense", "l1-wavelet", "daps"] {
+            let out = dir.appendingPathComponent(method)
+            let r = try CLI.run(["recon", converted.path, "--method", method, "--out", out.path] + (method == "daps" ? ["--slices", "16:17", "--prior", "knee"] : []))
+            #expect(r.status == 0, "\(method): \(r.stderr)")
+            guard method != "daps" else { continue }
+            let e = try CLI.run(["eval", "--target", full.path, out.appendingPathComponent("c.h5").path, "--json"])
+            let rows = try JSONSerialization.jsonObject(with: Data(e.stdout.utf8)) as? [[String: Any]]
+            psnr[method] = rows?.first?["psnr"] as? Double
+        }
+        #expect((psnr["l1-wavelet"] ?? 0) > (psnr["zero-filled"] ?? 99) + 5 && (psnr["sense"] ?? 0) > (psnr["zero-filled"] ?? 99) + 5, "\(psnr)")
+    }
 }
