@@ -53,6 +53,30 @@ struct TWIXConvertTests {
         #expect(image.shape == expected.shape && diff <= 1e-5 * peakValue)
     }
 
+    @Test("k-space equals BART's twixread -A bit for bit (the VD file read by BART from a zero-padded copy, README quirk 3)",
+          .enabled(if: twix != nil && Fixtures.executable("bart") != nil, "../shared/data/raw/twix or bart missing"),
+          arguments: ["pulseq_gre_vb_trio_1ch", "pulseq_gre_vd_prisma_1ch"])
+    func bartTwixread(name: String) throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var input = Self.twix!.appendingPathComponent(name + ".dat")
+        let out = dir.appendingPathComponent("k.h5")
+        #expect(try CLI.run(["convert", input.path, "-o", out.path]).status == 0)
+        if name.contains("_vd_") {
+            let padded = dir.appendingPathComponent("padded.dat")
+            try (try Data(contentsOf: input) + Data(count: 8192)).write(to: padded)
+            input = padded
+        }
+        let bart = dir.appendingPathComponent("bart")
+        let r = try Fixtures.run(Fixtures.executable("bart")!, ["twixread", "-A", input.path, bart.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let theirs = try CFLFile(contentsOf: bart).slice()
+        let file = try FastMRIFile(contentsOf: out)
+        defer { file.close() }
+        let ours = try file.readSlice(0)
+        #expect(theirs.shape == ours.shape && theirs.storage == ours.storage, "\(theirs.shape) vs \(ours.shape)")
+    }
+
     @Test("the 4-channel EPI is refused in one line, nothing written; a missing measurement is named",
           .enabled(if: twix != nil, "../shared/data/raw/twix is absent"))
     func refusals() throws {
