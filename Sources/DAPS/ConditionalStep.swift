@@ -31,6 +31,14 @@ public enum ConditionalStep: Sendable, Equatable, Codable {
         }
     }
 
+    /// This step with likelihood temperature `tau` (everything else unchanged).
+    public func with(tau: Float) -> ConditionalStep {
+        switch self {
+        case .langevin(let steps, let lr, let ratio, _): return .langevin(steps: steps, lr: lr, lrMinRatio: ratio, tau: tau)
+        case .gaussianCG(_, let iterations, let tolerance): return .gaussianCG(tau: tau, iterations: iterations, tolerance: tolerance)
+        }
+    }
+
     /// The JSON `method` string: `langevin` or `gaussian-cg`.
     public var method: String {
         switch self {

@@ -14,6 +14,10 @@ extension ReconPipeline {
         public var priorChoice: String
         /// Base sampler seed (`--seed`, else the protocol's, else 0); slice k uses `sliceSeed(seed, k)`.
         public var seed: UInt64
+        /// Standard deviation of the k-space noise per real coordinate, in input units, when the
+        /// input states it (prewhitened raw data: 1). Slice k then samples with the likelihood
+        /// temperature max(τ, σ / s_k), s_k its normalisation scale: never below the noise.
+        public var measurementNoise: Float? = nil
 
         public init(reconProtocol: ReconProtocol, protocolChoice: String, prior: LoadedPrior, priorChoice: String,
                     seed: UInt64) {
@@ -46,6 +50,7 @@ extension ReconPipeline {
                 "prior_config": .string(prior.identity.configuration),
             ]
             a["anatomy"] = .string(p.anatomy)
+            if let n = measurementNoise { a["measurement_noise_std"] = .real(Double(n)) }
             a["posterior_std_definition"] = .string(
                 "uncertainty_scale x the across-draw standard deviation of the magnitude (calibrated: |error| <= 1.96 std for 95 % of object pixels on validation)")
             a["posterior_variance_definition"] = .string(
@@ -120,8 +125,11 @@ extension ReconPipeline {
         guard prior.denoiser.channels == 2 else {
             throw PipelineError.unusableInput(file: prior.identity.path, reason: "the prior has \(prior.denoiser.channels) channels; DAPS needs 2 (real, imaginary)")
         }
-        return DAPSSetup(reconProtocol: p, protocolChoice: protocolChoice, prior: prior, priorChoice: priorChoice,
-                         seed: p.seed ?? 0)
+        var setup = DAPSSetup(reconProtocol: p, protocolChoice: protocolChoice, prior: prior, priorChoice: priorChoice,
+                              seed: p.seed ?? 0)
+        // Prewhitened raw data has unit noise per real coordinate (ISMRMRDConversion, NoiseWhitening).
+        if info.otherAttributes["prewhitened"]?.doubleValue == 1 { setup.measurementNoise = 1 }
+        return setup
     }
 
     /// The sampler's problem for one raw slice: the prepared, normalised measurements y/s, the
@@ -158,6 +166,15 @@ extension ReconPipeline {
         return DAPSProblem(measurements: y, sense: op, scale: scale)
     }
 
+    /// `daps` with the likelihood temperature raised to the noise of the normalised data, σ/s,
+    /// when that is larger (unchanged without a noise estimate).
+    public static func configuration(_ daps: DAPSConfiguration, noise: Float?, scale: Float) -> DAPSConfiguration {
+        guard let noise, noise > 0, scale > 0, noise / scale > daps.conditional.tau else { return daps }
+        var c = daps
+        c.conditional = c.conditional.with(tau: noise / scale)
+        return c
+    }
+
     /// DAPS for one raw slice `[coils, H, W]`: `prepareDAPSSlice`, then draws of y/s →
     /// statistics × s → crop. Stage times are added to `timings`; `onStep` receives the
     /// annealing step after each one.
@@ -173,7 +190,8 @@ extension ReconPipeline {
             defer { clock = now }
             return now.timeIntervalSince(clock)
         }
-        let sampler = try DAPSSampler(denoiser: setup.prior.denoiser, operator: op, configuration: p.daps)
+        let sampler = try DAPSSampler(denoiser: setup.prior.denoiser, operator: op,
+                                      configuration: Self.configuration(p.daps, noise: setup.measurementNoise, scale: scale))
         let result = try sampler.sample(
             measurements: y, draws: p.samples, seed: seed,
             progress: onStep.map { f in { @Sendable (s: DAPSProgress) in f(s.annealingStep) } })

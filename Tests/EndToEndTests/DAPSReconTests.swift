@@ -215,6 +215,31 @@ struct DAPSReconTests {
         #expect(s.status != 0 && s.stderr.contains("--lr") && s.stderr.split(separator: "\n").count == 1, "\(s.stderr)")
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).isEmpty)
     }
+
+    @Test("prewhitened input: τ is raised to the noise of the normalised data, σ/s, never lowered; recorded as measurement_noise_std (absent for other inputs)")
+    func noiseFloorOnTau() throws {
+        let daps = try ReconProtocol.builtIn(named: "knee-4x").daps
+        let tau = daps.conditional.tau
+        #expect(ReconPipeline.configuration(daps, noise: nil, scale: 10) == daps)
+        #expect(ReconPipeline.configuration(daps, noise: 1, scale: 10 / tau) == daps)   // σ/s = τ/10 < τ
+        let raised = ReconPipeline.configuration(daps, noise: 1, scale: 0.1 / tau)       // σ/s = 10 τ
+        #expect(abs(raised.conditional.tau - 10 * tau) < 1e-6 * tau && raised.conditional.method == daps.conditional.method)
+        #expect(raised.annealingSteps == daps.annealingSteps && raised.sigmaMax == daps.sigmaMax)
+
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let scan = dir.appendingPathComponent("knee_small.h5"), whitened = dir.appendingPathComponent("whitened.h5")
+        try CLI.writeSmallScan(to: scan)
+        try CLI.writeSmallScan(to: whitened, attributes: ["prewhitened": .integer(1)])
+        for (input, expected) in [(scan, nil), (whitened, 1.0)] as [(URL, Double?)] {
+            let out = dir.appendingPathComponent("out-" + input.lastPathComponent)
+            let r = try CLI.run(["recon", input.path, "--prior", Self.tinyPrior.path, "--out", out.path, "--slices", "0:1"] + Self.small)
+            #expect(r.status == 0, "\(r.stderr)")
+            let f = try HDF5File(readingFrom: out.appendingPathComponent(input.lastPathComponent))
+            defer { f.close() }
+            #expect(try f.attribute("measurement_noise_std")?.doubleValue == expected)
+        }
+    }
 }
 
 @Suite struct PriorCacheTests {
@@ -237,4 +262,5 @@ struct DAPSReconTests {
         #expect(first.prior.network === second.prior.network)
         #expect(try ReconPipeline(options: options).dapsSetup(info: file.info, sampling: sampling).prior.network !== first.prior.network)
     }
+
 }
