@@ -33,7 +33,7 @@ struct SlurmTask: ParsableCommand {
         recon.slices = "\(t.sliceStart):\(t.sliceEnd)"
         recon.out = shards.path
         recon.report = shards.appendingPathComponent(CohortPlan.taskReportName).path
-        (recon.dicom, recon.send, recon.force, recon.jobs) = (nil, nil, true, 1)
+        (recon.dicom, recon.send, recon.preview, recon.force, recon.jobs) = (nil, nil, nil, true, 1)
         recon.compute.threads = threads ?? plan.threadsPerTask
         try? FileManager.default.removeItem(at: shards)  // an earlier attempt's leftovers
         try recon.execute()  // the input was probed when the plan was made

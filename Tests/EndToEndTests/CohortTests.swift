@@ -29,7 +29,7 @@ struct CohortTests {
 
     static let tinyDAPS = ["--prior", DAPSReconTests.tinyPrior.path] + DAPSReconTests.small
 
-    @Test("recon --jobs 2 writes what --jobs 1 writes (zero-filled with DICOM and report; DAPS, whose workers keep 2 threads each: --threads 4) and leaves no scratch folder",
+    @Test("recon --jobs 2 writes what --jobs 1 writes (zero-filled with DICOM, previews and report; DAPS, whose workers keep 2 threads each: --threads 4) and leaves no scratch folder",
           arguments: [["--method", "zero-filled", "--accel", "4"], tinyDAPS + ["--threads", "4"]])
     func jobsEqualSingleProcess(args: [String]) throws {
         let dir = try Fixtures.temporaryDirectory()
@@ -39,7 +39,8 @@ struct CohortTests {
         for jobs in ["1", "2"] {
             let out = dir.appendingPathComponent("out\(jobs)")
             let r = try CLI.run(["recon"] + inputs.map(\.path) + args + ["--jobs", jobs, "--out", out.path, "--dicom",
-                                dir.appendingPathComponent("dicom\(jobs)").path, "--report", dir.appendingPathComponent("r\(jobs).json").path])
+                                dir.appendingPathComponent("dicom\(jobs)").path, "--report", dir.appendingPathComponent("r\(jobs).json").path,
+                                "--preview", dir.appendingPathComponent("png\(jobs)").path])
             #expect(r.status == 0, "\(r.stderr)")
             outs.append(out)
         }
@@ -49,6 +50,13 @@ struct CohortTests {
             let name = inputs[n].deletingPathExtension().lastPathComponent
             let files = { (j: String) in try FileManager.default.subpathsOfDirectory(atPath: dir.appendingPathComponent("dicom\(j)/\(name)").path).count }
             #expect(try files("1") == files("2") && files("2") > 0)
+            // Previews of the whole input (not of a task's shard), the same bytes as one process writes.
+            let png = { (j: String) in dir.appendingPathComponent("png\(j)/\(name)") }
+            let names = try FileManager.default.contentsOfDirectory(atPath: png("2").path).filter { $0.hasSuffix(".png") }.sorted()
+            #expect(names == ["slice_000.png", "slice_001.png"])
+            for f in names {
+                #expect(try Data(contentsOf: png("1").appendingPathComponent(f)) == Data(contentsOf: png("2").appendingPathComponent(f)))
+            }
         }
         let report = try JSONDecoder().decode(ReconReport.self, from: Data(contentsOf: dir.appendingPathComponent("r2.json")))
         #expect(report.files.map(\.slices).reduce(0, +) == 6)
