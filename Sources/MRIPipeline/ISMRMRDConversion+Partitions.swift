@@ -22,12 +22,9 @@ extension ISMRMRDConversion {
         guard lines.allSatisfy({ $0.slice == 0 }) else {
             throw PipelineError.unusableInput(file: path, reason: "is a multi-slab 3-D acquisition; only one slab is supported")
         }
-        let needed = Saturating(nx) * ny * nz * channels * 16
-        let available = options.maximumVolumeBytes ?? SystemResources.availableMemory() ?? Int.max
-        guard needed.value < Int(Int32.max) * 8, needed.value <= available else {
-            throw PipelineError.unusableInput(
-                file: path, reason: "declares \(nx) × \(ny) × \(nz) samples × \(channels) channels (\(SystemResources.format(needed.value))), more than can be held")
-        }
+        // The grid and its transform (complex64 each).
+        try checkHoldable(Saturating(nx) * ny * nz * channels * 16, options: options, file: path,
+                          what: "\(nx) × \(ny) × \(nz) samples × \(channels) channels")
         var (k, count) = try partitionGrid(lines, channels: channels, nx: nx, ny: ny, nz: nz, header: header, file: path)
         var whitening: NoiseWhitening? = nil
         if options.prewhiten, !noise.isEmpty {

@@ -144,24 +144,12 @@ public enum ISMRMRDConversion {
         guard slices <= lines.count else {
             throw PipelineError.unusableInput(file: path, reason: "its slice counter reaches \(slices - 1) but it has only \(lines.count) image lines")
         }
-        // The volume is held in memory (complex64): refuse sizes that cannot be (a corrupt header or counters).
-        let needed = Saturating(slices) * channels * h * w * 8
-        let available = options.maximumVolumeBytes ?? SystemResources.availableMemory() ?? Int.max
-        guard needed.value < Int(Int32.max) * 8, needed.value <= available else {
-            throw PipelineError.unusableInput(
-                file: path, reason: "declares \(slices) slices × \(channels) channels × \(h) × \(w) samples (\(SystemResources.format(needed.value))), more than can be held (\(SystemResources.format(min(available, Int(Int32.max) * 8))))")
-        }
+        try checkHoldable(Saturating(slices) * channels * h * w * 8, options: options, file: path,
+                          what: "\(slices) slices × \(channels) channels × \(h) × \(w) samples")
         var (k, count) = try grid(lines, slices: slices, channels: channels, height: h, width: w, center: center1, file: path)
         let sampled = (0..<w).map { col in (0..<slices).allSatisfy { count[$0 * w + col] > 0 } }
-        var geometry = sliceGeometry(lines, slices: slices)
-        if let g = geometry {
-            // Slice counters are acquisition order (often interleaved): store the stack in space order.
-            let order = g.indices.sorted { (g[$0].slicePosition, $0) < (g[$1].slicePosition, $1) }
-            if order != Array(g.indices) {
-                k = ComplexArray(shape: k.shape, storage: order.flatMap { k.item($0).storage })
-                geometry = order.map { g[$0] }
-            }
-        }
+        let geometry: [SliceGeometry]?
+        (k, geometry) = inSpaceOrder(k, sliceGeometry(lines, slices: slices))
         var whitening: NoiseWhitening? = nil
         if options.prewhiten, !noiseScans.isEmpty {
             whitening = try noiseWhitening(noiseScans, channels: channels, dataDwell: lines[0].sampleTimeMicroseconds,
@@ -170,6 +158,25 @@ public enum ISMRMRDConversion {
         }
         return Volume(kspace: k, sampled: sampled, noiseAcquisitions: noiseScans.count, header: header, whitening: whitening,
                       sliceGeometry: geometry)
+    }
+
+    /// The volume is held in memory: refuses `bytes` (a corrupt header or counters) beyond what
+    /// can be, naming `what` the file declares.
+    static func checkHoldable(_ bytes: Saturating, options: Options, file path: String, what: String) throws {
+        let available = options.maximumVolumeBytes ?? SystemResources.availableMemory() ?? Int.max
+        guard bytes.value < Int(Int32.max) * 8, bytes.value <= available else {
+            throw PipelineError.unusableInput(
+                file: path, reason: "declares \(what) (\(SystemResources.format(bytes.value))), more than can be held (\(SystemResources.format(min(available, Int(Int32.max) * 8))))")
+        }
+    }
+
+    /// The volume and its geometry with the slices sorted along the slice direction (slice
+    /// counters are acquisition order, often interleaved); unchanged without a geometry.
+    static func inSpaceOrder(_ k: ComplexArray, _ geometry: [SliceGeometry]?) -> (ComplexArray, [SliceGeometry]?) {
+        guard let g = geometry else { return (k, nil) }
+        let order = g.indices.sorted { (g[$0].slicePosition, $0) < (g[$1].slicePosition, $1) }
+        guard order != Array(g.indices) else { return (k, g) }
+        return (ComplexArray(shape: k.shape, storage: order.flatMap { k.item($0).storage }), order.map { g[$0] })
     }
 
     /// The geometry of each slice counter, from its first line; nil unless every slice has a
