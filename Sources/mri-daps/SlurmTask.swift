@@ -55,6 +55,9 @@ struct SlurmFinish: ParsableCommand {
         var recon = try plannedRecon(plan)
         recon.files = plan.inputs.map(\.path)
         recon.report = nil
+        // Idempotent: a finishing job run again (resume, or by hand) replaces the output, study and
+        // previews its earlier attempt wrote (submit checked those folders were new or --force).
+        recon.force = true
         let job = try recon.makeJob()
         defer { job.pipeline.removeConversions() }
         let merged = try CohortFinish.merge(input: input, plan: plan, folder: dir)

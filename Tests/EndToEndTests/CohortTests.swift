@@ -123,8 +123,9 @@ struct CohortTests {
         let inputs = try Self.scans(2, slices: 3, in: dir)
         let out = dir.appendingPathComponent("cohort"), plan = out.appendingPathComponent("slurm")
         let args = ["--accel", "4", "--method", "sense"]
+        let png = dir.appendingPathComponent("png")
         let s = try Self.run(["slurm", "submit"] + inputs.map(\.path) + args + ["--out", out.path, "--slices-per-task", "2",
-                             "--partition", "short", "--array-limit", "3"], path: bin)
+                             "--partition", "short", "--array-limit", "3", "--preview", png.path], path: bin)
         #expect(s.status == 0, "\(s.stderr)")
         #expect(s.stdout.contains("submitted 4 tasks as job array 100 and 2 finishing jobs (101, 102)"), "\(s.stdout)")
         let calls = try String(contentsOf: bin.appendingPathComponent("sbatch.log"), encoding: .utf8).split(separator: "\n")
@@ -143,6 +144,13 @@ struct CohortTests {
             let r = try CLI.run(["slurm", "finish", plan.path, "--input", String(n)])
             #expect(r.status == 0, "\(r.stderr)")
         }
+        // Each input's previews, written by its finishing job; a finishing job run again replaces them.
+        for input in inputs {
+            let folder = png.appendingPathComponent(input.deletingPathExtension().lastPathComponent)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".png") }.count == 3)
+        }
+        let again0 = try CLI.run(["slurm", "finish", plan.path, "--input", "0"])
+        #expect(again0.status == 0, "\(again0.stderr)")
         let single = dir.appendingPathComponent("single")
         #expect(try CLI.run(["recon"] + inputs.map(\.path) + args + ["--out", single.path]).status == 0)
         try Self.expectSameOutputs(single, out, names: inputs.map(\.lastPathComponent))
