@@ -97,30 +97,37 @@ public enum Evaluation {
         return Reconstruction(image: rec, standardDeviation: std, start: start, method: try r.attribute("method")?.stringValue)
     }
 
+    /// A reconstruction `(slices, H, W)`, its std and the target slices `start …` it holds, all
+    /// centre-cropped to fastMRI's evaluation crop (min(W, H_target), W), W the target width.
+    static func cropped(_ image: FloatArray, _ std: FloatArray?, target full: FloatArray, start: Int, file: URL) throws
+        -> (image: FloatArray, std: FloatArray?, target: FloatArray)
+    {
+        let n = image.shape[0]
+        guard start >= 0, start + n <= full.shape[0] else {
+            throw PipelineError.unusableInput(file: file.path, reason: "slices \(start)..<\(start + n) do not fit the target's \(full.shape[0]) slices")
+        }
+        let tw = full.shape[2], side = min(tw, full.shape[1])
+        guard image.shape[1] >= side, image.shape[2] >= tw else {
+            throw PipelineError.unusableInput(file: file.path, reason: "reconstruction \(Array(image.shape.dropFirst())) is smaller than the \(side)×\(tw) evaluation crop")
+        }
+        let crop = { (v: FloatArray, offset: Int) in
+            FloatArray.stacked(try (0..<n).map { try CenterCrop.crop(v.item(offset + $0), height: side, width: tw) })
+        }
+        return (try crop(image, 0), try std.map { try crop($0, 0) }, try crop(full, start))
+    }
+
     /// fastMRI's metrics (and the calibration when the file has a standard deviation) of one
     /// reconstruction file, every slice centre-cropped to (min(W, H), W), W the target width.
     static func score(_ url: URL, against full: FloatArray) throws -> Row {
         let rec = try readReconstruction(url, targetSlices: full.shape[0])
-        let tw = full.shape[2]
-        var gt = [FloatArray](), pred = [FloatArray](), sds = [FloatArray]()
-        for i in 0..<rec.image.shape[0] {
-            let g = full.item(rec.start + i), p = rec.image.item(i)
-            guard p.shape[0] >= min(tw, g.shape[0]), p.shape[1] >= tw else {
-                throw PipelineError.unusableInput(file: url.path, reason: "reconstruction \(p.shape) is smaller than the \(tw)×\(tw) evaluation crop")
-            }
-            let side = min(tw, g.shape[0])
-            gt.append(try CenterCrop.crop(g, height: side, width: tw))
-            pred.append(try CenterCrop.crop(p, height: side, width: tw))
-            if let std = rec.standardDeviation { sds.append(try CenterCrop.crop(std.item(i), height: side, width: tw)) }
-        }
-        let gv = FloatArray.stacked(gt), pv = FloatArray.stacked(pred)
+        let (pv, sd, gv) = try cropped(rec.image, rec.standardDeviation, target: full, start: rec.start, file: url)
         var row = Row(file: url.path, method: rec.method, slices: rec.image.shape[0],
                       nmse: ImageQualityMetrics.nmse(target: gv, prediction: pv),
                       psnr: ImageQualityMetrics.psnr(target: gv, prediction: pv),
                       ssim: ImageQualityMetrics.ssim(target: gv, prediction: pv))
-        if rec.standardDeviation != nil {
+        if let sd {
             do {
-                let c = try calibration(target: gv, prediction: pv, standardDeviation: FloatArray.stacked(sds))
+                let c = try calibration(target: gv, prediction: pv, standardDeviation: sd)
                 row.coverage = c.coverage
                 row.stdErrorCorrelation = c.correlation
                 row.objectPixels = c.objectPixels

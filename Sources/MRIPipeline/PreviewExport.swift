@@ -52,7 +52,8 @@ public enum PreviewExport {
         let mask = try request.source.flatMap { try self.mask(source: $0, attributes: a) }
         var (image, std, target) = (recon.reconstruction, recon.posteriorStd, FloatArray?.none)
         if let t = request.target {
-            (image, std, target) = try cropped(image, std, target: try Evaluation.targetVolume(t), start: start, file: request.reconstruction)
+            (image, std, target) = try Evaluation.cropped(image, std, target: try Evaluation.targetVolume(t), start: start,
+                                                          file: request.reconstruction)
         }
         let (slices, rows, columns) = (image.shape[0], image.shape[1], image.shape[2])
         let error = target.map { t in FloatArray(shape: image.shape, storage: zip(image.storage, t.storage).map { abs($0 - $1) }) }
@@ -83,24 +84,6 @@ public enum PreviewExport {
                                           description: String(format: "%@ calibration: coverage %.4f at 1.96 std", title, at196)))
         }
         return images
-    }
-
-    /// The reconstruction, its std and the target slices `start …` it holds, all centre-cropped
-    /// to eval's (min(W, H), W) crop, W the target width.
-    static func cropped(_ image: FloatArray, _ std: FloatArray?, target full: FloatArray, start: Int, file: URL) throws
-        -> (FloatArray, FloatArray?, FloatArray?)
-    {
-        let n = image.shape[0]
-        guard start >= 0, start + n <= full.shape[0] else {
-            throw PipelineError.unusableInput(file: file.path, reason: "slices \(start)..<\(start + n) do not fit the target's \(full.shape[0]) slices")
-        }
-        let tw = full.shape[2], side = min(tw, full.shape[1])
-        guard image.shape[1] >= side, image.shape[2] >= tw else {
-            throw PipelineError.unusableInput(file: file.path, reason: "reconstruction \(image.shape) is smaller than the \(side)×\(tw) evaluation crop")
-        }
-        let crop = { (v: FloatArray) in FloatArray.stacked(try (0..<n).map { try CenterCrop.crop(v.item($0), height: side, width: tw) }) }
-        let target = FloatArray.stacked(try (0..<n).map { try CenterCrop.crop(full.item(start + $0), height: side, width: tw) })
-        return (try crop(image), try std.map(crop), target)
     }
 
     /// (k, fraction of in-object pixels with |x̂ − x| ≤ k·σ̂) over `coverageScales`, with the
