@@ -110,14 +110,20 @@ public struct ReconJob: Sendable {
 
     /// The preview folder of each input (named as the study folders), each checked.
     func checkPreviewFolders(_ preview: URL) throws -> [URL] {
-        let folders = try DICOMExport.studyFolders(for: inputs, in: preview)
-        let containerExists = FileManager.default.fileExists(atPath: preview.path)
-        for f in inputs.count > 1 && !containerExists ? [preview] : folders {
-            try PreviewExport.checkDestination(f, overwrite: pipeline.options.overwrite, protecting: [outputDirectory] + inputs)
-        }
         if let dicom, preview.standardizedFileURL == dicom.standardizedFileURL {
             throw PipelineError.invalidOption(name: "preview", reason: "\(preview.path) is also the --dicom folder; give them different folders")
         }
+        return try perInputFolders(in: preview) {
+            try PreviewExport.checkDestination($0, overwrite: pipeline.options.overwrite, protecting: [outputDirectory] + inputs)
+        }
+    }
+
+    /// The folder of each input under `root` (`DICOMExport.studyFolders`), with `check` run on
+    /// each; with several inputs and a new `root`, on `root` instead (the writer creates it).
+    func perInputFolders(in root: URL, check: (URL) throws -> Void) throws -> [URL] {
+        let folders = try DICOMExport.studyFolders(for: inputs, in: root)
+        let containerExists = FileManager.default.fileExists(atPath: root.path)
+        for f in inputs.count > 1 && !containerExists ? [root] : folders { try check(f) }
         return folders
     }
 
@@ -125,11 +131,6 @@ public struct ReconJob: Sendable {
     /// with several inputs and a new container folder, the container is checked instead (the
     /// export creates it).
     func checkStudyFolders(_ dicom: URL) throws -> [URL] {
-        let folders = try DICOMExport.studyFolders(for: inputs, in: dicom)
-        let containerExists = FileManager.default.fileExists(atPath: dicom.path)
-        for f in inputs.count > 1 && !containerExists ? [dicom] : folders {
-            try DICOMExport.checkDestination(f, options: exportOptions)
-        }
-        return folders
+        try perInputFolders(in: dicom) { try DICOMExport.checkDestination($0, options: exportOptions) }
     }
 }
