@@ -2,6 +2,9 @@
 /// into the plan folder, so what runs is what a user can read and rerun by hand.
 public struct BatchScript: Sendable, Equatable {
     /// (option, value) pairs: `#SBATCH --option=value`, or `#SBATCH --option` when value is nil.
+    /// A value with white space is written in double quotes, which sbatch's directive parser
+    /// removes (`#SBATCH --output="/data/my study/logs/task-%a.out"`); `directiveProblem` names
+    /// the values a directive cannot carry.
     public var directives: [(String, String?)]
     /// Lines of the body, after `set -euo pipefail`.
     public var body: [String]
@@ -23,9 +26,22 @@ public struct BatchScript: Sendable, Equatable {
     public var text: String {
         var lines = ["#!/bin/bash"]
         lines += comments.map { "# " + $0 }
-        lines += directives.map { "#SBATCH --\($0.0)" + ($0.1.map { "=" + $0 } ?? "") }
+        lines += directives.map { "#SBATCH --\($0.0)" + ($0.1.map { "=" + Self.directiveValue($0) } ?? "") }
         lines += ["set -euo pipefail"] + body
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `value` as an `#SBATCH` directive writes it: in double quotes when it has white space.
+    static func directiveValue(_ value: String) -> String {
+        value.contains(where: \.isWhitespace) ? "\"" + value + "\"" : value
+    }
+
+    /// Why `value` cannot be an `#SBATCH` directive value (a double quote or a line break, which
+    /// sbatch's parser cannot take), or nil.
+    public static func directiveProblem(_ value: String) -> String? {
+        if value.contains("\"") { return "contains a double quote, which an #SBATCH directive cannot carry" }
+        if value.contains(where: \.isNewline) { return "contains a line break, which an #SBATCH directive cannot carry" }
+        return nil
     }
 
     /// `word` quoted for bash (single quotes; unchanged when it needs none).

@@ -20,4 +20,13 @@ struct BatchScriptTests {
         let s = BatchScript(comments: ["what"], directives: [("job-name", "x"), ("exclusive", nil)], body: ["exec true"])
         #expect(s.text == "#!/bin/bash\n# what\n#SBATCH --job-name=x\n#SBATCH --exclusive\nset -euo pipefail\nexec true\n")
     }
+
+    @Test("a directive value with white space is double-quoted; a double quote or line break is named as a problem")
+    func directiveValues() {
+        let s = BatchScript(directives: [("output", "/data/my study/logs/task-%a.out"), ("chdir", "/plain")], body: [])
+        #expect(s.text.contains("#SBATCH --output=\"/data/my study/logs/task-%a.out\"\n#SBATCH --chdir=/plain\n"))
+        #expect(BatchScript.directiveProblem("/data/my study") == nil)
+        #expect(BatchScript.directiveProblem("/data/a\"b")?.contains("double quote") == true)
+        #expect(BatchScript.directiveProblem("/data/a\nb")?.contains("line break") == true)
+    }
 }

@@ -48,23 +48,26 @@ enum RealSlurm {
 @Suite("cohorts on a real Slurm", .serialized,
        .enabled(if: RealSlurm.available, "needs a running Slurm: eval \"$(scripts/slurm-test-cluster.sh start)\" (.ci/run starts one)"))
 struct SlurmClusterTests {
-    @Test("2 inputs × 4 slices, zero-filled: the array and the finishing jobs run, outputs equal one recon's; --dry-run's scripts pass sbatch --test-only")
+    @Test("2 inputs × 4 slices, zero-filled, into a folder whose path has a space: the array and the finishing jobs run and log there, outputs equal one recon's; --dry-run's scripts pass sbatch --test-only")
     func zeroFilledCohort() throws {
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let inputs = try CohortTests.scans(2, slices: 4, in: dir)
-        let args = ["--method", "zero-filled", "--accel", "4", "--out", dir.appendingPathComponent("cohort").path,
+        let args = ["--method", "zero-filled", "--accel", "4", "--out", dir.appendingPathComponent("my cohort").path,
                     "--slices-per-task", "2", "--cpus-per-task", "1"]
         let dry = try CLI.run(["slurm", "submit"] + inputs.map(\.path) + args + ["--dry-run"])
         #expect(dry.status == 0 && dry.stderr.contains("sbatch --test-only accepts both scripts"), "\(dry.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("cohort").path))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("my cohort").path))
         let s = try CLI.run(["slurm", "submit"] + inputs.map(\.path) + args)
         #expect(s.status == 0, "\(s.stderr)")
-        let rows = try RealSlurm.waitIdle(dir.appendingPathComponent("cohort"))
+        let rows = try RealSlurm.waitIdle(dir.appendingPathComponent("my cohort"))
         #expect(rows.count == 6 && rows.values.allSatisfy { $0.state == "done" }, "\(rows)")
         let single = dir.appendingPathComponent("single")
         #expect(try CLI.run(["recon"] + inputs.map(\.path) + ["--method", "zero-filled", "--accel", "4", "--out", single.path]).status == 0)
-        try CohortTests.expectSameOutputs(single, dir.appendingPathComponent("cohort"), names: inputs.map(\.lastPathComponent))
+        try CohortTests.expectSameOutputs(single, dir.appendingPathComponent("my cohort"), names: inputs.map(\.lastPathComponent))
+        // sbatch took the quoted #SBATCH --output: the logs are in the plan folder.
+        let logs = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("my cohort/slurm/logs").path)
+        #expect(logs.filter { $0.hasPrefix("task-") }.count == 4 && logs.filter { $0.hasPrefix("finish-") }.count == 2, "\(logs)")
     }
 
     @Test("DAPS, one task cancelled while it runs: status shows it, resume runs only it (and the finishing jobs), outputs equal one recon's")

@@ -72,6 +72,7 @@ public struct SlurmCohort: Sendable {
     /// Writes the plan folder (scripts, plan.json) and submits every task and finishing job.
     /// On any failure what was submitted is cancelled and the folder is removed again.
     public func submit(_ plan: CohortPlan) throws -> Submission {
+        try checkDirectives(plan)
         try slurm.checkAvailable()
         if FileManager.default.fileExists(atPath: folder.appendingPathComponent(CohortPlan.fileName).path) {
             throw PipelineError.invalidOption(name: "out", reason: "\(folder.path) already holds a plan; use mri-daps slurm status/resume, or another --out")
@@ -96,8 +97,21 @@ public struct SlurmCohort: Sendable {
         }
     }
 
+    /// Throws when a directive value of the scripts (the working directory, the log paths, the
+    /// partition…) cannot be written into an `#SBATCH` line.
+    public func checkDirectives(_ plan: CohortPlan) throws {
+        for script in scripts(plan).values {
+            for case let (name, value?) in script.directives {
+                if let problem = BatchScript.directiveProblem(value) {
+                    throw PipelineError.invalidOption(name: name == "chdir" ? "working directory" : name, reason: "'\(value)' \(problem)")
+                }
+            }
+        }
+    }
+
     /// `sbatch --test-only` of both scripts, written to a scratch folder (nothing is submitted).
     public func test(_ plan: CohortPlan) throws {
+        try checkDirectives(plan)
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("mri-daps-dry-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
