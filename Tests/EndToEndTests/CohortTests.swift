@@ -193,7 +193,7 @@ struct CohortTests {
         #expect(!FileManager.default.fileExists(atPath: plan.appendingPathComponent("shards").path))
     }
 
-    @Test("no Slurm on PATH, or sbatch refusing: one line, nothing left submitted or written")
+    @Test("no Slurm on PATH, sbatch refusing, or an --out an #SBATCH line cannot carry: one line, nothing left submitted or written")
     func submitRefusals() throws {
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -205,6 +205,11 @@ struct CohortTests {
         #expect(!FileManager.default.fileExists(atPath: out.path))
 
         let bin = try Self.fakeSlurm(in: dir, failFrom: 2)  // the array and one finishing job go in, the second fails
+        // A path an #SBATCH line cannot carry (a double quote): refused before anything is written or submitted.
+        let quoted = dir.appendingPathComponent("co\"hort")
+        let q = try Self.run(["slurm", "submit"] + inputs.map(\.path) + ["--method", "zero-filled", "--accel", "4", "--out", quoted.path], path: bin)
+        #expect(q.status != 0 && q.stderr.contains("double quote") && q.stderr.split(separator: "\n").count == 1, "\(q.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: quoted.path) && !FileManager.default.fileExists(atPath: bin.appendingPathComponent("sbatch.log").path))
         let password = try Self.run(args + ["--dicom", dir.appendingPathComponent("dicom").path, "--send", "https://pacs.example/dicom-web",
                                             "--user", "u:secret"], path: bin)
         #expect(password.status != 0 && password.stderr.contains("would be written into the plan"), "\(password.stderr)")
