@@ -278,3 +278,122 @@ def test_learning_rate_schedule():
     assert learning_rate(80, tr) == pytest.approx(1e-4)
     assert learning_rate(90, tr) == pytest.approx(2e-4 * 0.5 * (1 + math.cos(math.pi * 0.75)))
     assert 0 < learning_rate(99, tr) < 1e-6
+
+
+# ------------------------------------------- several planes, balance, contrast, scale, init
+
+def _dicom_series(folder, shape, spacing, pixel=(1.0, 1.0)):
+    pytest.importorskip("pydicom")
+    from pydicom.dataset import FileDataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+    folder.mkdir()
+    n, rows, cols = shape
+    for k in range(n):
+        meta = FileMetaDataset()
+        meta.TransferSyntaxUID = ExplicitVRLittleEndian
+        meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.4"
+        meta.MediaStorageSOPInstanceUID = generate_uid()
+        ds = FileDataset(str(folder / f"im{k}.dcm"), {}, file_meta=meta, preamble=b"\0" * 128)
+        ds.Rows, ds.Columns = rows, cols
+        ds.BitsAllocated, ds.BitsStored, ds.HighBit = 16, 16, 15
+        ds.PixelRepresentation, ds.SamplesPerPixel = 0, 1
+        ds.PhotometricInterpretation = "MONOCHROME2"
+        ds.ImagePositionPatient = [0, 0, k * spacing]
+        ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
+        ds.PixelSpacing = list(pixel)
+        ds.PixelData = (blob(rows, cols, k) * 10).astype(np.uint16).tobytes()
+        ds.save_as(str(folder / f"im{k}.dcm"), write_like_original=False)
+
+
+def test_planes_of_a_volume(tmp_path):
+    # NIfTI 2 × 2 × 6 mm: only the axial plane (x–y) has square pixels; asked planes that do not are skipped.
+    vol = np.stack([blob(12, 10, s) for s in range(8)], axis=-1)  # [x 12, y 10, z 8]
+    path = str(tmp_path / "v.nii.gz")
+    nib.save(nib.Nifti1Image(vol, np.diag([2.0, 2.0, 6.0, 1.0])), path)
+    name, planes = data.load_planes(path, ["coronal", "axial", "sagittal"])
+    assert name == "v" and [p for p, _ in planes] == ["coronal", "axial"]  # the first (native) is always kept
+    assert len(planes[1][1]) == 8 and planes[1][1][0].shape == (10, 12)
+    np.testing.assert_array_equal(planes[1][1][3], data.nifti_slices(path, "axial")[3])
+    # isotropic DICOM series 5 × 6 × 7 at 1 mm: native plane plus both reslices of the stacked volume
+    _dicom_series(tmp_path / "iso", (5, 6, 7), 1.0)
+    name, planes = data.load_planes(str(tmp_path / "iso"), ["axial", "coronal", "sagittal"])
+    assert [p for p, _ in planes] == ["native", "reslice1", "reslice2"]
+    assert [(len(s), s[0].shape) for _, s in planes] == [(5, (6, 7)), (6, (7, 5)), (7, (6, 5))]
+    stacked = np.stack(planes[0][1])
+    np.testing.assert_array_equal(planes[2][1][2], np.flipud(stacked[:, :, 2].T))
+    # 3 mm slices of 1 mm pixels: reslices would be stretched 3:1, so only the native plane
+    _dicom_series(tmp_path / "thick", (4, 6, 7), 3.0)
+    _, planes = data.load_planes(str(tmp_path / "thick"), ["axial", "coronal"])
+    assert [p for p, _ in planes] == ["native"]
+    # one axis asked: native plane only, as before
+    assert [p for p, _ in data.load_planes(str(tmp_path / "iso"), "axial")[1]] == ["native"]
+
+
+def test_split_keeps_reslices_of_held_out_ranges_out(tmp_path):
+    root = tmp_path / "d"
+    root.mkdir()
+    _dicom_series(root / "iso", (6, 6, 6), 1.0)
+    vol = np.stack([blob(8, 8, s) for s in range(8)], axis=-1)
+    nib.save(nib.Nifti1Image(vol, np.eye(4)), str(root / "other.nii.gz"))
+    axes = ["axial", "coronal", "sagittal"]
+    train_items, val_items, summary = data.split_sources([str(root)], ["iso:2-3"], axes)
+    assert sorted(summary["val"]) == ["iso"] and [i[3] for i in val_items] == [2, 3]
+    assert not any(i[2].startswith("iso@") for i in train_items)  # reslices cross slices 2–3
+    assert sorted(k for k in summary["train"]) == ["iso", "other", "other@coronal", "other@sagittal"]
+    assert all(len(i) == 5 and i[4] == 0 for i in train_items)
+    # a whole held-out source: its native slices validate, its reslices are used nowhere
+    _, val_items, summary = data.split_sources([str(root)], ["iso"], axes)
+    assert summary["val"] == {"iso": 6}
+
+
+def test_balanced_sampling_contrast_and_scale():
+    big = [(blob(32, 32, k), True, f"b{k}", 0, 0) for k in range(30)]
+    small = [(np.full((32, 32), 0.5, np.float32), True, "s", 0, 1)]
+    items = big + small
+    plain = data.SliceDataset(items, patch=16, seed=1, length=10**6)
+    balanced = data.SliceDataset(items, patch=16, seed=1, length=10**6, balance=True)
+
+    def share(ds):  # how often the lone constant slice of group 1 is drawn
+        rngs = [np.random.default_rng((1, i)) for i in range(400)]
+        return np.mean([ds._pick(r)[2] == "s" for r in rngs])
+
+    assert share(plain) < 0.1 and 0.35 < share(balanced) < 0.65
+    # contrast: 0.5^γ with γ in [0.5, 2], times the intensity scale U(0.8, 1.2): in [0.2, 0.849]
+    ds = data.SliceDataset(small, patch=16, seed=2, length=100, gamma=(0.5, 2.0))
+    mags = []
+    for i in range(40):
+        x = ds[i]
+        mags.append(float(torch.sqrt(x[0] ** 2 + x[1] ** 2)[8, 8]))
+    assert min(mags) < 0.35 and max(mags) > 0.6  # γ above and below 1 drawn
+    assert max(mags) <= 0.5 ** 0.5 * 1.2 + 1e-5 and min(mags) >= 0.5 ** 2 * 0.8 - 1e-5
+    # scale: a 2× shrink of a 32² slice fills a 16² patch with no zero padding, deterministic per seed
+    ds = data.SliceDataset(big[:1], patch=16, seed=3, length=100, scale=(0.5, 0.5))
+    x = ds[0]
+    assert x.shape == (2, 16, 16) and torch.equal(x, data.SliceDataset(big[:1], patch=16, seed=3, length=100,
+                                                                       scale=(0.5, 0.5))[0])
+    assert float(torch.sqrt(x[0] ** 2 + x[1] ** 2).min()) > 0.1
+
+
+def test_validation_slices_shared_between_groups():
+    items = [(blob(8, 8, k), True, "a", k, 0) for k in range(100)] + [(blob(8, 8, 0), True, "b", 0, 1)]
+    out = data.validation_tensors(items, 4, max_slices=8)
+    assert len(out) == 5  # 4 of group 0, the only slice of group 1
+    torch.testing.assert_close(torch.sqrt(out[-1][0, 0] ** 2 + out[-1][0, 1] ** 2),
+                               torch.from_numpy(blob(8, 8, 0)), rtol=1e-5, atol=1e-5)
+
+
+def test_init_from_a_prior(tmp_path):
+    cfg = export.validate_config(TINY_MODEL)
+    torch.manual_seed(3)
+    donor = train.EDMUNet(cfg)
+    prior = str(tmp_path / "donor.safetensors")
+    export.export_model(donor, cfg, {"name": "d", "anatomy": "x", "data": [], "licence": "-",
+                                     "training_steps": 1}, prior)
+    model, ema = train.EDMUNet(cfg), train.EDMUNet(cfg)
+    train.init_weights(model, ema, prior, cfg)
+    for k, v in donor.state_dict().items():
+        torch.testing.assert_close(model.state_dict()[k], v)
+        torch.testing.assert_close(ema.state_dict()[k], v)
+    other = export.validate_config(dict(TINY_MODEL, base_channels=8))
+    with pytest.raises(ValueError, match="another model config"):
+        train.init_weights(train.EDMUNet(other), train.EDMUNet(other), prior, other)

@@ -35,6 +35,7 @@ import numpy as np
 import torch
 
 AXES = {"sagittal": 0, "coronal": 1, "axial": 2}
+ISOTROPY_RATIO = 1.5  # reslice a volume along an axis only where the plane's pixels are this square
 QUANTILE = 0.99
 KEEP_FRACTION = 0.05
 PHASE_STD = 0.5
@@ -84,11 +85,9 @@ def write_cfl(path, array):
     array.ravel(order="F").astype("<c8").tofile(base + ".cfl")
 
 
-def nifti_slices(path, axis="axial"):
-    """NIfTI volume → list of 2-D float slices along ``axis`` in canonical (RAS+) orientation."""
+def nifti_volume(path):
+    """NIfTI volume in canonical (RAS+) orientation → (3-D array, voxel sizes (x, y, z) in mm)."""
     import nibabel as nib
-    if axis not in AXES:
-        raise DataError(f"axis: must be one of {sorted(AXES)}, got {axis!r}")
     img = nib.as_closest_canonical(nib.load(path))
     data = np.asarray(img.dataobj)
     if np.iscomplexobj(data):
@@ -99,9 +98,28 @@ def nifti_slices(path, axis="axial"):
         data = data[..., 0]
     if data.ndim != 3:
         raise DataError(f"{path}: expected a 3-D volume, got shape {data.shape}")
-    ax = AXES[axis]
-    moved = np.moveaxis(data, ax, 0)  # [n, a, b] with a < b the remaining RAS axes
+    return data, tuple(float(z) for z in img.header.get_zooms()[:3])
+
+
+def nifti_slices(path, axis="axial"):
+    """NIfTI volume → list of 2-D float slices along ``axis`` in canonical (RAS+) orientation."""
+    if axis not in AXES:
+        raise DataError(f"axis: must be one of {sorted(AXES)}, got {axis!r}")
+    data, _ = nifti_volume(path)
+    return reslice(data, AXES[axis])
+
+
+def reslice(volume, ax):
+    """2-D slices of a 3-D array along array axis ``ax``: each displayed with the higher remaining
+    axis as rows, top = its positive end, and the lower remaining axis as columns (``np.flipud(s.T)``)."""
+    moved = np.moveaxis(volume, ax, 0)  # [n, a, b] with a < b the remaining axes
     return [np.flipud(s.T) for s in moved]
+
+
+def isotropic_enough(spacing, ax, ratio=ISOTROPY_RATIO):
+    """Whether the in-plane pixels of slices along axis ``ax`` are square within ``ratio``."""
+    a, b = [spacing[i] for i in range(3) if i != ax]
+    return max(a, b) <= ratio * min(a, b)
 
 
 def _is_dicom_file(path):
@@ -117,14 +135,22 @@ def _is_dicom_file(path):
 
 def dicom_slices(folder):
     """DICOM series folder → list of 2-D float slices sorted along the slice normal."""
+    return dicom_series(folder)[0]
+
+
+def dicom_series(folder):
+    """DICOM series folder → (2-D float slices sorted along the slice normal, voxel sizes
+    (slice spacing, row spacing, column spacing) in mm or None when not known or uneven)."""
     import pydicom
     files = sorted(os.path.join(folder, f) for f in os.listdir(folder)
                    if os.path.isfile(os.path.join(folder, f)) and _is_dicom_file(os.path.join(folder, f)))
     if not files:
         raise DataError(f"{folder}: no DICOM files")
-    items = []
+    items, pixel = [], None
     for f in files:
         ds = pydicom.dcmread(f)
+        if pixel is None and getattr(ds, "PixelSpacing", None) is not None:
+            pixel = (float(ds.PixelSpacing[0]), float(ds.PixelSpacing[1]))
         img = ds.pixel_array.astype(np.float32)
         img = img * float(getattr(ds, "RescaleSlope", 1.0)) + float(getattr(ds, "RescaleIntercept", 0.0))
         key = float(getattr(ds, "InstanceNumber", 0) or 0)
@@ -138,7 +164,13 @@ def dicom_slices(folder):
         else:
             items.append((key, img))
     items.sort(key=lambda t: t[0])
-    return [img for _, img in items]
+    images = [img for _, img in items]
+    spacing = None
+    gaps = np.diff([k for k, _ in items])
+    if pixel is not None and len(items) > 2 and len({i.shape for i in images}) == 1 \
+            and gaps.min() > 0 and gaps.max() <= 1.01 * gaps.min():
+        spacing = (float(np.mean(gaps)), pixel[0], pixel[1])
+    return images, spacing
 
 
 def hdf5_slices(path):
@@ -158,7 +190,7 @@ def normalise_slices(slices):
     """Apply the normalisation rule; return (kept slices as complex64, their indices).
 
     Keep slice k iff mean|x_k| > 5 % · max_j mean|x_j| and q_k = quantile_0.99(|x_k|) > 1e-8;
-    kept slices are x_k / q_k.
+    kept slices are x_k / q_k (float32 for real input, complex64 otherwise).
     """
     if not slices:
         return [], []
@@ -171,7 +203,8 @@ def normalise_slices(slices):
         q = float(np.quantile(np.abs(s), QUANTILE))
         if q <= 1e-8:
             continue
-        out.append((np.asarray(s) / q).astype(np.complex64))
+        s = np.asarray(s) / q
+        out.append(s.astype(np.float32 if np.isrealobj(s) else np.complex64))
         idx.append(k)
     return out, idx
 
@@ -180,30 +213,57 @@ def _is_magnitude_only(slices):
     return all(not np.iscomplexobj(s) or not np.any(np.imag(s)) for s in slices)
 
 
-def load_source(path, axis="axial"):
-    """Load one source (file or DICOM folder) → :class:`Volume` of normalised slices."""
+def _axes_list(axes):
+    axes = [axes] if isinstance(axes, str) else list(axes)
+    bad = [a for a in axes if a not in AXES]
+    if not axes or bad:
+        raise DataError(f"axis: must be one or more of {sorted(AXES)}, got {axes!r}")
+    return axes
+
+
+def load_planes(path, axes="axial"):
+    """One source → (name, [(plane, raw 2-D slices)]): the native plane first.
+
+    NIfTI: one plane per axis in ``axes`` (the first is the native one) whose pixels are square
+    within ``ISOTROPY_RATIO``. DICOM series: the acquired slices ('native'); with more than one
+    axis asked, also the two reslices of the stacked volume where its voxels allow it. .cfl and
+    .h5: their slices ('native')."""
+    axes = _axes_list(axes)
     p = path.rstrip("/")
     low = p.lower()
     if os.path.isdir(p):
-        raw = dicom_slices(p)
-        name = os.path.basename(p)
-    elif low.endswith((".nii", ".nii.gz")):
-        raw = nifti_slices(p, axis)
-        name = os.path.basename(p).split(".nii")[0]
-    elif low.endswith((".cfl", ".hdr")):
+        raw, spacing = dicom_series(p)
+        planes = [("native", raw)]
+        if len(axes) > 1 and spacing is not None:
+            vol = np.stack(raw)  # [slice, row, column]
+            planes += [(f"reslice{ax}", reslice(vol, ax)) for ax in (1, 2) if isotropic_enough(spacing, ax)]
+        return os.path.basename(p), planes
+    if low.endswith((".nii", ".nii.gz")):
+        data, zooms = nifti_volume(p)
+        planes = [(a, reslice(data, AXES[a])) for i, a in enumerate(axes)
+                  if i == 0 or isotropic_enough(zooms, AXES[a])]
+        return os.path.basename(p).split(".nii")[0], planes
+    if low.endswith((".cfl", ".hdr")):
         arr = read_cfl(p)
         raw = [arr] if arr.ndim == 2 else list(np.moveaxis(arr.reshape(arr.shape[0], arr.shape[1], -1, order="F"), 2, 0))
-        name = os.path.basename(p)[:-4]
-    elif low.endswith((".h5", ".hdf5")):
-        raw = hdf5_slices(p)
-        name = os.path.basename(p).rsplit(".", 1)[0]
-    else:
-        raise DataError(f"{path}: unsupported source (NIfTI, DICOM folder, .cfl/.hdr, fastMRI .h5)")
+        return os.path.basename(p)[:-4], [("native", raw)]
+    if low.endswith((".h5", ".hdf5")):
+        return os.path.basename(p).rsplit(".", 1)[0], [("native", hdf5_slices(p))]
+    raise DataError(f"{path}: unsupported source (NIfTI, DICOM folder, .cfl/.hdr, fastMRI .h5)")
+
+
+def load_source(path, axis="axial"):
+    """Load one source (file or DICOM folder) → :class:`Volume` of the native plane's normalised slices."""
+    name, planes = load_planes(path, axis)
+    return _volume(name, path.rstrip("/"), planes[0][1])
+
+
+def _volume(name, path, raw):
     mag = _is_magnitude_only(raw)
     if mag:
         raw = [np.abs(s).astype(np.float32) for s in raw]
     slices, idx = normalise_slices(raw)
-    return Volume(name=name, path=p, slices=slices, magnitude_only=mag, indices=idx)
+    return Volume(name=name, path=path, slices=slices, magnitude_only=mag, indices=idx)
 
 
 def discover(root):
@@ -238,24 +298,29 @@ def parse_val_spec(spec):
 def split_sources(roots, val_specs=(), axis="axial"):
     """Load every source under ``roots``; return (train slices, val slices, summary).
 
-    Each slice item is (complex64 H×W, magnitude_only, volume name, original index).
+    Each slice item is (H×W slice, magnitude_only, volume name, original index, root index);
+    slices of a resliced plane (``axis`` a list, :func:`load_planes`) are named 'NAME@PLANE'.
     ``val_specs``: names matched as a prefix of the source name (e.g. 'knee19', 'IXI051');
-    'NAME:a-b' sends only slices a..b (original indices) of NAME to validation.
+    'NAME:a-b' sends only slices a..b (original indices of the native plane) of NAME to
+    validation, and then none of NAME's resliced planes is used (they cross the held-out
+    slices). Validation holds native-plane slices only.
     """
     specs = [parse_val_spec(s) for s in val_specs]
     train, val, summary = [], [], {"train": {}, "val": {}}
-    for root in roots:
+    for group, root in enumerate(roots):
         for src in discover(root):
-            vol = load_source(src, axis)
-            for s, k in zip(vol.slices, vol.indices):
-                is_val = False
-                for name, rng in specs:
-                    if vol.name.startswith(name) and (rng is None or rng[0] <= k <= rng[1]):
-                        is_val = True
-                item = (s, vol.magnitude_only, vol.name, k)
-                (val if is_val else train).append(item)
-                part = summary["val" if is_val else "train"]
-                part[vol.name] = part.get(vol.name, 0) + 1
+            name, planes = load_planes(src, axis)
+            matches = [rng for spec, rng in specs if name.startswith(spec)]
+            for plane_no, (plane, raw) in enumerate(planes):
+                native = plane_no == 0
+                if not native and matches:
+                    continue
+                vol = _volume(name if native else f"{name}@{plane}", src, raw)
+                for s, k in zip(vol.slices, vol.indices):
+                    is_val = any(rng is None or rng[0] <= k <= rng[1] for rng in matches)
+                    (val if is_val else train).append((s, vol.magnitude_only, vol.name, k, group))
+                    part = summary["val" if is_val else "train"]
+                    part[vol.name] = part.get(vol.name, 0) + 1
     return train, val, summary
 
 
@@ -302,16 +367,29 @@ def to_tensor(image):
     return torch.from_numpy(np.stack([image.real, image.imag]).astype(np.float32))
 
 
+def resize(image, size):
+    """Complex H×W → size×size by bilinear interpolation (antialiased when shrinking)."""
+    t = to_tensor(image)[None]
+    shrink = size < max(image.shape)
+    r = torch.nn.functional.interpolate(t, size=(size, size), mode="bilinear", align_corners=False,
+                                        antialias=shrink)[0].numpy()
+    return (r[0] + 1j * r[1]).astype(np.complex64)
+
+
 class SliceDataset(torch.utils.data.Dataset):
     """Augmented training patches [2, P, P] (real, imag), deterministic per (seed, index).
 
-    Item i draws, with ``np.random.default_rng((seed, i))``: a slice uniformly, a smooth random
-    phase (magnitude-only sources), a random flip of each axis, a rotation by k·90°, a random
-    P×P crop (zero pad when smaller) and an intensity scale U(0.8, 1.2).
-    ``augment=False``: no flips/rotation/scaling (crop and phase only).
+    Item i draws, with ``np.random.default_rng((seed, i))``: a slice (uniformly; with
+    ``balance`` a root group uniformly, then a slice of it — items' 5th element is the group),
+    a contrast change |x|^γ with ln γ ~ U(ln γ₀, ln γ₁) (``gamma`` = (γ₀, γ₁), magnitude-only
+    slices), a smooth random phase (magnitude-only sources), a random flip of each axis, a
+    rotation by k·90°, a random crop — with ``scale`` = (s₀, s₁), ln s ~ U(ln s₀, ln s₁): a
+    round(P/s)² window resized to P×P (bilinear, antialiased when shrinking), else a P×P window
+    (zero pad when smaller) — and an intensity scale U(0.8, 1.2).
+    ``augment=False``: crop and phase only (no flips/rotation/contrast/scaling).
     """
 
-    def __init__(self, items, patch, seed=0, length=None, augment=True):
+    def __init__(self, items, patch, seed=0, length=None, augment=True, balance=False, gamma=None, scale=None):
         if not items:
             raise DataError("SliceDataset: no slices")
         self.items = items
@@ -319,13 +397,31 @@ class SliceDataset(torch.utils.data.Dataset):
         self.seed = int(seed)
         self.length = int(length) if length is not None else len(items)
         self.augment = augment
+        self.gamma = tuple(gamma) if gamma else None
+        self.scale = tuple(scale) if scale else None
+        self.groups = None
+        if balance:
+            by = {}
+            for i, item in enumerate(items):
+                by.setdefault(item[4] if len(item) > 4 else 0, []).append(i)
+            self.groups = [by[g] for g in sorted(by)]
 
     def __len__(self):
         return self.length
 
+    def _pick(self, rng):
+        if self.groups is None:
+            return self.items[int(rng.integers(len(self.items)))]
+        group = self.groups[int(rng.integers(len(self.groups)))]
+        return self.items[group[int(rng.integers(len(group)))]]
+
     def __getitem__(self, index):
         rng = np.random.default_rng((self.seed, int(index)))
-        image, mag, _, _ = self.items[int(rng.integers(len(self.items)))]
+        item = self._pick(rng)
+        image, mag = item[0], item[1]
+        if self.augment and self.gamma and mag:
+            g = float(np.exp(rng.uniform(np.log(self.gamma[0]), np.log(self.gamma[1]))))
+            image = np.abs(image) ** np.float32(g)
         x = with_phase(image, mag, rng)
         if self.augment:
             if rng.random() < 0.5:
@@ -333,7 +429,14 @@ class SliceDataset(torch.utils.data.Dataset):
             if rng.random() < 0.5:
                 x = x[:, ::-1]
             x = np.rot90(x, int(rng.integers(4)))
-        x = crop_or_pad(np.ascontiguousarray(x), self.patch, rng)
+        if self.augment and self.scale:
+            s = float(np.exp(rng.uniform(np.log(self.scale[0]), np.log(self.scale[1]))))
+            window = max(2, int(round(self.patch / s)))
+            x = crop_or_pad(np.ascontiguousarray(x), window, rng)
+            if window != self.patch:
+                x = resize(x, self.patch)
+        else:
+            x = crop_or_pad(np.ascontiguousarray(x), self.patch, rng)
         if self.augment:
             x = x * np.float32(rng.uniform(0.8, 1.2))
         return to_tensor(np.ascontiguousarray(x))
@@ -346,13 +449,22 @@ class SliceDataset(torch.utils.data.Dataset):
 def validation_tensors(items, multiple, seed=1234, max_slices=None):
     """Fixed validation images: each slice with a seeded phase, zero-padded to a multiple of ``multiple``.
 
-    Returns a list of [1, 2, H, W] tensors (up to ``max_slices``, evenly spaced).
+    Returns a list of [1, 2, H, W] tensors (about ``max_slices``, evenly spaced in each root group).
     """
     if max_slices is not None and len(items) > max_slices:
-        pick = np.linspace(0, len(items) - 1, max_slices).round().astype(int)
-        items = [items[i] for i in pick]
+        groups = {}
+        for item in items:  # root groups (5th element) share the slices evenly
+            groups.setdefault(item[4] if len(item) > 4 else 0, []).append(item)
+        each = max(1, max_slices // len(groups))
+        picked = []
+        for g in sorted(groups):
+            part = groups[g]
+            pick = np.unique(np.linspace(0, len(part) - 1, min(each, len(part))).round().astype(int))
+            picked += [part[i] for i in pick]
+        items = picked
     out = []
-    for k, (image, mag, _, _) in enumerate(items):
+    for k, item in enumerate(items):
+        image, mag = item[0], item[1]
         rng = np.random.default_rng((seed, k))
         x = with_phase(image, mag, rng)
         h, w = x.shape

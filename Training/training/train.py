@@ -34,7 +34,8 @@ VAL_SIGMAS = (0.05, 0.1, 0.2, 0.5)
 
 DEFAULT_TRAINING = {"steps": 1000, "batch": 8, "patch": 64, "lr": 2e-4, "ema": 0.999,
                     "checkpoint_every": 500, "val_every": 500, "log_every": 50,
-                    "axis": "axial", "val_max_slices": 16, "warmup": 200, "decay_steps": 0}
+                    "axis": "axial", "val_max_slices": 16, "warmup": 200, "decay_steps": 0,
+                    "balance_sources": False, "gamma": None, "scale": None}
 
 
 def learning_rate(step, tr):
@@ -60,15 +61,19 @@ DATASETS = [
                "Chris Rorden dcm2nii sample data (MPRAGE, Siemens Trio), openly published "
                "(via MIT-licensed CBICA/NiChart_Project)"),
     ("mricron", "Colin27 ch2 T1 template (Debian mricron-data)", "Colin27 ch2 template (mricron-data), BSD-3"),
+    ("pykneer", "pyKNEEr demo knee, GE 3T sagittal 3-D DESS and CubeQuant (sbonaretti/pyKNEEr @ 994cdcd)",
+                "pyKNEEr demo data (Bonaretti et al.), GPL-3.0 repository with a CC BY-NC-SA 4.0 badge: "
+                "treat as NON-COMMERCIAL, SHARE-ALIKE; credit the authors"),
 ]
 
 
 def datasets_for(paths):
-    """[(dataset name, licence)] for the known datasets under ``paths`` (their own names or the
-    names of files and folders up to two levels below); unknown data is named by its folder."""
+    """[(dataset name, licence)] for the known datasets under ``paths`` (their own names, their two
+    parent folders' or the names of files and folders up to two levels below); unknown data is
+    named by its folder."""
     found = []
     for p in paths:
-        names = [os.path.basename(os.path.normpath(p))]
+        names = os.path.normpath(p).split(os.sep)[-3:]  # the file or folder and two parents
         if os.path.isdir(p):
             for root, dirs, files in os.walk(p):
                 if root[len(p):].count(os.sep) >= 2:
@@ -113,6 +118,21 @@ def load_config(path):
     return model_cfg, training
 
 
+def init_weights(model, ema, path, model_cfg):
+    """Load ``path`` (prior .safetensors or training checkpoint) into ``model`` and ``ema``."""
+    if path.endswith(".safetensors"):
+        from .export import load_prior
+        prior, cfg, _ = load_prior(path)
+        state = prior.state_dict()
+    else:
+        ck = torch.load(path, map_location="cpu")
+        cfg, state = ck["config"], ck.get("ema") or ck["model"]
+    if validate_config(cfg) != model_cfg:
+        raise ValueError(f"--init: {path} has another model config")
+    model.load_state_dict(state)
+    ema.load_state_dict(state)
+
+
 def _fmt_time(s):
     s = int(max(s, 0))
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
@@ -142,6 +162,8 @@ def main(argv=None):
     parser.add_argument("--name", help="model card name (default mri-daps-<anatomy>)")
     parser.add_argument("--licence", help="override the licence text of the card")
     parser.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
+    parser.add_argument("--init", help="start (model and EMA) from these weights: a prior .safetensors "
+                                       "or a checkpoint.pt of the same model config (a fresh optimiser)")
     parser.add_argument("--quiet", action="store_true", help="no progress line")
     args = parser.parse_args(argv)
 
@@ -163,7 +185,8 @@ def main(argv=None):
     train_items, val_items, summary = data_mod.split_sources(args.data, args.val_files, tr["axis"])
     if not train_items:
         raise data_mod.DataError("train: no training slices")
-    dataset = data_mod.SliceDataset(train_items, tr["patch"], seed=args.seed, length=1 << 62)
+    dataset = data_mod.SliceDataset(train_items, tr["patch"], seed=args.seed, length=1 << 62,
+                                    balance=tr["balance_sources"], gamma=tr["gamma"], scale=tr["scale"])
     val_images = data_mod.validation_tensors(val_items, factor, max_slices=tr["val_max_slices"]) if val_items else []
 
     torch.manual_seed(args.seed)
@@ -173,6 +196,8 @@ def main(argv=None):
         p.requires_grad_(False)
     opt = torch.optim.Adam(model.parameters(), lr=tr["lr"])
     step, wall, validation = 0, 0.0, None
+    if args.init and not args.resume:
+        init_weights(model, ema, args.init, model_cfg)
     if args.resume:
         if not os.path.exists(ckpt_path):
             raise FileNotFoundError(f"--resume: {ckpt_path} does not exist")
@@ -196,7 +221,9 @@ def main(argv=None):
         "slices": {"train": len(train_items), "val": len(val_items)},
         "normalisation": "slice / quantile_0.99(|x|); slices with mean|x| <= 5% of the volume's max kept out",
         "phase_model": "magnitude-only: phi = c + quadratic poly in [-1,1]^2, coeffs N(0,0.5^2), c ~ U[-pi,pi)",
-        "training": {k: tr[k] for k in ("batch", "patch", "lr", "ema", "decay_steps")} | {"seed": args.seed, "loss": "EDM"},
+        "training": {k: tr[k] for k in ("batch", "patch", "lr", "ema", "decay_steps", "axis", "balance_sources",
+                                         "gamma", "scale")}
+                    | {"seed": args.seed, "loss": "EDM", "init": os.path.basename(args.init) if args.init else None},
     }
 
     def card():
