@@ -15,7 +15,15 @@ extension Evaluation {
         public var correlation: Double?
         /// |O|, the number of in-object pixels used.
         public var objectPixels: Int
+        /// Spearman's rank correlation over O of σ̂ and |x̂ − x|, both first smoothed per slice
+        /// with a Gaussian of `regionalSigma` pixels (`GaussianFilter`): whether the map points at the
+        /// regions that are wrong (pixelwise, the error is dominated by noise); nil when either is
+        /// constant on O.
+        public var regionalSpearman: Double? = nil
     }
+
+    /// Standard deviation in pixels of the smoothing before the regional Spearman correlation.
+    public static let regionalSigma = 2.0
 
     /// In-object threshold as a fraction of the slice's target maximum.
     public static let objectThreshold: Float = 0.1
@@ -68,6 +76,26 @@ extension Evaluation {
         let n = Double(inside)
         let vx = sxx - sx * sx / n, vy = syy - sy * sy / n, cxy = sxy - sx * sy / n
         let correlation: Double? = (vx > 0 && vy > 0) ? Swift.min(1, Swift.max(-1, cxy / (vx * vy).squareRoot())) : nil
-        return Calibration(coverage: Double(covered) / n, correlation: correlation, objectPixels: inside)
+        return Calibration(coverage: Double(covered) / n, correlation: correlation, objectPixels: inside,
+                           regionalSpearman: regionalSpearman(target: target, prediction: prediction, standardDeviation: standardDeviation))
+    }
+
+    /// Spearman's ρ of the smoothed σ̂ and |x̂ − x| over the in-object pixels (see `Calibration`).
+    static func regionalSpearman(target: FloatArray, prediction: FloatArray, standardDeviation: FloatArray) -> Double? {
+        let h = target.shape[target.shape.count - 2], w = target.shape[target.shape.count - 1]
+        let plane = h * w, slices = target.count / Swift.max(plane, 1)
+        var stds: [Double] = [], errors: [Double] = []
+        for s in 0..<slices {
+            let range = (s * plane)..<((s + 1) * plane)
+            let t = target.storage[range], p = prediction.storage[range]
+            let e = zip(t, p).map { Double(abs($1 - $0)) }
+            let sd = GaussianFilter.smooth(standardDeviation.storage[range].map(Double.init), height: h, width: w, sigma: regionalSigma)
+            let es = GaussianFilter.smooth(e, height: h, width: w, sigma: regionalSigma)
+            let cut = objectThreshold * (t.max() ?? 0)
+            for (i, v) in t.enumerated() where v > cut {
+                stds.append(sd[i]); errors.append(es[i])
+            }
+        }
+        return RankCorrelation.spearman(stds, errors)
     }
 }

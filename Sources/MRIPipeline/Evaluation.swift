@@ -32,6 +32,12 @@ public enum Evaluation {
         public var stdErrorCorrelation: Double? = nil
         /// Number of in-object pixels the calibration used; nil without `posterior_std`.
         public var objectPixels: Int? = nil
+        /// Spearman correlation of the smoothed posterior_std and |error| (`Calibration.regionalSpearman`).
+        public var regionalSpearman: Double? = nil
+        /// PSNR and SSIM of each slice, the data range being the target volume's maximum (as for
+        /// the volume figures), for the worst slice next to the mean.
+        public var slicePSNR: [Double] = []
+        public var sliceSSIM: [Double] = []
     }
 
     /// Name of the optional per-pixel posterior standard deviation dataset.
@@ -125,12 +131,19 @@ public enum Evaluation {
                       nmse: ImageQualityMetrics.nmse(target: gv, prediction: pv),
                       psnr: ImageQualityMetrics.psnr(target: gv, prediction: pv),
                       ssim: ImageQualityMetrics.ssim(target: gv, prediction: pv))
+        let range = Double(gv.max)
+        for i in 0..<gv.shape[0] {
+            let g = try gv.item(i), p = try pv.item(i)
+            row.slicePSNR.append(ImageQualityMetrics.psnr(target: g, prediction: p, dataRange: range))
+            row.sliceSSIM.append(ImageQualityMetrics.ssim(target: g, prediction: p, dataRange: range))
+        }
         if let sd {
             do {
                 let c = try calibration(target: gv, prediction: pv, standardDeviation: sd)
                 row.coverage = c.coverage
                 row.stdErrorCorrelation = c.correlation
                 row.objectPixels = c.objectPixels
+                row.regionalSpearman = c.regionalSpearman
             } catch PipelineError.unusableInput(_, let reason) {
                 throw PipelineError.unusableInput(file: url.path, reason: reason)
             }

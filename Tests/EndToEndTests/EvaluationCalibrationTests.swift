@@ -66,6 +66,10 @@ struct EvaluationCalibrationTests {
         #expect(c.coverage == CalibrationPhantom.expectedCoverage)
         let r = try #require(c.correlation)
         #expect(abs(r - CalibrationPhantom.expectedCorrelation) < 1e-9, "corr \(r)")
+        // scipy: gaussian_filter(·, 2, mode="nearest") of std and |error| per slice, spearmanr over
+        // the 64 object pixels = 0.339052 (ties of the smoothed values may order differently)
+        let rho = try #require(c.regionalSpearman)
+        #expect(abs(rho - 0.33905163578753794) < 0.01, "regional Spearman \(rho)")
     }
 
     @Test("errors at a fixed multiple k of std: coverage 1 for k = 1.9, 0 for k = 2.0; correlation 1")
@@ -125,6 +129,12 @@ struct EvaluationCalibrationTests {
         #expect(abs(r - CalibrationPhantom.expectedCorrelation) < 1e-9)
         #expect(rows[1].coverage == nil && rows[1].stdErrorCorrelation == nil && rows[1].objectPixels == nil)
         #expect(rows[0].psnr == rows[1].psnr)
+        // per-slice PSNR with the volume's data range 10: MSE 1728/64 = 27 (slice 0), 1984/64 = 31 (slice 1)
+        #expect(rows[0].slicePSNR.count == 2 && rows[0].sliceSSIM.count == 2)
+        #expect(abs(rows[0].slicePSNR[0] - 10 * log10(100 / 27.0)) < 1e-9 && abs(rows[0].slicePSNR[1] - 10 * log10(100 / 31.0)) < 1e-9)
+        #expect(abs(rows[0].psnr - 10 * log10(100 / 29.0)) < 1e-9)
+        #expect(abs(rows[0].sliceSSIM.reduce(0, +) / 2 - rows[0].ssim) < 1e-12)
+        #expect(rows[0].regionalSpearman != nil && rows[1].regionalSpearman == nil)
 
         // A std of another shape is refused with the dataset named.
         let bad = dir.appendingPathComponent("bad.h5")
@@ -148,6 +158,7 @@ struct EvaluationCalibrationTests {
         let json = try #require(try JSONSerialization.jsonObject(with: Data(j.stdout.utf8)) as? [[String: Any]])
         #expect(json[0]["coverage"] as? Double == CalibrationPhantom.expectedCoverage)
         #expect(json[0]["objectPixels"] as? Int == CalibrationPhantom.objectPixels)
+        #expect((json[0]["slicePSNR"] as? [Double])?.count == 2 && json[0]["regionalSpearman"] as? Double != nil)
         #expect(json[1]["coverage"] == nil)
         let text = try CLI.run(["eval", "--target", target.path, withStd.path, without.path])
         #expect(text.status == 0, "\(text.stderr)")
