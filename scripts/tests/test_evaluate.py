@@ -60,3 +60,23 @@ def test_end_to_end_zero_filled_and_failing_variant(tmp_path):
     assert mask["mask"] == "equispaced" and mask["numLowFrequencies"] == 10  # round(128 · 0.08)
     md = open(out / "results.md").read()
     assert "### brain, 4×" in md and "| zero-filled (RSS) |" in md and "| broken | failed |" in md
+
+
+def test_best_lambda_and_margins():
+    """best_of picks the λ with the highest volume PSNR per family; margins compare a variant
+    with it volume by volume and slice by slice."""
+    base = {"file": "a.h5", "anatomy": "knee", "accel": 4.0, "slices": 2, "status": "ok", "ssim": 0.8}
+    l1 = [dict(base, method="l1-wavelet@0.001", psnr=30.0, slicePSNR=[29.0, 31.0]),
+          dict(base, method="l1-wavelet@0.01", psnr=31.0, slicePSNR=[32.0, 30.0]),
+          dict(base, method="l1-wavelet@0.1", status="failed")]
+    tv = [dict(base, method="bart-tv@0.003", psnr=29.0, slicePSNR=[29.0, 29.0])]
+    best = ev.best_of(l1 + tv, ["l1-best", "tv-best"])
+    assert [b["method"] for b in best] == ["l1-best", "tv-best"]
+    assert best[0]["chosenLambda"] == 0.01 and best[0]["psnr"] == 31.0 and best[1]["chosenLambda"] == 0.003
+    daps = dict(base, method="daps", psnr=31.6, ssim=0.85, slicePSNR=[32.1, 31.1])
+    rows = ev.margins(l1 + tv + best + [daps], ["daps"], ["l1-best", "tv-best"])
+    m = {r["versus"]: r for r in rows}
+    assert abs(m["l1-best"]["dPSNR"] - 0.6) < 1e-12 and abs(m["l1-best"]["dSSIM"] - 0.05) < 1e-12
+    assert abs(m["l1-best"]["worstSliceDPSNR"] - 0.1) < 1e-12  # slice by slice: +0.1, +1.1
+    assert abs(m["tv-best"]["worstSliceDPSNR"] - 2.1) < 1e-12
+    assert "| knee | 4× | daps | l1-best | 1 | +0.60 |" in ev.margin_markdown(rows)
