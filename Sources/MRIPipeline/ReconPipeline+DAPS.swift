@@ -140,9 +140,9 @@ extension ReconPipeline {
         public var scale: Float
     }
 
-    /// Prepare (mask, readout oversampling, the protocol's coil compression) → coil maps →
-    /// SENSE operator → normalisation scale s, for one raw slice `[coils, H, W]`. Stage times
-    /// (preprocess, maps, normalisation) are added to `timings`.
+    /// Prepare (mask, the protocol's coil compression, coil maps on the oversampled FOV, readout
+    /// oversampling removal: `prepareWithMaps`) → SENSE operator → normalisation scale s, for one
+    /// raw slice `[coils, H, W]`. Stage times (preprocess, maps, normalisation) are added to `timings`.
     public func prepareDAPSSlice(_ raw: ComplexArray, sampling: Sampling, geometry: Geometry, setup: DAPSSetup,
                                  timings: inout StageTimings, mapsUsed: inout [String]) throws -> DAPSProblem {
         var clock = Date()
@@ -151,14 +151,13 @@ extension ReconPipeline {
             defer { clock = now }
             return now.timeIntervalSince(clock)
         }
-        let k = try prepare(raw, sampling: sampling, geometry: geometry,
-                            virtualCoils: options.virtualCoils(for: setup.reconProtocol))
-        timings.preprocess += lap()
-        let maps = try sensitivityMaps(k, sampling: sampling, method: options.coilMaps(for: setup.reconProtocol),
-                                       mapsUsed: &mapsUsed)
+        let (k, maps, preprocess) = try prepareWithMaps(raw, sampling: sampling, geometry: geometry,
+                                                        virtualCoils: options.virtualCoils(for: setup.reconProtocol),
+                                                        method: options.coilMaps(for: setup.reconProtocol), mapsUsed: &mapsUsed)
+        timings.preprocess += preprocess
         // The sampler runs its draws concurrently: one FFTW thread per transform inside them.
         let op = try Self.senseOperator(maps: maps, sampling: sampling, compute: options.compute.insideParallelLoop)
-        timings.maps += lap()
+        timings.maps += lap() - preprocess
         let scale = try NormalisationScale.estimate(kspace: k, operator: op, quantile: setup.reconProtocol.quantile,
                                                     estimate: options.normalisationEstimate)
         let y = k.scaled(by: 1 / scale)

@@ -196,15 +196,41 @@ public struct ReconPipeline: Sendable {
     /// Mask, readout-oversampling removal and optional coil compression (to `virtualCoils` when
     /// fewer than the slice's coils) of one raw slice.
     func prepare(_ raw: ComplexArray, sampling: Sampling, geometry: Geometry, virtualCoils: Int?) throws -> ComplexArray {
+        try removeOversampling(compress(raw, sampling: sampling, virtualCoils: virtualCoils), geometry: geometry)
+    }
+
+    /// `prepare`, and the coil maps by `method`. With readout oversampling the maps are estimated
+    /// on the whole oversampled FOV and then cropped: the readout is fully sampled, so cropping it
+    /// is exact for the data, but maps estimated from the cropped k-space see the object cut at
+    /// the crop's top and bottom edges, wrapped onto each other (ESPIRiT's kernels and the
+    /// low-resolution maps are periodic), and fold the anatomy of one edge into the other (a
+    /// fastMRI knee reaches past both).
+    func prepareWithMaps(_ raw: ComplexArray, sampling: Sampling, geometry: Geometry, virtualCoils: Int?,
+                         method: CoilMapMethod, mapsUsed: inout [String])
+        throws -> (kspace: ComplexArray, maps: ComplexArray, preprocessSeconds: Double)
+    {
+        let t0 = Date()
+        let full = try compress(raw, sampling: sampling, virtualCoils: virtualCoils)
+        let k = try removeOversampling(full, geometry: geometry)
+        let preprocess = Date().timeIntervalSince(t0)
+        let maps = try sensitivityMaps(full, sampling: sampling, method: method, mapsUsed: &mapsUsed)
+        let cropped = k.shape[1] == maps.shape[1] ? maps : try CenterCrop.crop(maps, height: k.shape[1], width: maps.shape[2])
+        return (k, cropped, preprocess)
+    }
+
+    /// Mask and coil compression (on the whole readout).
+    private func compress(_ raw: ComplexArray, sampling: Sampling, virtualCoils: Int?) throws -> ComplexArray {
         var k = raw
         if let m = sampling.mask { k = try m.apply(to: k) }
-        if let h = geometry.readoutHeight, h < k.shape[1] {
-            k = try ReadoutOversamplingRemoval.apply(k, outputHeight: h)
-        }
         if let v = virtualCoils, v < k.shape[0] {
             k = try CoilCompression(calibration: k, virtualCoils: v).apply(k)
         }
         return k
+    }
+
+    private func removeOversampling(_ k: ComplexArray, geometry: Geometry) throws -> ComplexArray {
+        guard let h = geometry.readoutHeight, h < k.shape[1] else { return k }
+        return try ReadoutOversamplingRemoval.apply(k, outputHeight: h)
     }
 
     /// Coil maps of prepared k-space by `method` (unit maps for one coil); appends the `auto`
@@ -252,12 +278,13 @@ public struct ReconPipeline: Sendable {
         guard options.method != .daps else {
             throw PipelineError.invalidOption(name: "method", reason: "daps slices are reconstructed by reconstructDAPSSlice")
         }
-        let k = try prepare(raw, sampling: sampling, geometry: geometry, virtualCoils: options.virtualCoils)
         var magnitude: FloatArray
         if options.method == .zeroFilled {
-            magnitude = try ZeroFilledRSS.reconstruct(kspace: k)
+            magnitude = try ZeroFilledRSS.reconstruct(kspace: try prepare(raw, sampling: sampling, geometry: geometry,
+                                                                          virtualCoils: options.virtualCoils))
         } else {
-            let maps = try sensitivityMaps(k, sampling: sampling, method: options.coilMaps(for: nil), mapsUsed: &mapsUsed)
+            let (k, maps, _) = try prepareWithMaps(raw, sampling: sampling, geometry: geometry, virtualCoils: options.virtualCoils,
+                                                method: options.coilMaps(for: nil), mapsUsed: &mapsUsed)
             let op = try Self.senseOperator(maps: maps, sampling: sampling, compute: options.compute)
             let image: ComplexArray
             switch options.method {
