@@ -15,9 +15,12 @@ extension ReconPipeline {
         /// Base sampler seed (`--seed`, else the protocol's, else 0); slice k uses `sliceSeed(seed, k)`.
         public var seed: UInt64
         /// Standard deviation of the k-space noise per real coordinate, in input units, when the
-        /// input states it (prewhitened raw data: 1). Slice k then samples with the likelihood
-        /// temperature max(τ, σ / s_k), s_k its normalisation scale: never below the noise.
+        /// input states it (prewhitened raw data: 1); otherwise each slice estimates its own
+        /// (`KSpaceNoiseEstimate`). The likelihood temperature of slice k follows it
+        /// (`configuration(_:noise:scale:factor:)`).
         public var measurementNoise: Float? = nil
+        /// Whether τ follows the noise; false when `--tau` was given (then τ is used as is).
+        public var noiseAdaptiveTau = true
 
         public init(reconProtocol: ReconProtocol, protocolChoice: String, prior: LoadedPrior, priorChoice: String,
                     seed: UInt64) {
@@ -51,6 +54,10 @@ extension ReconPipeline {
             ]
             a["anatomy"] = .string(p.anatomy)
             if let n = measurementNoise { a["measurement_noise_std"] = .real(Double(n)) }
+            let source = measurementNoise == nil ? "the k-space corners (KSpaceNoiseEstimate)" : "measurement_noise_std"
+            a["tau_rule"] = .string(!noiseAdaptiveTau ? "--tau as given"
+                : p.tauNoiseFactor.map { "per slice: tau_noise_factor \($0) x noise std / normalisation scale, within [tau/3, 3 tau]; noise std per real coordinate from " + source }
+                ?? (measurementNoise == nil ? "protocol tau" : "per slice: max(protocol tau, measurement_noise_std / normalisation scale)"))
             a["posterior_std_definition"] = .string(
                 "uncertainty_scale x the across-draw standard deviation of the magnitude (calibrated: |error| <= 1.96 std for 95 % of object pixels on validation)")
             a["posterior_variance_definition"] = .string(
@@ -82,6 +89,10 @@ extension ReconPipeline {
         public var scale: Float
         /// Network evaluations of the slice (all draws batched together).
         public var networkEvaluations: Int
+        /// Noise standard deviation per real coordinate in input units (stated or estimated; nil
+        /// when neither) and the likelihood temperature τ the slice was sampled with.
+        public var noiseStd: Float? = nil
+        public var tau: Float = 0
     }
 
     /// Seed of slice `slice` (absolute index in the file, so `--slices a:b` reproduces a full
@@ -129,6 +140,7 @@ extension ReconPipeline {
                               seed: p.seed ?? 0)
         // Prewhitened raw data has unit noise per real coordinate (ISMRMRDConversion, NoiseWhitening).
         if info.otherAttributes["prewhitened"]?.doubleValue == 1 { setup.measurementNoise = 1 }
+        setup.noiseAdaptiveTau = options.protocolOverrides.tau == nil
         return setup
     }
 
@@ -165,12 +177,17 @@ extension ReconPipeline {
         return DAPSProblem(measurements: y, sense: op, scale: scale)
     }
 
-    /// `daps` with the likelihood temperature raised to the noise of the normalised data, σ/s,
-    /// when that is larger (unchanged without a noise estimate).
-    public static func configuration(_ daps: DAPSConfiguration, noise: Float?, scale: Float) -> DAPSConfiguration {
-        guard let noise, noise > 0, scale > 0, noise / scale > daps.conditional.tau else { return daps }
+    /// `daps` with the likelihood temperature τ₀ set from the noise of the normalised data, σ/s:
+    /// with a `factor` c, τ = c·σ/s kept within [τ₀/3, 3τ₀]; without, τ = max(τ₀, σ/s). Unchanged
+    /// without a noise level.
+    public static func configuration(_ daps: DAPSConfiguration, noise: Float?, scale: Float, factor: Double? = nil)
+        -> DAPSConfiguration
+    {
+        guard let noise, noise > 0, scale > 0 else { return daps }
+        let tau0 = daps.conditional.tau
+        let tau = factor.map { Swift.min(3 * tau0, Swift.max(tau0 / 3, Float($0) * noise / scale)) } ?? Swift.max(tau0, noise / scale)
         var c = daps
-        c.conditional = c.conditional.with(tau: noise / scale)
+        c.conditional = c.conditional.with(tau: tau)
         return c
     }
 
@@ -189,8 +206,13 @@ extension ReconPipeline {
             defer { clock = now }
             return now.timeIntervalSince(clock)
         }
-        let sampler = try DAPSSampler(denoiser: setup.prior.denoiser, operator: op,
-                                      configuration: Self.configuration(p.daps, noise: setup.measurementNoise, scale: scale))
+        // y = k/s, so the corner estimate of y is σ/s; × s gives input units.
+        let noise = setup.measurementNoise ?? KSpaceNoiseEstimate.standardDeviation(y).map { $0 * scale }
+        // An estimated σ sets τ only through tau_noise_factor; a stated one also raises a fixed τ.
+        let governing = p.tauNoiseFactor != nil ? noise : setup.measurementNoise
+        let configuration = setup.noiseAdaptiveTau
+            ? Self.configuration(p.daps, noise: governing, scale: scale, factor: p.tauNoiseFactor) : p.daps
+        let sampler = try DAPSSampler(denoiser: setup.prior.denoiser, operator: op, configuration: configuration)
         let result = try sampler.sample(
             measurements: y, draws: p.samples, seed: seed,
             progress: onStep.map { f in { @Sendable (s: DAPSProgress) in f(s.annealingStep) } })
@@ -220,6 +242,7 @@ extension ReconPipeline {
         return DAPSSliceResult(
             mean: mean, standardDeviation: std, variance: variance,
             samples: draws.isEmpty ? FloatArray(zeros: [0, geometry.outputHeight, geometry.outputWidth]) : FloatArray.stacked(draws),
-            scale: scale, networkEvaluations: result.networkEvaluations)
+            scale: scale, networkEvaluations: result.networkEvaluations, noiseStd: noise,
+            tau: configuration.conditional.tau)
     }
 }

@@ -21,6 +21,8 @@ extension ReconProtocol {
         public var lrMinRatio: Double?
         public var langevinSteps: Int?
         public var tau: Double?
+        /// c of τ = c·σ/s (0: fixed τ). `tau` fixes τ and turns the adaptation off.
+        public var tauNoiseFactor: Double?
         public var cgIterations: Int?
         public var sigmaMax: Double?
         public var sigmaMin: Double?
@@ -42,6 +44,7 @@ extension ReconProtocol {
                 ("ode-steps", odeSteps.map { String($0) }), ("conditional", conditional?.rawValue),
                 ("lr", lr.map { String($0) }), ("lr-min-ratio", lrMinRatio.map { String($0) }),
                 ("langevin-steps", langevinSteps.map { String($0) }), ("tau", tau.map { String($0) }),
+                ("tau-noise-factor", tauNoiseFactor.map { String($0) }),
                 ("cg-iterations", cgIterations.map { String($0) }), ("sigma-max", sigmaMax.map { String($0) }),
                 ("sigma-min", sigmaMin.map { String($0) }), ("uncertainty-scale", uncertaintyScale.map { String($0) }),
                 ("normalisation-quantile", normalisationQuantile.map { String($0) }), ("seed", seed.map { String($0) }),
@@ -68,6 +71,8 @@ extension ReconProtocol {
         if let v = o.seed { p.seed = v }
         if let v = o.normalisationQuantile { p.normalisationQuantile = v }
         if let v = o.uncertaintyScale { p.uncertaintyScale = v }
+        if let v = o.tauNoiseFactor { p.tauNoiseFactor = v > 0 ? v : nil }
+        if o.tau != nil { p.tauNoiseFactor = nil }
         var step = p.daps.conditional
         if let m = o.conditional {
             switch (m, step) {

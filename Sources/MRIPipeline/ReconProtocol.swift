@@ -17,7 +17,11 @@ import Foundation
 /// in-object pixels; docs/evaluation.md), optional `coil_maps` ("auto" | "espirit" | "lowres",
 /// the estimator used when `--maps` is not given; default auto), optional `virtual_coils` (SVD
 /// coil compression to that many virtual coils before the coil maps when `--coils` is not given
-/// and the scan has more coils; default none) and `notes`.
+/// and the scan has more coils; default none), optional `tau_noise_factor` (c: each slice's τ
+/// becomes c·σ/s, σ the k-space noise per real coordinate — stated by prewhitened inputs or
+/// estimated from the k-space corners — and s the slice's normalisation scale, kept within
+/// [τ/3, 3τ] of the protocol's τ; without it τ is fixed, raised only to σ/s when the input states
+/// σ) and `notes`.
 public struct ReconProtocol: Codable, Sendable {
     /// Speed/quality tier of a preset.
     public enum Variant: String, Codable, Sendable, CaseIterable {
@@ -46,6 +50,8 @@ public struct ReconProtocol: Codable, Sendable {
     public var coilMaps: CoilMapMethod?
     /// SVD coil compression when `--coils` is not given (nil: none).
     public var virtualCoils: Int?
+    /// c of the noise-adaptive likelihood temperature τ = c·σ/s (nil: fixed τ).
+    public var tauNoiseFactor: Double?
     /// Free text (e.g. where the parameters came from).
     public var notes: String?
 
@@ -63,6 +69,7 @@ public struct ReconProtocol: Codable, Sendable {
         case uncertaintyScale = "uncertainty_scale"
         case coilMaps = "coil_maps"
         case virtualCoils = "virtual_coils"
+        case tauNoiseFactor = "tau_noise_factor"
     }
 
     public init(name: String, anatomy: String, acceleration: Double, variant: Variant, prior: String,
@@ -104,6 +111,9 @@ public struct ReconProtocol: Codable, Sendable {
         }
         if let v = virtualCoils, !(1...ReconOptions.maxCoils).contains(v) {
             throw bad("virtual_coils", "must lie in 1…\(ReconOptions.maxCoils) (got \(v))")
+        }
+        if let c = tauNoiseFactor, !(c > 0 && c.isFinite) {
+            throw bad("tau_noise_factor", "must be positive and finite (got \(c))")
         }
         do { try daps.validate() } catch { throw bad("daps", "\(error)") }
     }

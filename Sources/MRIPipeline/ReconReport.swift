@@ -29,6 +29,10 @@ public struct ReconReport: Sendable, Codable {
         /// DAPS only: the per-slice seeds and normalisation scales s (image = model units × s).
         public var seeds: [UInt64]?
         public var scales: [Float]?
+        /// DAPS only: per slice, the k-space noise σ per real coordinate in input units (stated by
+        /// the input or estimated from the k-space corners; null when neither) and the τ used.
+        public var noiseStd: [Float?]?
+        public var taus: [Float]?
         public var normalisationEstimate: String?
         /// DAPS only: network evaluations per slice (all draws together, batched).
         public var networkEvaluations: Int?
@@ -36,7 +40,8 @@ public struct ReconReport: Sendable, Codable {
         public var seconds: Double
 
         enum CodingKeys: String, CodingKey {
-            case input, output, method, slices, width, seeds, scales, timings, seconds, prior
+            case input, output, method, slices, width, seeds, scales, timings, seconds, prior, taus
+            case noiseStd = "noise_std"
             case sliceStart = "slice_start"
             case outputShape = "output_shape"
             case maskSource = "mask_source"

@@ -77,7 +77,7 @@ final class DAPSSliceReconstructor: SliceReconstructor {
     let geometry: ReconPipeline.Geometry
     let setup: ReconPipeline.DAPSSetup
     private var mapsUsed = [String]()
-    private var scales = [Float](), seeds = [UInt64]()
+    private var scales = [Float](), seeds = [UInt64](), noise = [Float?](), taus = [Float]()
     private var networkEvaluations = 0
 
     init(pipeline: ReconPipeline, sampling: ReconPipeline.Sampling, geometry: ReconPipeline.Geometry,
@@ -100,6 +100,8 @@ final class DAPSSliceReconstructor: SliceReconstructor {
                                                   timings: &timings, mapsUsed: &self.mapsUsed, onStep: onStep)
         scales.append(r.scale)
         seeds.append(seed)
+        noise.append(r.noiseStd)
+        taus.append(r.tau)
         networkEvaluations = r.networkEvaluations
         return SliceImages(image: r.mean, extras: ["posterior_std": r.standardDeviation, "posterior_variance": r.variance],
                            perSlice: pipeline.options.saveSamples ? ["samples": r.samples] : [:])
@@ -109,6 +111,8 @@ final class DAPSSliceReconstructor: SliceReconstructor {
         var a = pipeline.coilMapAttributes(mapsUsed, reconProtocol: setup.reconProtocol)
         a["normalisation_scales"] = .string(ReconPipeline.jsonArray(scales.map { Double($0) }))
         a["daps_seeds"] = .string("[" + seeds.map(String.init).joined(separator: ",") + "]")
+        a["noise_std_estimates"] = .string("[" + noise.map { $0.map { "\($0)" } ?? "null" }.joined(separator: ",") + "]")
+        a["taus"] = .string(ReconPipeline.jsonArray(taus.map { Double($0) }))
         a["network_evaluations"] = .integer(Int64(networkEvaluations))
         return a
     }
@@ -120,6 +124,8 @@ final class DAPSSliceReconstructor: SliceReconstructor {
         report.priorChoice = setup.priorChoice
         report.seeds = seeds
         report.scales = scales
+        report.noiseStd = noise
+        report.taus = taus
         report.normalisationEstimate = pipeline.options.normalisationEstimate.rawValue
         report.networkEvaluations = networkEvaluations
     }

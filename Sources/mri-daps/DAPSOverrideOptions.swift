@@ -16,7 +16,9 @@ struct DAPSOverrideOptions: ParsableArguments {
     @Option(help: "daps (langevin): step size lr.") var lr: Double?
     @Option(help: "daps (langevin): final lr as a fraction of lr (linear decay).") var lrMinRatio: Double?
     @Option(help: "daps (langevin): Langevin steps N_L per annealing step.") var langevinSteps: Int?
-    @Option(help: "daps: likelihood temperature τ.") var tau: Double?
+    @Option(help: "daps: likelihood temperature τ (fixed: turns the noise-adaptive τ off).") var tau: Double?
+    @Option(help: "daps: noise-adaptive τ = c·σ/s per slice (σ: k-space noise, s: normalisation scale; default: the protocol's c; 0: fixed τ).")
+    var tauNoiseFactor: Double?
     @Option(help: "daps (gaussian-cg): CG iterations.") var cgIterations: Int?
     @Option(help: "daps: largest noise level σ_max.") var sigmaMax: Double?
     @Option(help: "daps: smallest annealing noise level σ_min.") var sigmaMin: Double?
@@ -32,6 +34,7 @@ struct DAPSOverrideOptions: ParsableArguments {
                               ("sigma-min", sigmaMin), ("uncertainty-scale", uncertaintyScale)] {
             if let v = value, !(v > 0 && v.isFinite) { throw ValidationError("--\(flag) must be > 0 (got \(v))") }
         }
+        if let v = tauNoiseFactor, !(v >= 0 && v.isFinite) { throw ValidationError("--tau-noise-factor must be ≥ 0 (got \(v))") }
     }
 
     /// The overrides, with the sampler `seed` (nil: the protocol's).
@@ -40,6 +43,7 @@ struct DAPSOverrideOptions: ParsableArguments {
         (v.samples, v.annealingSteps, v.odeSteps, v.conditional) = (samples, annealingSteps, odeSteps, conditional)
         (v.lr, v.lrMinRatio, v.langevinSteps, v.tau, v.cgIterations) = (lr, lrMinRatio, langevinSteps, tau, cgIterations)
         (v.sigmaMax, v.sigmaMin, v.uncertaintyScale, v.seed) = (sigmaMax, sigmaMin, uncertaintyScale, seed)
+        v.tauNoiseFactor = tauNoiseFactor
         return v
     }
 }

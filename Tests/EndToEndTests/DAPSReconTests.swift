@@ -240,6 +240,59 @@ struct DAPSReconTests {
             #expect(try f.attribute("measurement_noise_std")?.doubleValue == expected)
         }
     }
+
+    @Test("tau_noise_factor c: τ = c·σ/s kept within [τ₀/3, 3τ₀]; each slice's σ estimate and τ recorded; --tau and --tau-noise-factor 0 fix τ")
+    func noiseAdaptiveTau() throws {
+        let daps = try ReconProtocol.builtIn(named: "knee-4x").daps
+        let tau = daps.conditional.tau
+        #expect(abs(ReconPipeline.configuration(daps, noise: 1, scale: 1 / tau, factor: 0.5).conditional.tau - 0.5 * tau) < 1e-6 * tau)
+        #expect(abs(ReconPipeline.configuration(daps, noise: 1, scale: 1 / tau, factor: 0.1).conditional.tau - tau / 3) < 1e-6 * tau)
+        #expect(abs(ReconPipeline.configuration(daps, noise: 1, scale: 1 / tau, factor: 9).conditional.tau - 3 * tau) < 1e-6 * tau)
+        #expect(ReconPipeline.configuration(daps, noise: nil, scale: 1, factor: 2) == daps)
+        var p = try ReconProtocol.builtIn(named: "knee-4x")
+        var o = ReconProtocol.Overrides()
+        o.tauNoiseFactor = 0.7
+        #expect(try p.applying(o).tauNoiseFactor == 0.7)
+        p.tauNoiseFactor = 0.7
+        o = ReconProtocol.Overrides()
+        o.tau = 0.01
+        #expect(try p.applying(o).tauNoiseFactor == nil)
+        o = ReconProtocol.Overrides()
+        o.tauNoiseFactor = 0
+        #expect(try p.applying(o).tauNoiseFactor == nil)
+        p.tauNoiseFactor = -1
+        #expect(throws: PipelineError.self) { try p.validate() }
+
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let scan = dir.appendingPathComponent("knee_small.h5")
+        try CLI.writeSmallScan(to: scan, height: 96, width: 80, coils: 8)  // ≥ 256 acquired corner samples at 4×
+        func run(_ extra: [String], _ name: String) throws -> (noise: [Double], taus: [Double], scales: [Double], rule: String) {
+            let out = dir.appendingPathComponent(name)
+            let r = try CLI.run(["recon", scan.path, "--prior", Self.tinyPrior.path, "--out", out.path, "--slices", "0:2"] + Self.small + extra)
+            #expect(r.status == 0, "\(r.stderr)")
+            let f = try HDF5File(readingFrom: out.appendingPathComponent(scan.lastPathComponent))
+            defer { f.close() }
+            func array(_ key: String) throws -> [Double] {
+                let text = try #require(try f.attribute(key)?.stringValue)
+                return try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [Double])
+            }
+            return (try array("noise_std_estimates"), try array("taus"), try array("normalisation_scales"),
+                    try #require(try f.attribute("tau_rule")?.stringValue))
+        }
+        let adaptive = try run(["--tau-noise-factor", "0.5"], "adaptive")
+        #expect(adaptive.noise.count == 2 && adaptive.noise.allSatisfy { $0 > 0 } && adaptive.rule.contains("0.5"))
+        for k in 0..<2 {
+            let expected = min(3 * Double(tau), max(Double(tau) / 3, 0.5 * adaptive.noise[k] / adaptive.scales[k]))
+            #expect(abs(adaptive.taus[k] - expected) < 1e-4 * expected, "slice \(k): τ \(adaptive.taus[k]) vs \(expected)")
+        }
+        for (extra, name) in [(["--tau", "0.02"], "fixed"), (["--tau-noise-factor", "0"], "off")] {
+            let r = try run(extra, name)
+            let want = name == "fixed" ? 0.02 : Double(tau)
+            #expect(r.taus.allSatisfy { abs($0 - want) < 1e-6 }, "\(name): \(r.taus)")
+            #expect(r.noise.count == 2)  // estimated and recorded even when it does not set τ
+        }
+    }
 }
 
 @Suite struct PriorCacheTests {
