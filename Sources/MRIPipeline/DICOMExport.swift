@@ -7,9 +7,13 @@ import MRIIO
 /// 1. series 1 `MEAN`: the posterior mean (or classical reconstruction) as MR Image Storage,
 ///    uint16 with BitsStored 12 and the float mapping in the Real World Value Mapping Sequence;
 /// 2. series 2 `STD`: the posterior standard deviation, same conventions (for viewing);
-/// 3. series 3 `STDMAP`: the posterior standard deviation as a float32 Parametric Map.
+/// 3. series 3 `STDMAP`: the posterior standard deviation as a float32 Parametric Map;
+/// 4. with `Options.includeVariance`, series 4 `VARMAP`: the unbiased across-draw variance
+///    (`posterior_variance`, image units², not rescaled by the calibration factor) as a float32
+///    Parametric Map, quantity Variance (C1711260, UMLS; CID 7464).
 ///
-/// Series 2 and 3 are written only when a standard deviation is given. All series share one
+/// Series 2 and 3 are written only when a standard deviation is given, series 4 only when asked
+/// and a variance is given. All series share one
 /// Study Instance UID and one Frame of Reference UID. `recon --dicom` and `export` both call
 /// `export(mean:standardDeviation:attributes:header:to:options:)`.
 public enum DICOMExport {
@@ -32,6 +36,8 @@ public enum DICOMExport {
         public var protectedPaths: [URL] = []
         /// Content/series date and time (default: now).
         public var contentDate = Date()
+        /// Also write the posterior variance as a Parametric Map (series 4, `VARMAP`).
+        public var includeVariance = false
         /// Creates default options.
         public init() {}
     }
@@ -42,6 +48,8 @@ public enum DICOMExport {
         public var result: DICOMWriter.Result
         /// False when no standard deviation was available, so only the mean series was written.
         public var wroteStandardDeviation: Bool
+        /// True when the variance series was written.
+        public var wroteVariance = false
         /// Number of files written.
         public var fileCount: Int { result.series.reduce(0) { $0 + $1.files.count } }
     }
@@ -61,8 +69,8 @@ public enum DICOMExport {
             header = f.header
             f.close()
         }
-        return try export(mean: recon.reconstruction, standardDeviation: recon.posteriorStd, attributes: recon.attributes,
-                          header: header, to: directory, options: options)
+        return try export(mean: recon.reconstruction, standardDeviation: recon.posteriorStd, variance: recon.posteriorVariance,
+                          attributes: recon.attributes, header: header, to: directory, options: options)
     }
 
     /// The study folder of each input under `dicom`: `dicom` itself for one input, else
@@ -89,11 +97,12 @@ public enum DICOMExport {
         try DICOMWriter.checkDestination(directory, overwrite: options.overwrite, protecting: options.protectedPaths)
     }
 
-    /// Exports volumes `(slices, H, W)`: `mean` and optional `standardDeviation` of the same shape.
+    /// Exports volumes `(slices, H, W)`: `mean` and optional `standardDeviation` and `variance` of
+    /// the same shape (the variance is written only with `options.includeVariance`).
     /// `attributes` are the reconstruction's (method, acceleration, prior, samples, acquisition,
     /// patient_id); `header` the source's ISMRMRD header (nil: documented defaults).
     public static func export(
-        mean: FloatArray, standardDeviation: FloatArray?, attributes: [String: HDF5AttributeValue],
+        mean: FloatArray, standardDeviation: FloatArray?, variance: FloatArray? = nil, attributes: [String: HDF5AttributeValue],
         header: ISMRMRDHeader?, to directory: URL, options: Options
     ) throws -> Summary {
         let shape = mean.shape
@@ -103,7 +112,11 @@ public enum DICOMExport {
         if let s = standardDeviation, s.shape != shape {
             throw PipelineError.invalidOption(name: "dicom", reason: "posterior_std shape \(s.shape) differs from reconstruction \(shape)")
         }
-        for (name, v) in [("reconstruction", Optional(mean)), ("posterior_std", standardDeviation)] {
+        let variance = options.includeVariance ? variance : nil
+        if let v = variance, v.shape != shape {
+            throw PipelineError.invalidOption(name: "dicom", reason: "posterior_variance shape \(v.shape) differs from reconstruction \(shape)")
+        }
+        for (name, v) in [("reconstruction", Optional(mean)), ("posterior_std", standardDeviation), ("posterior_variance", variance)] {
             if let v, !v.storage.allSatisfy({ $0.isFinite }) {
                 throw PipelineError.invalidOption(name: "dicom", reason: "\(name) contains NaN or Inf")
             }
@@ -136,6 +149,13 @@ public enum DICOMExport {
                 derivationDescription: derivation, slices: slices, rows: rows, columns: columns,
                 content: .parametricMap(values: std.storage, window: stdMap.window)))
         }
+        if let variance {
+            series.append(DICOMSeries(
+                number: 4, description: "Posterior variance map, not calibrated (\(methodName(attributes)))",
+                quantity: .variance, label: "VARMAP", imageFlavor: "VARIANCE",
+                derivationDescription: derivation, slices: slices, rows: rows, columns: columns,
+                content: .parametricMap(values: variance.storage, window: DICOMPixelMapping(values: variance.storage).window)))
+        }
 
         let study = studyInfo(attributes: attributes, header: header, acquisition: acquisition, options: options)
         let writer = DICOMWriter(uids: try DICOMUIDGenerator(root: options.uidRoot), contentDate: options.contentDate)
@@ -145,7 +165,7 @@ public enum DICOMExport {
             studyInstanceUID: keepUIDs ? validUID(header?.study.studyInstanceUID) : nil,
             frameOfReferenceUID: keepUIDs ? validUID(header?.measurement.frameOfReferenceUID) : nil,
             overwrite: options.overwrite, protecting: options.protectedPaths)
-        return Summary(result: result, wroteStandardDeviation: standardDeviation != nil)
+        return Summary(result: result, wroteStandardDeviation: standardDeviation != nil, wroteVariance: variance != nil)
     }
 
     // MARK: - Sources of attributes

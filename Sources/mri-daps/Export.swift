@@ -14,6 +14,8 @@ struct DICOMIdentityOptions: ParsableArguments {
     var anonymize = false
     @Option(help: "Root for new UIDs (digits and dots); default 2.25, the UUID arc (ISO/IEC 9834-8).")
     var uidRoot: String = "2.25"
+    @Flag(help: "Also write the posterior variance (posterior_variance: the across-draw variance, image units squared, not calibrated) as a Parametric Map series (VARMAP) beside the standard deviation.")
+    var dicomVariance = false
 
     func options(overwrite: Bool) -> DICOMExport.Options {
         var o = DICOMExport.Options()
@@ -23,6 +25,7 @@ struct DICOMIdentityOptions: ParsableArguments {
         o.anonymize = anonymize
         o.uidRoot = uidRoot
         o.overwrite = overwrite
+        o.includeVariance = dicomVariance
         return o
     }
 }
@@ -47,6 +50,9 @@ struct Export: ParsableCommand {
             to: URL(fileURLWithPath: dicom), options: identity.options(overwrite: force))
         if !s.wroteStandardDeviation {
             status("\(reconstruction): no posterior_std dataset: wrote only the mean series (no uncertainty series)")
+        }
+        if identity.dicomVariance && !s.wroteVariance {
+            status("\(reconstruction): no posterior_variance dataset: no variance series written")
         }
         emit("\(reconstruction) → \(s.result.directory.path): study \(s.result.studyInstanceUID), "
              + "\(s.result.series.count) series, \(s.fileCount) files")

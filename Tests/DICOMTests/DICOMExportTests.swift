@@ -24,10 +24,11 @@ import _TestSupport
     /// pydicom's report of a study (see Tests/Fixtures/dicom/read_back_dicom.py).
     static func readBack(_ dir: URL, scratch: URL) throws -> [String: [String: Any]] {
         let script = Fixtures.url("dicom/read_back_dicom.py").path
+        let variance = scratch.appendingPathComponent("variance.f32")
         let r = try Fixtures.run("/usr/bin/python3", [
             script, dir.path, scratch.appendingPathComponent("mean.f32").path, scratch.appendingPathComponent("std.f32").path,
             "\(DICOMFixture.slices)", "\(DICOMFixture.rows)", "\(DICOMFixture.columns)",
-        ])
+        ] + (FileManager.default.fileExists(atPath: variance.path) ? [variance.path] : []))
         #expect(r.status == 0, "read_back_dicom.py failed: \(r.stderr)")
         let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
         return try #require(json?["series"] as? [String: [String: Any]])
@@ -204,7 +205,44 @@ import _TestSupport
         #expect(Set(try FileManager.default.contentsOfDirectory(atPath: scratch.path)) == ["recon.h5", "blocker"])
     }
 
-    @Test("export CLI: three series with posterior_std; only the mean series (and a note) without it")
+    @Test("--dicom-variance: a fourth series VARMAP, the variance as a float32 Parametric Map (exact, quantity Variance C1711260 UMLS), dciodvfy-clean; not written without the option",
+          .enabled(if: DICOMFixture.hasPydicom))
+    func varianceMap() throws {
+        var options = DICOMExport.Options()
+        options.includeVariance = true
+        let scratch = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let dir = scratch.appendingPathComponent("study")
+        let summary = try DICOMExport.export(mean: DICOMFixture.mean, standardDeviation: DICOMFixture.std, variance: DICOMFixture.variance,
+                                             attributes: DICOMFixture.attributes, header: DICOMFixture.header, to: dir, options: options)
+        #expect(summary.wroteVariance && summary.result.series.count == 4)
+        try DICOMFixture.writeRaw(DICOMFixture.mean.storage, to: scratch.appendingPathComponent("mean.f32"))
+        try DICOMFixture.writeRaw(DICOMFixture.std.storage, to: scratch.appendingPathComponent("std.f32"))
+        try DICOMFixture.writeRaw(DICOMFixture.variance.storage, to: scratch.appendingPathComponent("variance.f32"))
+        let series = try Self.readBack(dir, scratch: scratch)
+        #expect(Set(series.keys) == ["MEAN", "STD", "STDMAP", "VARMAP"])
+        let v = try #require(series["VARMAP"])
+        #expect(v["sop_class"] as? String == DICOMWriter.parametricMapStorage)
+        #expect(v["exact"] as? Bool == true)
+        #expect(v["quantity"] as? String == "C1711260")
+        #expect(v["image_type"] as? [String] == ["DERIVED", "PRIMARY", "VOLUME", "VARIANCE"])
+        #expect(v["series_number"] as? Int == 4 && v["study"] as? [String] == [summary.result.studyInstanceUID])
+        if let dciodvfy = Fixtures.executable("dciodvfy") {
+            for f in DICOMFixture.dicomFiles(in: dir) where f.path.contains("VARMAP") {
+                let report = try Fixtures.run(dciodvfy, [f.path])
+                let text = report.stdout + report.stderr
+                #expect(!text.split(separator: "\n").contains { $0.hasPrefix("Error") }, "\(text)")
+                #expect(text.contains("ParametricMap"))
+            }
+        }
+        // Without the option a given variance is not written.
+        let plain = try DICOMExport.export(mean: DICOMFixture.mean, standardDeviation: DICOMFixture.std, variance: DICOMFixture.variance,
+                                           attributes: DICOMFixture.attributes, header: DICOMFixture.header,
+                                           to: scratch.appendingPathComponent("plain"), options: DICOMExport.Options())
+        #expect(!plain.wroteVariance && plain.result.series.count == 3)
+    }
+
+    @Test("export CLI: three series with posterior_std (four with --dicom-variance); only the mean series (and a note) without it")
     func exportCommand() throws {
         let scratch = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -217,6 +255,10 @@ import _TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.appendingPathComponent("a").path).sorted()
                 == [".mri-daps-study", "S001_MEAN", "S002_STD", "S003_STDMAP"])
         #expect(a.stdout.contains("3 series, 7 files"))
+        let v = try Fixtures.run(DICOMFixture.binary, ["export", full.path, "--dicom", scratch.appendingPathComponent("v").path, "--dicom-variance"])
+        #expect(v.status == 0 && v.stdout.contains("4 series, 8 files"), "\(v.stdout) \(v.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.appendingPathComponent("v").path).sorted()
+                == [".mri-daps-study", "S001_MEAN", "S002_STD", "S003_STDMAP", "S004_VARMAP"])
 
         let b = try Fixtures.run(DICOMFixture.binary, ["export", meanOnly.path, "--dicom", scratch.appendingPathComponent("b").path])
         #expect(b.status == 0, "\(b.stderr)")

@@ -35,6 +35,9 @@ enum DICOMFixture {
         return a
     }()
 
+    /// variance = std² / 5.3 (any positive map of the shape: it is stored, not derived).
+    static let variance: FloatArray = std.mapElements { $0 * $0 / 5.3 }
+
     /// Reconstruction attributes as a DAPS run writes them.
     static let attributes: [String: HDF5AttributeValue] = [
         "method": .string("daps"), "prior": .string("knee-pd"), "samples": .integer(8),
@@ -56,7 +59,8 @@ enum DICOMFixture {
     /// Writes a reconstruction file (with `posterior_std` unless `withStd` is false).
     static func writeReconstruction(to url: URL, withStd: Bool = true) throws {
         try ReconstructionWriter.write(
-            reconstruction: mean, extras: withStd ? ["posterior_std": std] : [:], attributes: attributes, to: url, overwrite: true)
+            reconstruction: mean, extras: withStd ? ["posterior_std": std, "posterior_variance": variance] : [:],
+            attributes: attributes, to: url, overwrite: true)
     }
 
     /// All `.dcm` files below `dir`, sorted by path.

@@ -16,6 +16,8 @@ public struct DICOMCode: Sendable, Equatable {
     public static let mean = DICOMCode("113049", "DCM", "Mean")
     /// (113061, DCM, "Standard Deviation"): a per-pixel standard deviation (PS3.16 CID 7464).
     public static let standardDeviation = DICOMCode("113061", "DCM", "Standard Deviation")
+    /// Variance (CID 7464 General Region of Interest Measurement Modifier).
+    public static let variance = DICOMCode("C1711260", "UMLS", "Variance")
     /// (110852, DCM, "MR signal intensity"): the quantity of a classical (single-estimate) reconstruction.
     public static let mrSignalIntensity = DICOMCode("110852", "DCM", "MR signal intensity")
     /// (246205007, SCT, "Quantity"): the concept name of a QuantityDefinitionSequence item.

@@ -1,6 +1,6 @@
 """Reads an mri-daps DICOM study back with pydicom and prints one JSON report.
 
-argv: STUDY_DIR MEAN.f32 STD.f32 SLICES ROWS COLUMNS
+argv: STUDY_DIR MEAN.f32 STD.f32 SLICES ROWS COLUMNS [VARIANCE.f32]
 Pixel values are decoded from the raw PixelData / FloatPixelData bytes (not via pydicom's
 pixel handlers) and mapped through the Real World Value Mapping Sequence.
 """
@@ -13,6 +13,8 @@ s, r, c = map(int, sys.argv[4:7])
 ref = {"MEAN": np.fromfile(mean_path, "<f4").reshape(s, r, c)}
 if os.path.exists(std_path):
     ref["STD"] = ref["STDMAP"] = np.fromfile(std_path, "<f4").reshape(s, r, c)
+if len(sys.argv) > 7:
+    ref["VARMAP"] = np.fromfile(sys.argv[7], "<f4").reshape(s, r, c)
 
 out = {"series": {}}
 for folder in sorted(f for f in os.listdir(root) if not f.startswith(".")):  # .mri-daps-study marker
