@@ -39,7 +39,9 @@ For each validation file (scripts/make_validation_set.py) and acceleration R:
 and R the λ with the highest volume PSNR becomes `l1-best` / `bart-l1-best` / `tv-best`
 (chosen λ recorded). Every DAPS variant is then compared with each best: mean ΔPSNR / ΔSSIM,
 the worst volume's and the worst slice's ΔPSNR (slice by slice, from eval's `slicePSNR`).
-A per-file table (PSNR / SSIM / worst slice) closes results.md.
+A per-file table (PSNR / SSIM / worst slice) closes results.md. `--reuse RESULTS.json` takes
+already scored (file, R, method) records from an earlier run with the same files and seed (the
+masks are the same: seeded by file name) instead of running them again.
 
 Seconds per slice = wall time of the `mri-daps recon` process (start-up, reading, ESPIRiT,
 reconstruction, writing) / slices; for BART the summed `ecalib` + `pics` wall time / slices.
@@ -389,6 +391,9 @@ def main(argv=None):
     ap.add_argument("--max-slices", type=int, default=None, help="reconstruct only the first N slices of each file")
     ap.add_argument("--seed", type=int, default=0, help="mask seed (mixed with each file name)")
     ap.add_argument("--mri-daps", default=None, help="binary (default: .build/release, else .build/debug)")
+    ap.add_argument("--reuse", action="append", default=[], metavar="RESULTS.json",
+                    help="take the scored record of a (file, R, method) from an earlier run's results.json instead of "
+                         "running it again (same files, seed and options; repeatable, first match wins)")
     a = ap.parse_args(argv)
 
     binary = a.mri_daps or default_binary()
@@ -416,6 +421,11 @@ def main(argv=None):
     methods = list(a.methods) + l1_sweep + [m for m, _ in bart_regs] + best + names
     log(f"evaluate: {binary}; bart {'at ' + bart if bart else 'not used'}; {len(files)} files × {a.accels}")
 
+    reused = {}
+    for path in a.reuse:
+        for r in json.load(open(path))["runs"]:
+            if r.get("status") == "ok":
+                reused.setdefault((r["file"], r["accel"], r["method"]), dict(r, reusedFrom=os.path.abspath(path)))
     runs, masks = [], []
     started = time.monotonic()
     for path in files:
@@ -451,6 +461,11 @@ def main(argv=None):
             base = {"file": name, "anatomy": anatomy, "accel": accel, "slices": slices, "effectiveAcceleration": eff}
             done = []
             for method, args in jobs:
+                names_here = [m for m, _ in bart_regs] if args is None else [method]
+                if names_here and all((name, accel, m) in reused for m in names_here):
+                    done += [reused[(name, accel, m)] for m in names_here]
+                    log(f"  {', '.join(names_here)}: reused")
+                    continue
                 if args is None:
                     done += run_bart(a, bart, bart_regs, sim, path, tag, name, base, binary)
                     continue

@@ -80,3 +80,22 @@ def test_best_lambda_and_margins():
     assert abs(m["l1-best"]["worstSliceDPSNR"] - 0.1) < 1e-12  # slice by slice: +0.1, +1.1
     assert abs(m["tv-best"]["worstSliceDPSNR"] - 2.1) < 1e-12
     assert "| knee | 4× | daps | l1-best | 1 | +0.60 |" in ev.margin_markdown(rows)
+
+
+@pytest.mark.skipif(not os.path.isdir(DATA), reason="../shared/data is absent")
+def test_reuse_takes_scored_records(tmp_path):
+    binary = ev.default_binary()
+    if not os.path.exists(binary):
+        pytest.skip("mri-daps is not built")
+    val = tmp_path / "val"
+    mvs.main(["--out", str(val), "--data", DATA, "--only", "IXI051"])
+    first = tmp_path / "a"
+    assert ev.main([str(val), "--out", str(first), "--accels", "4", "--max-slices", "1", "--methods", "zero-filled",
+                    "--no-bart"]) == 0
+    old = json.load(open(first / "results.json"))["runs"][0]
+    second = tmp_path / "b"
+    assert ev.main([str(val), "--out", str(second), "--accels", "4", "--max-slices", "1", "--methods", "zero-filled",
+                    "--no-bart", "--reuse", str(first / "results.json")]) == 0
+    new = json.load(open(second / "results.json"))["runs"][0]
+    assert new["reusedFrom"] == str(first / "results.json") and new["psnr"] == old["psnr"]
+    assert not (second / "recon").exists()  # nothing was reconstructed again
