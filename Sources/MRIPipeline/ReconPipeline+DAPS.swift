@@ -150,16 +150,6 @@ extension ReconPipeline {
         public var measurements: ComplexArray
         public var sense: SENSEOperator
         public var scale: Float
-        /// Pixels some coil sees (Σ_c |S_c|² > 0), `[H, W]` row-major. Elsewhere the data say
-        /// nothing and the draws would be the prior's alone: they are set to zero there, as a
-        /// SENSE-type solver leaves them (`reconstructDAPSSlice`).
-        public var support: [Bool]
-    }
-
-    /// Σ_c |S_c|² > 0 per pixel of maps `[coils, H, W]`.
-    static func support(of maps: ComplexArray) -> [Bool] {
-        let coils = maps.shape[0], n = maps.count / max(1, coils)
-        return (0..<n).map { i in (0..<coils).contains { maps.storage[$0 * n + i].magnitudeSquared > 0 } }
     }
 
     /// Prepare (mask, the protocol's coil compression, coil maps on the oversampled FOV, readout
@@ -184,7 +174,7 @@ extension ReconPipeline {
                                                     estimate: options.normalisationEstimate)
         let y = k.scaled(by: 1 / scale)
         timings.normalisation += lap()
-        return DAPSProblem(measurements: y, sense: op, scale: scale, support: Self.support(of: maps))
+        return DAPSProblem(measurements: y, sense: op, scale: scale)
     }
 
     /// `daps` with the likelihood temperature τ₀ set from the noise of the normalised data, σ/s:
@@ -229,10 +219,7 @@ extension ReconPipeline {
         timings.sampling += lap()
         timings.network += result.timings.network
         timings.conditional += result.timings.conditional
-        var samples = result.samples
-        for d in samples.indices {
-            for i in 0..<problem.support.count where !problem.support[i] { samples[d][linear: i] = .zero }
-        }
+        let samples = result.samples
         let stats = PosteriorStatistics(samples: samples)
         var mean = stats.meanMagnitude, std = stats.standardDeviation, variance = stats.variance
         let stdFactor = scale * Float(p.stdScale), varianceFactor = scale * scale
