@@ -4,7 +4,7 @@ column pair per method: the reconstruction and |reconstruction − target| ×GAI
 target's scale (0 … target max of the slice), fastMRI's centre crop.
 
     /usr/bin/python3 scripts/error_montage.py out/gen-eval/baseline/results.json docs/images/generalisation-errors.png \\
-        [--methods l1-best tv-best daps] [--accels 4 8] [--gain 5] [--tile 160] [--max-rows 12]
+        [--methods l1-best tv-best daps] [--accels 4 8] [--gain 5] [--tile 160] [--max-rows 12] [--files NAME ...]
 
 Used to look for structured artefacts (fold-over, aliasing streaks) that one method shows and
 the others do not (docs/evaluation.md). The PNG is 8-bit grey; each tile is resized to --tile
@@ -45,6 +45,7 @@ def main(argv=None):
     ap.add_argument("--gain", type=float, default=5.0)
     ap.add_argument("--tile", type=int, default=160)
     ap.add_argument("--max-rows", type=int, default=12)
+    ap.add_argument("--files", nargs="*", default=None, help="only files whose name contains one of these")
     a = ap.parse_args(argv)
     res = json.load(open(a.results))
     folder = res["config"]["validation"]
@@ -52,6 +53,8 @@ def main(argv=None):
     rows = []
     for f, accel in sorted({(r["file"], r["accel"]) for r in res["runs"]}):
         if accel not in a.accels or not all((f, accel, m) in runs for m in a.methods):
+            continue
+        if a.files and not any(x in f for x in a.files):
             continue
         target = target_volume(os.path.join(folder, f))
         side = min(target.shape[-1], target.shape[-2])
