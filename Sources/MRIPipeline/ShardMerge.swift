@@ -9,13 +9,13 @@ import MRIIO
 /// normalisation and sampler seed `sliceSeed(seed, k)` depend on the absolute index k), so the
 /// datasets are concatenated bitwise; the attributes are those of the shards, which must agree
 /// on every one except `slice_start` (the merged file takes the first) and the per-slice lists
-/// (`coil_maps_per_slice`, `normalisation_scales`, `daps_seeds`), which are joined in slice
+/// (`coil_maps_per_slice`, `normalisation_scales`, `daps_seeds`, `taus`, `noise_std_estimates`), which are joined in slice
 /// order. Shards that overlap, leave a gap, come from different inputs or runs (any other
 /// attribute differs), or hold different datasets are refused before anything is written.
 public enum ShardMerge {
     /// Per-slice list attributes: comma-separated, or a JSON array.
     static let commaLists: Set<String> = ["coil_maps_per_slice"]
-    static let jsonLists: Set<String> = ["normalisation_scales", "daps_seeds"]
+    static let jsonLists: Set<String> = ["normalisation_scales", "daps_seeds", "taus", "noise_std_estimates"]
 
     public struct Summary: Sendable {
         public var output: URL

@@ -7,7 +7,7 @@ struct Merge: ParsableCommand {
         abstract: "Assemble slice shards of one input (recon --slices a:b) into the file one recon over their union writes.",
         discussion: """
             Datasets are concatenated bitwise in slice order; the shards must agree on every attribute except \
-            slice_start and the per-slice lists (coil_maps_per_slice, normalisation_scales, daps_seeds), which are \
+            slice_start and the per-slice lists (coil_maps_per_slice, normalisation_scales, daps_seeds, taus, noise_std_estimates), which are \
             joined. Shards that overlap, leave a gap, or come from different inputs, methods, protocols, priors or \
             seeds are refused before anything is written.
             """)
