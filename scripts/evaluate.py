@@ -260,10 +260,15 @@ def parse_variant(spec):
     return name, args
 
 
+def groups(rows):
+    """The (anatomy, accel) pairs of ``rows``, knee first, then by name and acceleration."""
+    return sorted({(r["anatomy"], r["accel"]) for r in rows}, key=lambda k: (k[0] != "knee", k[0], k[1]))
+
+
 def summarise(runs, methods):
     """Mean over volumes per (anatomy, accel, method)."""
     table = []
-    keys = sorted({(r["anatomy"], r["accel"]) for r in runs}, key=lambda k: (k[0] != "knee", k[0], k[1]))
+    keys = groups(runs)
     for anatomy, accel in keys:
         for m in methods:
             rs = [r for r in runs if r["anatomy"] == anatomy and r["accel"] == accel and r["method"] == m]
@@ -294,7 +299,7 @@ def margins(runs, variants, bests):
     of ΔPSNR and ΔSSIM, the worst slice's ΔPSNR (slice by slice, same slice), and the files."""
     table = []
     ok = {(r["file"], r["accel"], r["method"]): r for r in runs if r.get("status") == "ok"}
-    for anatomy, accel in sorted({(r["anatomy"], r["accel"]) for r in runs}, key=lambda k: (k[0] != "knee", k[0], k[1])):
+    for anatomy, accel in groups(runs):
         files = sorted({r["file"] for r in runs if r["anatomy"] == anatomy and r["accel"] == accel})
         for v in variants:
             for b in bests:
@@ -338,7 +343,7 @@ def per_file_markdown(runs, methods):
 
 def markdown(summary, masks):
     out = []
-    for anatomy, accel in sorted({(r["anatomy"], r["accel"]) for r in summary}, key=lambda k: (k[0] != "knee", k[0], k[1])):
+    for anatomy, accel in groups(summary):
         rows = [r for r in summary if r["anatomy"] == anatomy and r["accel"] == accel]
         m = [x for x in masks if x["anatomy"] == anatomy and x["accel"] == accel]
         eff = np.mean([x["effectiveAcceleration"] for x in m]) if m else float("nan")

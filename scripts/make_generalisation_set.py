@@ -163,17 +163,6 @@ def header_xml(h, w, pixel_mm, coils, protocol):
 """
 
 
-def write(path, kspace, target, header, attrs, single_coil):
-    tmp = path + ".tmp"
-    with h5py.File(tmp, "w", track_order=True) as f:
-        f.create_dataset("kspace", data=kspace, track_times=False)
-        f.create_dataset("reconstruction_esc" if single_coil else "reconstruction_rss", data=target, track_times=False)
-        f.create_dataset("ismrmrd_header", data=np.bytes_(header.encode()), track_times=False)
-        for k, v in attrs.items():
-            f.attrs[k] = v
-    os.replace(tmp, path)
-
-
 def montage(rows, path):
     """One PNG: every target slice side by side (each scaled to its own max), for a look."""
     from PIL import Image
@@ -214,8 +203,9 @@ def main(argv=None):
                  "source_slices": np.array(indices, np.int64), "simulated": note, "set": "generalisation",
                  "source_held_out": held}
         path = os.path.join(a.out, name + ".h5")
-        write(path, kspace, target, header_xml(kspace.shape[-2], kspace.shape[-1], pixel_out, coils,
-                                                f"{acq} SIMULATED ({name})"), attrs, coils == 1)
+        mvs.write(path, kspace, target, header_xml(kspace.shape[-2], kspace.shape[-1], pixel_out, coils,
+                                                    f"{acq} SIMULATED ({name})"), attrs,
+                  target="reconstruction_esc" if coils == 1 else "reconstruction_rss")
         written.append(path)
         shown.append((name, target))
         print(f"wrote {path}: kspace {kspace.shape}, target {target.shape}, {acq}, source slices {indices}, "

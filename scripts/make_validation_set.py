@@ -194,11 +194,13 @@ def specs(data):
     return out
 
 
-def write(path, kspace, rss, header, attrs):
+def write(path, kspace, rss, header, attrs, target="reconstruction_rss"):
+    """Writes the file atomically (temp file + rename); ``target`` names the reference dataset
+    (``reconstruction_esc`` for single-coil files)."""
     tmp = path + ".tmp"
     with h5py.File(tmp, "w", track_order=True) as f:
         f.create_dataset("kspace", data=kspace, track_times=False)
-        f.create_dataset("reconstruction_rss", data=rss, track_times=False)
+        f.create_dataset(target, data=rss, track_times=False)
         f.create_dataset("ismrmrd_header", data=np.bytes_(header.encode()), track_times=False)
         for k, v in attrs.items():
             f.attrs[k] = v

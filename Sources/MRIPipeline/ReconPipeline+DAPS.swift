@@ -219,8 +219,7 @@ extension ReconPipeline {
         timings.sampling += lap()
         timings.network += result.timings.network
         timings.conditional += result.timings.conditional
-        let samples = result.samples
-        let stats = PosteriorStatistics(samples: samples)
+        let stats = PosteriorStatistics(samples: result.samples)
         var mean = stats.meanMagnitude, std = stats.standardDeviation, variance = stats.variance
         let stdFactor = scale * Float(p.stdScale), varianceFactor = scale * scale
         for i in 0..<mean.count {
@@ -233,7 +232,7 @@ extension ReconPipeline {
         variance = try Self.fitToOutput(variance, geometry: geometry)
         var draws = [FloatArray]()
         if options.saveSamples {
-            for x in samples {
+            for x in result.samples {
                 var m = x.magnitude
                 for i in 0..<m.count { m[linear: i] *= scale }
                 draws.append(try Self.fitToOutput(m, geometry: geometry))
