@@ -3,7 +3,8 @@
 #   1. recon --jobs 1 against --jobs 2 over four one-slice fastMRI-geometry knee inputs (640×368,
 #      2× readout oversampling, 15 coils, made by scripts/make_knee_like.py from
 #      ../shared/data/knee/mridata-axial knee01–04; coils, phase and noise simulated), for
-#      zero-filled, SENSE and DAPS (knee prior, default protocol), wall time of each run;
+#      zero-filled, SENSE and DAPS (knee prior, default protocol), wall time of each run, and
+#      --jobs 1 --threads 1 (the work each --jobs 2 worker does, on one core);
 #   2. the same four inputs as a Slurm cohort (mri-daps slurm submit, one slice per task) with
 #      one task at a time (--array-limit 1, 2 CPUs per task) and two at a time (--array-limit 2,
 #      1 CPU per task), wall time from submit until `slurm status` (polled every 2 s) shows every
@@ -34,6 +35,10 @@ for m in $methods; do
     "$bin" recon "${inputs[@]}" --method "$m" --accel 4 --jobs "$j" --out "$work/jobs$j-$m" >/dev/null 2>"$work/err"
     printf "recon --jobs %d  %-12s %7.1f s\n" "$j" "$m" "$(elapsed "$t0")" | tee -a "$log"
   done
+  # The same work on one core: what each --jobs 2 worker runs (one thread), one input after the other.
+  t0=$(now)
+  "$bin" recon "${inputs[@]}" --method "$m" --accel 4 --jobs 1 --threads 1 --out "$work/threads1-$m" >/dev/null 2>"$work/err"
+  printf "recon --jobs 1 --threads 1  %-12s %7.1f s\n" "$m" "$(elapsed "$t0")" | tee -a "$log"
   cmp <(h5dump -d reconstruction "$work/jobs1-$m/knee01.h5" | tail -n +3) <(h5dump -d reconstruction "$work/jobs2-$m/knee01.h5" | tail -n +3) >/dev/null \
     && echo "  --jobs 1 and 2 outputs identical (knee01)" | tee -a "$log"
 done
