@@ -7,7 +7,8 @@
 
 Input: the output folder of scripts/evaluate.py (recon/<R>x/<method>/<file>.h5 with
 `reconstruction`, `posterior_std` and the `protocol` / `uncertainty_scale` attributes) and the
-validation files it was run on (targets: `reconstruction_rss`).
+validation files it was run on (targets: `reconstruction_rss`, for single-coil files
+`reconstruction_esc`).
 
 For every reconstruction the raw across-draw standard deviation is recovered as
 posterior_std / uncertainty_scale (the factor the run used), and the ratio r = |x̂ − x| / std is
@@ -57,7 +58,10 @@ def ratios(recon_path, validation_dir):
     if not os.path.exists(target_path):
         raise SystemExit(f"{recon_path}: no validation file {target_path}")
     with h5py.File(target_path, "r") as v:
-        full = v["reconstruction_rss"][()]
+        key = "reconstruction_rss" if "reconstruction_rss" in v else "reconstruction_esc"  # single-coil: ESC
+        if key not in v:
+            raise SystemExit(f"{target_path}: no reconstruction_rss or reconstruction_esc target")
+        full = v[key][()]
     out = []
     for i in range(rec.shape[0]):
         g = full[start + i]
