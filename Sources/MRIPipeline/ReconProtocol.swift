@@ -25,8 +25,7 @@ import Foundation
 public struct ReconProtocol: Codable, Sendable {
     /// Speed/quality tier of a preset.
     public enum Variant: String, Codable, Sendable, CaseIterable {
-        /// 50–100 network evaluations per draw (the presets: N_A 50 × N_ODE 1 from σ_max 2; brain-4x
-        /// N_A 100 × N_ODE 1 from σ_max 10).
+        /// ≈ 50 network evaluations per draw (the presets: N_A 50 × N_ODE 1 from σ_max 2).
         case fast
         /// ≈ 1000 network evaluations per draw (DAPS-1K; the presets use N_A 100 × N_ODE 10).
         case reference

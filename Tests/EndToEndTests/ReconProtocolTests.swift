@@ -21,9 +21,8 @@ struct ReconProtocolTests {
             #expect(p.prior == p.anatomy)
             #expect(p.acceleration == Double(parts[1].dropLast())!)
             #expect(p.variant == (name.hasSuffix("reference") ? .reference : .fast))
-            // Fast presets: 50 annealing steps from σ_max 2, except brain-4x (100 from σ_max 10: on the
-            // generalisation validation 50 steps lost 0.011 SSIM there; docs/performance.md).
-            let fewer = p.variant == .fast && name != "brain-4x"
+            // Fast presets: 50 annealing steps from σ_max 2 (docs/performance.md); reference ones 100 × 10 from σ_max 10.
+            let fewer = p.variant == .fast
             #expect(p.daps.networkEvaluations == (p.variant == .fast ? (fewer ? 50 : 100) : 1000), "\(name): \(p.daps.networkEvaluations) NFE")
             #expect(p.samples >= 2)
             #expect(p.quantile == 0.99)
