@@ -228,9 +228,10 @@ def test_train_resume_export(tmp_path, capsys):
     if validate._bm3d_module() is not None:
         shipped = str(tmp_path / "shipped.safetensors")
         assert ship.main(["--checkpoint", ck_path, "--data", root, "--val-files", "subjC", "--name", "tiny",
-                          "--out", shipped, "--report", str(tmp_path / "val.json")]) == 0
+                          "--out", shipped, "--report", str(tmp_path / "val.json"), "--note", "one joint prior"]) == 0
         _, _, card = export.load_prior(shipped)
         assert card["name"] == "tiny" and card["training_steps"] == 5 and card["data"] == ["data"]
+        assert card["note"] == "one joint prior"
         assert set(card["validation"]["bm3d_psnr_db"]) == {f"{s:g}" for s in validate.SIGMAS}
         assert card["validation"]["slices"] == 2
         assert json.load(open(tmp_path / "val.json"))["validation"] == card["validation"]

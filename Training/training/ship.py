@@ -37,6 +37,7 @@ def main(argv=None):
     parser.add_argument("--report", help="write the validation JSON here (default OUT's run folder)")
     parser.add_argument("--max-slices", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--note", help="a sentence for the card's 'note' (e.g. that two names ship one joint prior)")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
 
@@ -51,6 +52,8 @@ def main(argv=None):
                 training_steps=int(ckpt.get("step", step or 0)),
                 wall_time_s=round(float(ckpt.get("wall_time_s", 0.0)), 1),
                 weights="EMA, fp16")
+    if args.note:
+        card["note"] = args.note
 
     out_dir = os.path.dirname(os.path.abspath(args.out))
     os.makedirs(out_dir, exist_ok=True)
