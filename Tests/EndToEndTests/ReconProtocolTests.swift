@@ -22,12 +22,12 @@ struct ReconProtocolTests {
             #expect(p.acceleration == Double(parts[1].dropLast())!)
             #expect(p.variant == (name.hasSuffix("reference") ? .reference : .fast))
             // Fast presets: 50 annealing steps from σ_max 2 (docs/performance.md); reference ones 100 × 10 from σ_max 10.
-            let fewer = p.variant == .fast
-            #expect(p.daps.networkEvaluations == (p.variant == .fast ? (fewer ? 50 : 100) : 1000), "\(name): \(p.daps.networkEvaluations) NFE")
+            let fast = p.variant == .fast
+            #expect(p.daps.networkEvaluations == (fast ? 50 : 1000), "\(name): \(p.daps.networkEvaluations) NFE")
             #expect(p.samples >= 2)
             #expect(p.quantile == 0.99)
             #expect(p.daps.conditional.method == "gaussian-cg")
-            #expect(p.daps.sigmaMin == Float(0.01) && p.daps.sigmaMax == (fewer ? 2 : 10))
+            #expect(p.daps.sigmaMin == Float(0.01) && p.daps.sigmaMax == (fast ? 2 : 10))
             #expect(p.coilMaps == .lowres)
             // Fast presets carry the calibration factor fitted on validation data; reference ones do not yet.
             #expect(p.variant == .fast ? p.stdScale > 1 : p.uncertaintyScale == nil, "\(name): uncertainty_scale \(p.stdScale)")

@@ -37,7 +37,7 @@ def main(argv=None):
     parser.add_argument("--report", help="write the validation JSON here (default OUT's run folder)")
     parser.add_argument("--max-slices", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--note", help="a sentence for the card's 'note' (e.g. that two names ship one joint prior)")
+    parser.add_argument("--note", help="a sentence for the card's 'note' (e.g. under which built-in name a joint prior ships)")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
 
