@@ -105,7 +105,7 @@ let package = Package(
             dependencies: ["MRIAcquisition", "MRICore", "MRIIO", "_TestSupport"]),
         .testTarget(
             name: "NeuralPriorTests",
-            dependencies: ["NeuralPrior", "DAPS", "MRICore", "_TestSupport"]),
+            dependencies: ["NeuralPrior", "CKernels", "DAPS", "MRICore", "_TestSupport"]),
         .testTarget(name: "DAPSTests", dependencies: ["DAPS", "MRICore", "_TestSupport"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "_TestSupport"]),
         .testTarget(name: "MRIPreviewTests", dependencies: ["MRIPreview", "MRIIO", "_TestSupport"]),

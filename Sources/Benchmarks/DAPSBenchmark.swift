@@ -60,6 +60,10 @@ public enum DAPSBenchmark {
         public var prior: String
         public var priorConfiguration: String
         public var threads: Int
+        /// OpenBLAS's kernels in this process (`BLAS.coreName`) and the 3×3 convolution's
+        /// instruction set ("avx512", "avx2" or "im2col").
+        public var blasKernels: String
+        public var convolutionKernel: String
         /// Coils the sampler ran with (after the protocol's compression).
         public var virtualCoils: Int
         /// `recon --report`'s stages before the sampler: preprocess (mask, readout
@@ -74,6 +78,8 @@ public enum DAPSBenchmark {
 
         enum CodingKeys: String, CodingKey {
             case input, width, height, prior, threads, single, batched
+            case blasKernels = "blas_kernels"
+            case convolutionKernel = "convolution_kernel"
             case rawCoils = "raw_coils"
             case rawHeight = "raw_height"
             case sampledColumns = "sampled_columns"
@@ -145,7 +151,8 @@ public enum DAPSBenchmark {
                       protocolName: setup.reconProtocol.name,
                       dapsConfiguration: ReconPipeline.DAPSSetup.json(setup.reconProtocol.daps),
                       prior: setup.prior.identity.name, priorConfiguration: setup.prior.identity.configuration,
-                      threads: compute.threads, virtualCoils: problem.sense.coils,
+                      threads: compute.threads, blasKernels: BLAS.coreName,
+                      convolutionKernel: Convolution.directKernelInstructionSet(compute), virtualCoils: problem.sense.coils,
                       preprocessSeconds: timings.preprocess, mapsSeconds: timings.maps, mapsMethod: mapsMethod,
                       normalisationSeconds: timings.normalisation, single: single, batched: batched,
                       peakRSSMB: UNetBenchmark.peakResidentBytes().map { Double($0) / 1e6 })

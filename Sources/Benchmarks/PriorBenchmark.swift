@@ -19,7 +19,9 @@ public enum PriorBenchmark {
 
     public struct Report: Sendable, Codable {
         public var configuration: String
+        /// Image height (and width unless `width` says otherwise).
         public var size: Int
+        public var width: Int
         public var msPerEvalBatch1: Double
         public var msPerEvalBatch4: Double
         public var gflops: Double
@@ -28,9 +30,12 @@ public enum PriorBenchmark {
         public var pytorchMsBatch1: Double?
         public var pytorchMsBatch4: Double?
         public var threads: Int
+        /// OpenBLAS's kernels in this process (`BLAS.coreName`).
+        public var blasKernels: String
 
         enum CodingKeys: String, CodingKey {
-            case configuration, size, threads
+            case configuration, size, width, threads
+            case blasKernels = "blas_kernels"
             case msPerEvalBatch1 = "ms_per_eval_batch1"
             case msPerEvalBatch4 = "ms_per_eval_batch4"
             case gflops
@@ -41,22 +46,23 @@ public enum PriorBenchmark {
         }
     }
 
-    /// Runs the benchmark for `priorFile`'s configuration (or the default), `size`×`size`.
+    /// Runs the benchmark for `priorFile`'s configuration (or the default), `size`×`width` (square by default).
     /// `trainingDirectory` holds `bench_torch.py`; PyTorch figures are nil when it or torch is absent.
-    public static func run(priorFile: URL?, configurationJSON: String? = nil, size: Int = 320, repeats: Int = 9,
+    public static func run(priorFile: URL?, configurationJSON: String? = nil, size: Int = 320, width: Int? = nil, repeats: Int = 9,
                            trainingDirectory: URL?, compute: ComputeSettings = .machine) throws -> Report {
         let configuration = try priorFile.map { try UNet(contentsOf: $0).configuration }
             ?? UNetConfiguration.decode(json: configurationJSON ?? defaultConfigurationJSON)
-        let r = try UNetBenchmark.run(configuration: configuration, height: size, width: size, batches: [1, 4], repeats: repeats,
+        let r = try UNetBenchmark.run(configuration: configuration, height: size, width: width ?? size, batches: [1, 4], repeats: repeats,
                                       compute: compute)
         let b1 = r.results.first { $0.batch == 1 }!, b4 = r.results.first { $0.batch == 4 }!
         let threads = compute.threads
-        var report = Report(configuration: configuration.jsonString(), size: size,
+        var report = Report(configuration: configuration.jsonString(), size: size, width: width ?? size,
                             msPerEvalBatch1: b1.milliseconds, msPerEvalBatch4: b4.milliseconds,
                             gflops: b1.gflopsPerSecond, sgemmPeakGFLOPS: r.sgemmGFLOPS,
                             peakRSSMB: b4.peakResidentBytes.map { Double($0) / 1e6 },
-                            pytorchMsBatch1: nil, pytorchMsBatch4: nil, threads: threads)
-        if let torch = try? pytorch(configurationJSON: configuration.jsonString(), size: size, threads: threads,
+                            pytorchMsBatch1: nil, pytorchMsBatch4: nil, threads: threads,
+                            blasKernels: BLAS.coreName)
+        if width == nil || width == size, let torch = try? pytorch(configurationJSON: configuration.jsonString(), size: size, threads: threads,
                                     trainingDirectory: trainingDirectory) {
             report.pytorchMsBatch1 = torch.0
             report.pytorchMsBatch4 = torch.1

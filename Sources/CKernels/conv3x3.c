@@ -9,6 +9,12 @@
 // (in_scale, in_shift) each copied row becomes SiLU(scale·x + shift) on its way into the band
 // (the padding stays zero, as PyTorch pads the activation), so GroupNorm + SiLU before a
 // convolution costs no pass of its own over memory.
+//
+// With AVX-512 (F) the same band and packed weights feed tiles of 6 output channels × up to 64
+// pixels (4 vectors × 6 channels = 24 accumulators); the row's last tile loads and stores under
+// a lane mask. Every output pixel is the same chain of single-rounded FMAs in the same order
+// (input channel, kernel row, kernel column), then + bias (+ y), in both variants, so AVX2 and
+// AVX-512 give the same bits (tested).
 #include "ck_internal.h"
 
 #include <string.h>
@@ -119,7 +125,98 @@ CK_TARGET static void tile8(const float *in, int cin, long cs, int wp, const flo
     for (int i = 0; i < nout; i++) store8(out[i], acc[i], bias[i], accumulate, n, mask);
 }
 
-CK_TARGET static void conv3x3_avx2(const float *x, int cin, int height, int width, const float *packed,
+#define CK_TARGET512 __attribute__((target("avx512f,avx2,fma")))
+
+// 6 output channels × NV vectors of 16 pixels; the last vector's lanes are `last`. Named
+// accumulators (not an array, which compilers keep in memory here): 24 + 4 inputs + 1 weight of
+// the 32 registers.
+#define ACC_DECL(i) __m512 a##i##0 = _mm512_setzero_ps(), a##i##1 = a##i##0, a##i##2 = a##i##0, a##i##3 = a##i##0;
+#define ACC_FMA(i)                                                   \
+    {                                                                \
+        __m512 k = _mm512_set1_ps(w[i]);                             \
+        a##i##0 = _mm512_fmadd_ps(x0, k, a##i##0);                   \
+        if (NV > 1) a##i##1 = _mm512_fmadd_ps(x1, k, a##i##1);       \
+        if (NV > 2) a##i##2 = _mm512_fmadd_ps(x2, k, a##i##2);       \
+        if (NV > 3) a##i##3 = _mm512_fmadd_ps(x3, k, a##i##3);       \
+    }
+#define ACC_STORE(i)                                                                   \
+    if (i < nout) {                                                                    \
+        store16(out[i], a##i##0, bias[i], accumulate, NV == 1 ? last : full);          \
+        if (NV > 1) store16(out[i] + 16, a##i##1, bias[i], accumulate, NV == 2 ? last : full); \
+        if (NV > 2) store16(out[i] + 32, a##i##2, bias[i], accumulate, NV == 3 ? last : full); \
+        if (NV > 3) store16(out[i] + 48, a##i##3, bias[i], accumulate, last);          \
+    }
+
+CK_TARGET512 static inline __attribute__((always_inline)) void store16(float *dst, __m512 acc, float bias,
+                                                                       int accumulate, __mmask16 m) {
+    __m512 r = _mm512_add_ps(acc, _mm512_set1_ps(bias));
+    if (accumulate) r = _mm512_add_ps(r, _mm512_maskz_loadu_ps(m, dst));
+    _mm512_mask_storeu_ps(dst, m, r);
+}
+
+CK_TARGET512 static inline __attribute__((always_inline)) void tile512(
+    const float *in, int cin, long cs, int wp, const float *w, float *const out[OCB], const float *bias, int nout,
+    int accumulate, const int NV, __mmask16 last) {
+    const __mmask16 full = (__mmask16)0xFFFF;
+    ACC_DECL(0) ACC_DECL(1) ACC_DECL(2) ACC_DECL(3) ACC_DECL(4) ACC_DECL(5)
+    for (int c = 0; c < cin; c++) {
+        const float *p = in + c * cs;
+        for (int u = 0; u < 3; u++) {
+            const float *q = p + u * wp;
+            for (int v = 0; v < 3; v++) {
+                const float *r = q + v;
+                __m512 x0 = NV == 1 ? _mm512_maskz_loadu_ps(last, r) : _mm512_loadu_ps(r);
+                __m512 x1 = NV > 1 ? (NV == 2 ? _mm512_maskz_loadu_ps(last, r + 16) : _mm512_loadu_ps(r + 16)) : x0;
+                __m512 x2 = NV > 2 ? (NV == 3 ? _mm512_maskz_loadu_ps(last, r + 32) : _mm512_loadu_ps(r + 32)) : x0;
+                __m512 x3 = NV > 3 ? _mm512_maskz_loadu_ps(last, r + 48) : x0;
+                ACC_FMA(0) ACC_FMA(1) ACC_FMA(2) ACC_FMA(3) ACC_FMA(4) ACC_FMA(5)
+                w += OCB;
+            }
+        }
+    }
+    ACC_STORE(0) ACC_STORE(1) ACC_STORE(2) ACC_STORE(3) ACC_STORE(4) ACC_STORE(5)
+}
+
+CK_TARGET512 static void tile512_1(const float *in, int cin, long cs, int wp, const float *w, float *const out[OCB],
+                                   const float *bias, int nout, int accumulate, __mmask16 last) {
+    tile512(in, cin, cs, wp, w, out, bias, nout, accumulate, 1, last);
+}
+CK_TARGET512 static void tile512_2(const float *in, int cin, long cs, int wp, const float *w, float *const out[OCB],
+                                   const float *bias, int nout, int accumulate, __mmask16 last) {
+    tile512(in, cin, cs, wp, w, out, bias, nout, accumulate, 2, last);
+}
+CK_TARGET512 static void tile512_3(const float *in, int cin, long cs, int wp, const float *w, float *const out[OCB],
+                                   const float *bias, int nout, int accumulate, __mmask16 last) {
+    tile512(in, cin, cs, wp, w, out, bias, nout, accumulate, 3, last);
+}
+CK_TARGET512 static void tile512_4(const float *in, int cin, long cs, int wp, const float *w, float *const out[OCB],
+                                   const float *bias, int nout, int accumulate, __mmask16 last) {
+    tile512(in, cin, cs, wp, w, out, bias, nout, accumulate, 4, last);
+}
+
+// Output rows of one band with the AVX-512 tiles (`conv3x3_band` below fills the band).
+CK_TARGET512 static void band_rows_avx512(const float *scratch, int cin, long cs, int wp, int width, const float *wb,
+                                          const float *bb, int nout, float *const out[OCB], int accumulate) {
+    int x0 = 0;
+    for (; x0 + 64 <= width; x0 += 64) {
+        float *o[OCB] = {out[0] + x0, out[1] + x0, out[2] + x0, out[3] + x0, out[4] + x0, out[5] + x0};
+        tile512_4(scratch + x0, cin, cs, wp, wb, o, bb, nout, accumulate, (__mmask16)0xFFFF);
+    }
+    int rem = width - x0;
+    if (rem > 0) {
+        int nv = (rem + 15) / 16, tail = rem - 16 * (nv - 1);
+        __mmask16 last = (__mmask16)((1u << tail) - 1u);
+        float *o[OCB] = {out[0] + x0, out[1] + x0, out[2] + x0, out[3] + x0, out[4] + x0, out[5] + x0};
+        switch (nv) {
+        case 1: tile512_1(scratch + x0, cin, cs, wp, wb, o, bb, nout, accumulate, last); break;
+        case 2: tile512_2(scratch + x0, cin, cs, wp, wb, o, bb, nout, accumulate, last); break;
+        case 3: tile512_3(scratch + x0, cin, cs, wp, wb, o, bb, nout, accumulate, last); break;
+        default: tile512_4(scratch + x0, cin, cs, wp, wb, o, bb, nout, accumulate, last); break;
+        }
+    }
+}
+
+CK_TARGET static void conv3x3_x86(int avx512, const float *x, int cin, int height, int width, const float *packed,
                                    const float *bias, int cout, float *y, int row0, int rows, int accumulate,
                                    const float *in_scale, const float *in_shift, float *scratch) {
     const int wp = padded_width(width);
@@ -154,6 +251,10 @@ CK_TARGET static void conv3x3_avx2(const float *x, int cin, int height, int widt
                 float *out[OCB];
                 long rowOffset = (long)(b0 + r) * width;
                 for (int i = 0; i < OCB; i++) out[i] = y + (i < nout ? (ob * OCB + i) * plane + rowOffset : 0);
+                if (avx512) {
+                    band_rows_avx512(in, cin, cs, wp, width, wb, bb, nout, out, accumulate);
+                    continue;
+                }
                 int x0 = 0;
                 for (; x0 + 16 <= width; x0 += 16) {
                     float *o[OCB] = {out[0] + x0, out[1] + x0, out[2] + x0, out[3] + x0, out[4] + x0, out[5] + x0};
@@ -174,9 +275,21 @@ CK_TARGET static void conv3x3_avx2(const float *x, int cin, int height, int widt
 void ck_conv3x3(const float *x, int cin, int height, int width, const float *packed, const float *bias, int cout,
                 float *y, int row0, int rows, int accumulate, const float *in_scale, const float *in_shift,
                 float *scratch) {
+    ck_conv3x3_variant(0, x, cin, height, width, packed, bias, cout, y, row0, rows, accumulate, in_scale, in_shift,
+                       scratch);
+}
+
+void ck_conv3x3_variant(int variant, const float *x, int cin, int height, int width, const float *packed,
+                        const float *bias, int cout, float *y, int row0, int rows, int accumulate,
+                        const float *in_scale, const float *in_shift, float *scratch) {
 #ifdef CK_X86
-    conv3x3_avx2(x, cin, height, width, packed, bias, cout, y, row0, rows, accumulate, in_scale, in_shift, scratch);
+    static int best = -1;  // racing first callers store the same value
+    if (best < 0) best = ck_has_avx512() ? 2 : 1;
+    int avx512 = (variant == 0 ? best : variant) == 2;
+    conv3x3_x86(avx512, x, cin, height, width, packed, bias, cout, y, row0, rows, accumulate, in_scale, in_shift,
+                 scratch);
 #else
+    (void)variant;
     (void)x; (void)cin; (void)height; (void)width; (void)packed; (void)bias; (void)cout; (void)y; (void)row0;
     (void)rows; (void)accumulate; (void)in_scale; (void)in_shift; (void)scratch;
     __builtin_trap();  // callers check ck_has_avx2_fma() first

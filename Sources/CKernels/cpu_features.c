@@ -9,3 +9,12 @@ int ck_has_avx2_fma(void) {
     return 0;
 #endif
 }
+
+int ck_has_avx512(void) {
+#ifdef CK_X86
+    __builtin_cpu_init();
+    return ck_has_avx2_fma() && __builtin_cpu_supports("avx512f");
+#else
+    return 0;
+#endif
+}

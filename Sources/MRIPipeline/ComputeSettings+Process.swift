@@ -15,9 +15,10 @@ extension ComputeSettings {
         return c
     }
 
-    /// Applies the one process-wide part, OpenBLAS's thread count. Called once by the command
-    /// line before any work; libraries never change it.
+    /// Applies the process-wide parts: OpenBLAS's kernels (`BLAS.selectKernels`) and thread
+    /// count. Called once by the command line before any work; libraries never change them.
     public func applyToProcess() {
+        BLAS.selectKernels()
         BLAS.setThreads(blasThreads)
     }
 }

@@ -26,12 +26,19 @@ public final class Convolution: @unchecked Sendable {
     /// Weights in the direct kernel's layout (3×3 with `usesDirectKernel` only).
     let directPacked: UnsafeMutablePointer<Float>?
 
-    /// Whether this 3×3 convolution runs the direct AVX2 kernel (else im2col + sgemm).
+    /// Whether this 3×3 convolution runs the direct kernel (AVX2 or AVX-512; else im2col + sgemm).
     public var usesDirectKernel: Bool { directPacked != nil }
 
     /// The CPU has AVX2 + FMA, so 3×3 convolutions can use the direct kernel (chosen unless the
     /// compute settings ask for `im2col`).
     public static let directKernelAvailable: Bool = ck_has_avx2_fma() != 0
+
+    /// What runs the 3×3 convolutions under `compute`: "avx512" or "avx2" (the direct kernel's
+    /// variant, same bits) or "im2col" (im2col + sgemm).
+    public static func directKernelInstructionSet(_ compute: ComputeSettings) -> String {
+        guard directKernelAvailable, compute.convolution != .im2col else { return "im2col" }
+        return ck_has_avx512() != 0 ? "avx512" : "avx2"
+    }
 
     /// Target size of one im2col band (floats).
     public let bandFloats: Int

@@ -62,14 +62,15 @@ struct PriorBench: ParsableCommand {
 
     @Option(help: "Prior file whose configuration to time (default: the default architecture).") var prior: String?
     @Option(help: "A configuration JSON (docs/weight-format.md) to time instead of the default architecture.") var config: String?
-    @Option(help: "Image size (square).") var size = 320
+    @Option(help: "Image height (and width unless --width).") var size = 320
+    @Option(help: "Image width (default: --size; 368 is fastMRI knees' phase-encode width). PyTorch is timed only for square sizes.") var width: Int?
     @Option(help: "Timed rounds, each one evaluation per batch size, interleaved (median reported).") var repeats = 9
     @Option(help: "Folder holding bench_torch.py for the PyTorch comparison.") var training = "Training"
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var compute: ComputeOptions
 
     func run() throws {
-        let r = try PriorBenchmark.run(priorFile: prior.map { URL(fileURLWithPath: $0) }, configurationJSON: config, size: size, repeats: repeats,
+        let r = try PriorBenchmark.run(priorFile: prior.map { URL(fileURLWithPath: $0) }, configurationJSON: config, size: size, width: width, repeats: repeats,
                                        trainingDirectory: URL(fileURLWithPath: training), compute: compute.settings(reconstruction: true))
         if json {
             let enc = JSONEncoder()
@@ -78,9 +79,9 @@ struct PriorBench: ParsableCommand {
             return
         }
         emit("prior \(r.configuration)")
-        emit(String(format: "%d×%d, %d threads: batch 1 %.1f ms/eval, batch 4 %.1f ms (%.2f× batch 1), %.1f GFLOP/s of sgemm peak %.1f GFLOP/s, peak RSS %@",
-                    r.size, r.size, r.threads, r.msPerEvalBatch1, r.msPerEvalBatch4, r.msPerEvalBatch4 / r.msPerEvalBatch1,
-                    r.gflops, r.sgemmPeakGFLOPS, (r.peakRSSMB.map { String(format: "%.0f MB", $0) } ?? "n/a") as NSString))
+        emit(String(format: "%d×%d, %d threads: batch 1 %.1f ms/eval, batch 4 %.1f ms (%.2f× batch 1), %.1f GFLOP/s of sgemm peak %.1f GFLOP/s (OpenBLAS %@ kernels), peak RSS %@",
+                    r.size, r.width, r.threads, r.msPerEvalBatch1, r.msPerEvalBatch4, r.msPerEvalBatch4 / r.msPerEvalBatch1,
+                    r.gflops, r.sgemmPeakGFLOPS, r.blasKernels as NSString, (r.peakRSSMB.map { String(format: "%.0f MB", $0) } ?? "n/a") as NSString))
         if let t = r.pytorchMsBatch1 {
             emit(String(format: "PyTorch (same model, threads): batch 1 %.1f ms, batch 4 %.1f ms; Swift/PyTorch %.2f×",
                         t, r.pytorchMsBatch4 ?? .nan, r.msPerEvalBatch1 / t))
@@ -148,7 +149,7 @@ struct DAPSBench: ParsableCommand {
         }
         emit("DAPS \(r.protocolName) \(r.dapsConfiguration)")
         emit("prior \(r.prior): \(r.priorConfiguration)")
-        emit("\(r.input): raw \(r.rawCoils)×\(r.rawHeight)×\(r.width), sampler \(r.virtualCoils)×\(r.height)×\(r.width), \(r.sampledColumns) columns, \(r.threads) threads")
+        emit("\(r.input): raw \(r.rawCoils)×\(r.rawHeight)×\(r.width), sampler \(r.virtualCoils)×\(r.height)×\(r.width), \(r.sampledColumns) columns, \(r.threads) threads, OpenBLAS \(r.blasKernels), convolution \(r.convolutionKernel)")
         emit(String(format: "preprocess (mask, oversampling, coil compression) %.2f s, coil maps (%@) %.2f s, normalisation estimate %.2f s",
                     r.preprocessSeconds, r.mapsMethod as NSString, r.mapsSeconds, r.normalisationSeconds))
         emit("| draws | total (s) | per draw (s) | network (s) | conditional (s) | operator, summed over draws (s) | NFE |")

@@ -1,4 +1,5 @@
 import Foundation
+import CKernels
 import MRICore
 import NeuralPrior
 import Testing
@@ -105,6 +106,41 @@ let convolutionCases: [(Int, Int, Int, Int, Int, Int)] = [
             return y
         }
         #expect(run(true) == run(false))
+    }
+
+    @Test("the direct kernel's AVX-512 variant gives the AVX2 variant's bits (row tails, accumulate, fused input)",
+          arguments: [(7, 5, 9, 13), (12, 2, 40, 46), (24, 12, 50, 70), (12, 12, 6, 64), (5, 13, 11, 100)])
+    func directKernelInstructionSets(cin: Int, cout: Int, h: Int, w: Int) throws {
+        try #require(ck_has_avx512() != 0, "CPU without AVX-512: only the AVX2 variant runs here")
+        let x = randomArray([cin, h, w], seed: 21, scale: 2)
+        let weight = randomArray([cout, cin, 3, 3], seed: 22, scale: 0.2).storage
+        let bias = randomArray([cout], seed: 23).storage
+        let scale = randomArray([cin], seed: 24).storage, shift = randomArray([cin], seed: 25).storage
+        var packed = [Float](repeating: 0, count: ck_conv3x3_packed_size(Int32(cout), Int32(cin)))
+        ck_conv3x3_pack(weight, Int32(cout), Int32(cin), &packed)
+        var scratch = [Float](repeating: .nan, count: ck_conv3x3_scratch(Int32(cin), Int32(h), Int32(w)))
+        let start = randomArray([cout, h, w], seed: 26).storage
+        for accumulate in [false, true] {
+            for affine in [false, true] {
+                var outputs: [[Float]] = []
+                for variant in [1, 2] {
+                    var y = start
+                    scale.withUnsafeBufferPointer { sp in
+                        shift.withUnsafeBufferPointer { tp in
+                            // Rows in two calls, as lanes split them.
+                            for (row0, rows) in [(0, h / 2), (h / 2, h - h / 2)] {
+                                ck_conv3x3_variant(Int32(variant), x.storage, Int32(cin), Int32(h), Int32(w), packed, bias,
+                                                   Int32(cout), &y, Int32(row0), Int32(rows), accumulate ? 1 : 0,
+                                                   affine ? sp.baseAddress : nil, affine ? tp.baseAddress : nil, &scratch)
+                            }
+                        }
+                    }
+                    outputs.append(y)
+                }
+                #expect(outputs[0] == outputs[1], "accumulate \(accumulate), affine \(affine)")
+                #expect(outputs[0] != start && !outputs[0].contains { !$0.isFinite })
+            }
+        }
     }
 
     @Test("the direct kernel's fused input affine + SiLU gives the bits of channelAffine then the convolution",

@@ -14,6 +14,9 @@ extern "C" {
 /// 1 when this CPU runs the AVX2 + FMA kernels below, else 0 (always 0 off x86-64).
 int ck_has_avx2_fma(void);
 
+/// 1 when this CPU (and OS) also runs the AVX-512 F variant of ck_conv3x3, else 0.
+int ck_has_avx512(void);
+
 /// Floats of the packed weights of a 3×3 convolution with `cout` outputs and `cin` inputs.
 size_t ck_conv3x3_packed_size(int cout, int cin);
 
@@ -36,6 +39,12 @@ size_t ck_conv3x3_scratch(int cin, int height, int width);
 void ck_conv3x3(const float *x, int cin, int height, int width, const float *packed, const float *bias, int cout,
                 float *y, int row0, int rows, int accumulate, const float *in_scale, const float *in_shift,
                 float *scratch);
+
+/// ck_conv3x3 with the instruction set chosen: 0 the best this CPU has (as ck_conv3x3), 1 AVX2 +
+/// FMA, 2 AVX-512 (needs ck_has_avx512()). Both give the same bits.
+void ck_conv3x3_variant(int variant, const float *x, int cin, int height, int width, const float *packed,
+                        const float *bias, int cout, float *y, int row0, int rows, int accumulate,
+                        const float *in_scale, const float *in_shift, float *scratch);
 
 /// y[i] = SiLU(a·x[i] + b) = v / (1 + exp(−v)) with v = a·x[i] + b, for i < n (in place allowed).
 /// Needs ck_has_avx2_fma().

@@ -63,9 +63,12 @@ enum FFTWPlanner {
     private static let lock = NSLock()
     /// `fftwf_init_threads` once, before the first plan.
     private static let threadsReady: Bool = { fftwf_init_threads() != 0 }()
+    /// `FFTWWisdom.rowTransforms` imported once, before the first plan (true when FFTW took it).
+    static let wisdomImported: Bool = FFTWWisdom.rowTransforms.withCString { fftwf_import_wisdom_from_string($0) != 0 }
     static func locked<T>(_ body: () -> T) -> T {
         lock.lock()
         _ = threadsReady
+        _ = wisdomImported
         defer { lock.unlock() }
         return body()
     }

@@ -1,4 +1,7 @@
 import COpenBLAS
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Thin, typed wrappers over the OpenBLAS/LAPACKE routines mri-daps needs. Matrices are
 /// row-major. This is the only file that calls BLAS/LAPACK directly.
@@ -50,6 +53,31 @@ public enum BLAS {
 
     /// Sets the number of OpenBLAS threads (default: OpenBLAS's own choice).
     public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+
+    /// The kernels OpenBLAS runs ("SkylakeX", "Haswell", "Prescott", …).
+    public static var coreName: String { String(cString: openblas_get_corename()) }
+
+    /// OpenBLAS built for many CPUs (DYNAMIC_ARCH, as Debian's is) chooses its kernels by CPU
+    /// model when it loads, and on a model newer than its release it falls back to the SSE3
+    /// "Prescott" kernels: Debian bookworm's 0.3.21 on an Emerald Rapids Xeon runs sgemm at a
+    /// third of the AVX-512 kernels' rate (docs/performance.md). When that happened and the user
+    /// has not chosen (`OPENBLAS_CORETYPE`), this chooses again by instruction set — "SkylakeX"
+    /// with AVX-512, "Haswell" with AVX2 + FMA — and returns the kernels in use. Runs once per
+    /// process; call it before the first BLAS call (the command line does, in
+    /// `ComputeSettings.applyToProcess`).
+    @discardableResult
+    public static func selectKernels() -> String { kernelChoice }
+
+    private static let kernelChoice: String = {
+        let current = coreName
+        guard current.lowercased() == "prescott", getenv("OPENBLAS_CORETYPE") == nil,
+              mri_openblas_can_select_core() != 0, let better = mri_openblas_core_for_cpu()
+        else { return current }
+        setenv("OPENBLAS_CORETYPE", better, 1)
+        mri_openblas_reselect_core()
+        unsetenv("OPENBLAS_CORETYPE")  // child processes choose for themselves
+        return coreName
+    }()
 }
 
 /// Failures of the numerical back ends.
