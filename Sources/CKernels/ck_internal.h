@@ -49,6 +49,42 @@ CK_TARGET static inline void affine_silu_avx2(const float *x, float *y, size_t n
         _mm256_maskstore_ps(y + i, mask, _mm256_div_ps(v, _mm256_add_ps(one, e)));
     }
 }
+
+#define CK_TARGET512 __attribute__((target("avx512f,avx2,fma")))
+
+// ck_exp8 on 16 lanes: the same operations in the same order, so the same bits per lane.
+CK_TARGET512 static inline __m512 ck_exp16(__m512 v) {
+    __m512 x0 = _mm512_min_ps(_mm512_max_ps(v, _mm512_set1_ps(-87.3f)), _mm512_set1_ps(88.3f));
+    const __m512 magic = _mm512_set1_ps(12582912.0f);
+    __m512 t = _mm512_fmadd_ps(x0, _mm512_set1_ps(1.44269504f), magic);
+    __m512 fx = _mm512_sub_ps(t, magic);
+    __m512 x = _mm512_fnmadd_ps(fx, _mm512_set1_ps(0.693359375f), x0);
+    x = _mm512_fmadd_ps(fx, _mm512_set1_ps(2.12194440e-4f), x);
+    __m512 z = _mm512_mul_ps(x, x);
+    __m512 y = _mm512_set1_ps(1.9875691500e-4f);
+    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(1.3981999507e-3f));
+    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(8.3334519073e-3f));
+    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(4.1665795894e-2f));
+    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(1.6666665459e-1f));
+    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(5.0000001201e-1f));
+    y = _mm512_add_ps(_mm512_fmadd_ps(y, z, x), _mm512_set1_ps(1.0f));
+    __m512i n = _mm512_sub_epi32(_mm512_castps_si512(t), _mm512_castps_si512(magic));
+    __m512 scale = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(n, _mm512_set1_epi32(127)), 23));
+    return _mm512_mul_ps(y, scale);
+}
+
+// affine_silu_avx2 on 16 lanes (same bits).
+CK_TARGET512 static inline void affine_silu_avx512(const float *x, float *y, size_t n, float a, float b) {
+    const __m512 va = _mm512_set1_ps(a), vb = _mm512_set1_ps(b), one = _mm512_set1_ps(1.0f);
+    const __m512 sign = _mm512_set1_ps(-0.0f);
+    size_t i = 0;
+    for (; i < n; i += 16) {
+        __mmask16 m = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1u);
+        __m512 v = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, x + i), va, vb);
+        __m512 e = ck_exp16(_mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(v), _mm512_castps_si512(sign))));
+        _mm512_mask_storeu_ps(y + i, m, _mm512_div_ps(v, _mm512_add_ps(one, e)));
+    }
+}
 #endif
 
 #endif

@@ -125,8 +125,6 @@ CK_TARGET static void tile8(const float *in, int cin, long cs, int wp, const flo
     for (int i = 0; i < nout; i++) store8(out[i], acc[i], bias[i], accumulate, n, mask);
 }
 
-#define CK_TARGET512 __attribute__((target("avx512f,avx2,fma")))
-
 // 6 output channels × NV vectors of 16 pixels; the last vector's lanes are `last`. Named
 // accumulators (not an array, which compilers keep in memory here): 24 + 4 inputs + 1 weight of
 // the 32 registers.
@@ -235,7 +233,9 @@ CK_TARGET static void conv3x3_x86(int avx512, const float *x, int cin, int heigh
                     continue;
                 }
                 d[0] = 0;
-                if (in_scale)
+                if (in_scale && avx512)
+                    affine_silu_avx512(x + c * plane + (long)sy * width, d + 1, (size_t)width, in_scale[c], in_shift[c]);
+                else if (in_scale)
                     affine_silu_avx2(x + c * plane + (long)sy * width, d + 1, (size_t)width, in_scale[c], in_shift[c]);
                 else
                     memcpy(d + 1, x + c * plane + (long)sy * width, sizeof(float) * (size_t)width);

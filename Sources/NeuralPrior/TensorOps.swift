@@ -95,42 +95,94 @@ public enum TensorOps {
     ) {
         let cpg = channels / groups
         let n = cpg * planeSize
-        forEach(batch * groups, work: parallel ? batch * channels * planeSize : 0) { bg in
-            let base = x + bg * n
-            var s = SIMD8<Float>(), sd = 0.0
-            var i = 0
-            // Blocks of ≤ 4096 values in Float lanes, accumulated in Double.
-            while i < n {
-                let e = min(n, i + 4096)
-                s = SIMD8()
-                var j = i
-                while j + 8 <= e { s += UnsafeRawPointer(base + j).loadUnaligned(as: SIMD8<Float>.self); j += 8 }
-                var t = Double(s.sum())
-                while j < e { t += Double(base[j]); j += 1 }
-                sd += t
-                i = e
-            }
-            let m = sd / Double(n)
-            let mf = Float(m)
-            var vd = 0.0
-            i = 0
-            while i < n {
-                let e = min(n, i + 4096)
-                var q = SIMD8<Float>()
-                var j = i
-                while j + 8 <= e {
-                    let d = UnsafeRawPointer(base + j).loadUnaligned(as: SIMD8<Float>.self) - mf
-                    q += d * d
-                    j += 8
+        // Each group's sums are a chain of dependent vector additions, so up to four groups run
+        // interleaved (independent chains, the same arithmetic per group as one at a time).
+        let total = batch * groups
+        let concurrent = parallel && total > 1 && batch * channels * planeSize >= parallelThreshold
+        let per = concurrent ? max(1, min(4, (total + 1) / 2)) : 4
+        forEach((total + per - 1) / per, work: concurrent ? Int.max : 0) { chunk in
+            let first = chunk * per, count = min(per, total - first)
+            var at = first
+            while at < first + count {
+                let k = min(4, first + count - at)
+                let b0 = x + at * n
+                let b1 = k > 1 ? b0 + n : b0, b2 = k > 2 ? b0 + 2 * n : b0, b3 = k > 3 ? b0 + 3 * n : b0
+                let (m0, m1, m2, m3) = groupMeans(b0, b1, b2, b3, n: n)
+                let (v0, v1, v2, v3) = groupVariances(b0, b1, b2, b3, means: (m0, m1, m2, m3), n: n)
+                let m = [m0, m1, m2, m3], v = [v0, v1, v2, v3]
+                for g in 0..<k {
+                    mean[at + g] = Float(m[g])
+                    rstd[at + g] = Float(1 / (v[g] / Double(n) + Double(epsilon)).squareRoot())
                 }
-                var t = Double(q.sum())
-                while j < e { let d = Double(base[j]) - m; t += d * d; j += 1 }
-                vd += t
-                i = e
+                at += k
             }
-            mean[bg] = mf
-            rstd[bg] = Float(1 / (vd / Double(n) + Double(epsilon)).squareRoot())
         }
+    }
+
+    /// Means of four groups of n values (blocks of ≤ 4096 values in Float lanes, accumulated in
+    /// Double), computed as four interleaved chains.
+    @inline(__always)
+    static func groupMeans(
+        _ p0: UnsafePointer<Float>, _ p1: UnsafePointer<Float>, _ p2: UnsafePointer<Float>, _ p3: UnsafePointer<Float>,
+        n: Int
+    ) -> (Double, Double, Double, Double) {
+        var d0 = 0.0, d1 = 0.0, d2 = 0.0, d3 = 0.0
+        var i = 0
+        while i < n {
+            let e = min(n, i + 4096)
+            var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
+            var j = i
+            while j + 8 <= e {
+                s0 += UnsafeRawPointer(p0 + j).loadUnaligned(as: SIMD8<Float>.self)
+                s1 += UnsafeRawPointer(p1 + j).loadUnaligned(as: SIMD8<Float>.self)
+                s2 += UnsafeRawPointer(p2 + j).loadUnaligned(as: SIMD8<Float>.self)
+                s3 += UnsafeRawPointer(p3 + j).loadUnaligned(as: SIMD8<Float>.self)
+                j += 8
+            }
+            var t0 = Double(s0.sum()), t1 = Double(s1.sum()), t2 = Double(s2.sum()), t3 = Double(s3.sum())
+            while j < e {
+                t0 += Double(p0[j]); t1 += Double(p1[j]); t2 += Double(p2[j]); t3 += Double(p3[j])
+                j += 1
+            }
+            d0 += t0; d1 += t1; d2 += t2; d3 += t3
+            i = e
+        }
+        let nd = Double(n)
+        return (d0 / nd, d1 / nd, d2 / nd, d3 / nd)
+    }
+
+    /// Σ (x − mean)² of four groups (the mean rounded to Float in the vector part, in Double in the tail).
+    @inline(__always)
+    static func groupVariances(
+        _ p0: UnsafePointer<Float>, _ p1: UnsafePointer<Float>, _ p2: UnsafePointer<Float>, _ p3: UnsafePointer<Float>,
+        means: (Double, Double, Double, Double), n: Int
+    ) -> (Double, Double, Double, Double) {
+        let (m0, m1, m2, m3) = means
+        let f0 = Float(m0), f1 = Float(m1), f2 = Float(m2), f3 = Float(m3)
+        var d0 = 0.0, d1 = 0.0, d2 = 0.0, d3 = 0.0
+        var i = 0
+        while i < n {
+            let e = min(n, i + 4096)
+            var q0 = SIMD8<Float>(), q1 = SIMD8<Float>(), q2 = SIMD8<Float>(), q3 = SIMD8<Float>()
+            var j = i
+            while j + 8 <= e {
+                let a0 = UnsafeRawPointer(p0 + j).loadUnaligned(as: SIMD8<Float>.self) - f0
+                let a1 = UnsafeRawPointer(p1 + j).loadUnaligned(as: SIMD8<Float>.self) - f1
+                let a2 = UnsafeRawPointer(p2 + j).loadUnaligned(as: SIMD8<Float>.self) - f2
+                let a3 = UnsafeRawPointer(p3 + j).loadUnaligned(as: SIMD8<Float>.self) - f3
+                q0 += a0 * a0; q1 += a1 * a1; q2 += a2 * a2; q3 += a3 * a3
+                j += 8
+            }
+            var t0 = Double(q0.sum()), t1 = Double(q1.sum()), t2 = Double(q2.sum()), t3 = Double(q3.sum())
+            while j < e {
+                let a0 = Double(p0[j]) - m0, a1 = Double(p1[j]) - m1, a2 = Double(p2[j]) - m2, a3 = Double(p3[j]) - m3
+                t0 += a0 * a0; t1 += a1 * a1; t2 += a2 * a2; t3 += a3 * a3
+                j += 1
+            }
+            d0 += t0; d1 += t1; d2 += t2; d3 += t3
+            i = e
+        }
+        return (d0, d1, d2, d3)
     }
 
     /// y[b, c, :] = x[b, c, :]·scale[b·C + c] + shift[b·C + c], followed by SiLU when `silu`.
