@@ -61,7 +61,7 @@ let package = Package(
         .target(name: "CKernels"),
 
         // MARK: Library modules
-        .target(name: "MRICore", dependencies: ["CFFTW", "COpenBLAS"]),
+        .target(name: "MRICore", dependencies: ["CFFTW", "COpenBLAS", "CKernels"]),
         .target(name: "MRIIO", dependencies: ["MRICore", "CHDF5", "DCMTKShim", "ISMRMRDShim", "PNGShim"]),
         // Delivery to a PACS: DIMSE C-STORE (DCMTK) and DICOMweb STOW-RS (libcurl); IO knows no network.
         .target(name: "PACS", dependencies: ["MRIIO", "DCMTKShim", "CurlShim"]),

@@ -86,4 +86,32 @@ import _TestSupport
             #expect((err / norm).squareRoot() < 2e-6, "n = \(n), sign \(sign): relative error \((err / norm).squareRoot())")
         }
     }
+
+    @Test("the AVX-512 complex row kernels give the Swift loops' bits (every tail length)")
+    func complexRowKernels() throws {
+        try #require(ComplexRowKernels.vectorised, "CPU without AVX-512: only the Swift loops run here")
+        var rng = SeededRNG(seed: 31)
+        func random(_ n: Int) -> [ComplexFloat] {
+            (0..<n).map { _ in ComplexFloat(Float(rng.gaussian() * 3), Float(rng.gaussian() * 3)) }
+        }
+        for n in [1, 7, 8, 9, 15, 16, 17, 368, 373] {
+            let a = random(n), b = random(n), start = random(n)
+            var fast = [ComplexFloat](repeating: .zero, count: n), slow = fast
+            ComplexRowKernels.multiply(a, b, into: &fast, count: n, vectorised: true)
+            ComplexRowKernels.multiply(a, b, into: &slow, count: n, vectorised: false)
+            #expect(fast == slow, "multiply, n = \(n)")
+            #expect(slow[n - 1] == a[n - 1] * b[n - 1])
+            var inPlace = a
+            inPlace.withUnsafeMutableBufferPointer { p in
+                ComplexRowKernels.multiply(p.baseAddress!, b, into: p.baseAddress!, count: n, vectorised: true)
+            }
+            #expect(inPlace == slow, "multiply in place, n = \(n)")
+            var accFast = start, accSlow = start
+            ComplexRowKernels.conjugateMultiplyAdd(a, b, into: &accFast, count: n, vectorised: true)
+            ComplexRowKernels.conjugateMultiplyAdd(a, b, into: &accSlow, count: n, vectorised: false)
+            #expect(accFast == accSlow, "conjugate multiply-add, n = \(n)")
+            let e = start[0] + a[0].conjugate * b[0]
+            #expect(abs(accSlow[0].re - e.re) <= 1e-5 * max(1, abs(e.re)) && abs(accSlow[0].im - e.im) <= 1e-5 * max(1, abs(e.im)))
+        }
+    }
 }

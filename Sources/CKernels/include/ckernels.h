@@ -1,7 +1,8 @@
-// Hand-written CPU kernels for the neural prior (NeuralPrior), runtime-dispatched: the AVX2 +
-// FMA code paths are compiled with a function-level target attribute and used only when
-// ck_has_avx2_fma() reports the instructions, so the package still builds and runs for baseline
-// x86-64 and on other architectures (the Swift fallbacks then run).
+// Hand-written CPU kernels for the neural prior (NeuralPrior) and the SENSE operator's row loops
+// (MRICore), runtime-dispatched: the AVX2 + FMA and AVX-512 code paths are compiled with a
+// function-level target attribute and used only when ck_has_avx2_fma() / ck_has_avx512() report
+// the instructions, so the package still builds and runs for baseline x86-64 and on other
+// architectures (the Swift fallbacks then run).
 #ifndef CKERNELS_H
 #define CKERNELS_H
 
@@ -45,6 +46,16 @@ void ck_conv3x3(const float *x, int cin, int height, int width, const float *pac
 void ck_conv3x3_variant(int variant, const float *x, int cin, int height, int width, const float *packed,
                         const float *bias, int cout, float *y, int row0, int rows, int accumulate,
                         const float *in_scale, const float *in_shift, float *scratch);
+
+/// out[j] = a[j]·b[j] for j < n complex values (interleaved re, im; `out` may be `a` or `b`):
+/// re = a.re·b.re − a.im·b.im, im = a.re·b.im + a.im·b.re, each product and sum rounded on its
+/// own (the bits of MRICore's ComplexFloat `*`). Needs ck_has_avx512().
+void ck_complex_multiply(const float *a, const float *b, float *out, size_t n);
+
+/// acc[j] += conj(s[j])·v[j] for j < n complex values, evaluated as
+/// (acc.re + s.re·v.re) + s.im·v.im and (acc.im + s.re·v.im) − s.im·v.re, each operation rounded
+/// on its own. Needs ck_has_avx512().
+void ck_conjugate_multiply_add(const float *s, const float *v, float *acc, size_t n);
 
 /// y[i] = SiLU(a·x[i] + b) = v / (1 + exp(−v)) with v = a·x[i] + b, for i < n (in place allowed).
 /// Needs ck_has_avx2_fma().

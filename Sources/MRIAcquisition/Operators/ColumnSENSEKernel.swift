@@ -69,7 +69,7 @@ final class ColumnSENSEKernel: @unchecked Sendable {
             for j in 0..<w { acc[j] = .zero }
             for c in 0..<self.coils {
                 let s = maps + c * n + i * w
-                for j in 0..<w { line[j] = s[j] * xs[j] }
+                ComplexRowKernels.multiply(s, xs, into: line, count: w)
                 self.normalMultiplier.apply(line)
                 Self.accumulateConjugateProduct(s, line, into: acc, count: w)
             }
@@ -138,10 +138,7 @@ final class ColumnSENSEKernel: @unchecked Sendable {
         _ s: UnsafePointer<ComplexFloat>, _ v: UnsafePointer<ComplexFloat>, into acc: UnsafeMutablePointer<ComplexFloat>,
         count: Int
     ) {
-        for j in 0..<count {
-            let a = s[j], b = v[j]
-            acc[j] = ComplexFloat(acc[j].re + a.re * b.re + a.im * b.im, acc[j].im + a.re * b.im - a.im * b.re)
-        }
+        ComplexRowKernels.conjugateMultiplyAdd(s, v, into: acc, count: count)
     }
 
     /// dst[j] = src[(j + W/2) mod W].

@@ -73,12 +73,12 @@ public final class RowDFT: @unchecked Sendable {
     private func bluestein(_ p: UnsafeMutablePointer<ComplexFloat>, chirp: [ComplexFloat], kernel: [ComplexFloat]) {
         let n = length, m = transformLength
         chirp.withUnsafeBufferPointer { c in
-            for t in 0..<n { p[t] = p[t] * c[t] }
+            ComplexRowKernels.multiply(p, c.baseAddress!, into: p, count: n)
             for t in n..<m { p[t] = .zero }
             fft.forward(p)
-            kernel.withUnsafeBufferPointer { k in for t in 0..<m { p[t] = p[t] * k[t] } }
+            kernel.withUnsafeBufferPointer { k in ComplexRowKernels.multiply(p, k.baseAddress!, into: p, count: m) }
             fft.backward(p)
-            for t in 0..<n { p[t] = p[t] * c[t] }
+            ComplexRowKernels.multiply(p, c.baseAddress!, into: p, count: n)
         }
     }
 }

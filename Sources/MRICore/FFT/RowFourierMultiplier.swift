@@ -88,7 +88,7 @@ public final class RowFourierMultiplier: @unchecked Sendable {
             if m == n {
                 for j in 0..<m { line[j] = ComplexFloat(line[j].re * s[j].re, line[j].im * s[j].re) }
             } else {
-                for j in 0..<m { line[j] = line[j] * s[j] }
+                ComplexRowKernels.multiply(line, s.baseAddress!, into: line, count: m)
             }
         }
         fft.backward(line)
