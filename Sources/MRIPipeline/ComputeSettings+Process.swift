@@ -15,9 +15,11 @@ extension ComputeSettings {
         return c
     }
 
-    /// Applies the process-wide parts: OpenBLAS's kernels (`BLAS.selectKernels`) and thread
-    /// count. Called once by the command line before any work; libraries never change them.
+    /// Applies the process-wide parts: the allocator's settings (`Allocator`), OpenBLAS's
+    /// kernels (`BLAS.selectKernels`) and thread count. Called once by the command line before
+    /// any work; libraries never change them.
     public func applyToProcess() {
+        Allocator.tuneForLargeArrays()
         BLAS.selectKernels()
         BLAS.setThreads(blasThreads)
     }

@@ -57,6 +57,11 @@ void ck_complex_multiply(const float *a, const float *b, float *out, size_t n);
 /// on its own. Needs ck_has_avx512().
 void ck_conjugate_multiply_add(const float *s, const float *v, float *acc, size_t n);
 
+/// glibc's allocator (no-op elsewhere): freed blocks up to 64 MB stay in the heap (mmap
+/// threshold 64 MB, trim threshold 256 MB) and no fast bins, whose consolidation every free of a
+/// large block triggers. Call once, early; see MRICore's Allocator.
+void ck_tune_allocator(void);
+
 /// y[i] = SiLU(a·x[i] + b) = v / (1 + exp(−v)) with v = a·x[i] + b, for i < n (in place allowed).
 /// Needs ck_has_avx2_fma().
 void ck_affine_silu(const float *x, float *y, size_t n, float a, float b);
