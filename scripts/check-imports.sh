@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 declare -A allowed=(
-  [MRICore]="Foundation CFFTW COpenBLAS"
+  [MRICore]="Foundation CFFTW COpenBLAS CKernels"
   [MRIIO]="Foundation FoundationXML MRICore CHDF5 DCMTKShim ISMRMRDShim PNGShim"
   [PACS]="Foundation MRIIO DCMTKShim CurlShim"
   [Cluster]="Foundation"

@@ -1,7 +1,5 @@
 import COpenBLAS
-#if canImport(Glibc)
-import Glibc
-#endif
+import Foundation
 
 /// Thin, typed wrappers over the OpenBLAS/LAPACKE routines mri-daps needs. Matrices are
 /// row-major. This is the only file that calls BLAS/LAPACK directly.
