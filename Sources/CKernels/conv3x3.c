@@ -180,22 +180,17 @@ CK_TARGET512 static inline __attribute__((always_inline)) void tile512(
     ACC_STORE(0) ACC_STORE(1) ACC_STORE(2) ACC_STORE(3) ACC_STORE(4) ACC_STORE(5)
 }
 
-CK_TARGET512 static void tile512_1(const float *in, int cin, long cs, int wp, const float *w, float *const out[OCB],
-                                   const float *bias, int nout, int accumulate, __mmask16 last) {
-    tile512(in, cin, cs, wp, w, out, bias, nout, accumulate, 1, last);
-}
-CK_TARGET512 static void tile512_2(const float *in, int cin, long cs, int wp, const float *w, float *const out[OCB],
-                                   const float *bias, int nout, int accumulate, __mmask16 last) {
-    tile512(in, cin, cs, wp, w, out, bias, nout, accumulate, 2, last);
-}
-CK_TARGET512 static void tile512_3(const float *in, int cin, long cs, int wp, const float *w, float *const out[OCB],
-                                   const float *bias, int nout, int accumulate, __mmask16 last) {
-    tile512(in, cin, cs, wp, w, out, bias, nout, accumulate, 3, last);
-}
-CK_TARGET512 static void tile512_4(const float *in, int cin, long cs, int wp, const float *w, float *const out[OCB],
-                                   const float *bias, int nout, int accumulate, __mmask16 last) {
-    tile512(in, cin, cs, wp, w, out, bias, nout, accumulate, 4, last);
-}
+// tile512 specialised for 1–4 vectors (NV a constant, so the unused accumulators vanish).
+#define TILE512(NV_)                                                                                        \
+    CK_TARGET512 static void tile512_##NV_(const float *in, int cin, long cs, int wp, const float *w,       \
+                                           float *const out[OCB], const float *bias, int nout,             \
+                                           int accumulate, __mmask16 last) {                               \
+        tile512(in, cin, cs, wp, w, out, bias, nout, accumulate, NV_, last);                               \
+    }
+TILE512(1)
+TILE512(2)
+TILE512(3)
+TILE512(4)
 
 // Output rows of one band with the AVX-512 tiles (`conv3x3_band` below fills the band).
 CK_TARGET512 static void band_rows_avx512(const float *scratch, int cin, long cs, int wp, int width, const float *wb,

@@ -109,10 +109,9 @@ public enum TensorOps {
                 let b1 = k > 1 ? b0 + n : b0, b2 = k > 2 ? b0 + 2 * n : b0, b3 = k > 3 ? b0 + 3 * n : b0
                 let (m0, m1, m2, m3) = groupMeans(b0, b1, b2, b3, n: n)
                 let (v0, v1, v2, v3) = groupVariances(b0, b1, b2, b3, means: (m0, m1, m2, m3), n: n)
-                let m = [m0, m1, m2, m3], v = [v0, v1, v2, v3]
-                for g in 0..<k {
-                    mean[at + g] = Float(m[g])
-                    rstd[at + g] = Float(1 / (v[g] / Double(n) + Double(epsilon)).squareRoot())
+                for (g, (m, v)) in [(m0, v0), (m1, v1), (m2, v2), (m3, v3)].prefix(k).enumerated() {
+                    mean[at + g] = Float(m)
+                    rstd[at + g] = Float(1 / (v / Double(n) + Double(epsilon)).squareRoot())
                 }
                 at += k
             }
