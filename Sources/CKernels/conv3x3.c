@@ -192,7 +192,7 @@ TILE512(2)
 TILE512(3)
 TILE512(4)
 
-// Output rows of one band with the AVX-512 tiles (`conv3x3_band` below fills the band).
+// Output rows of one band with the AVX-512 tiles (`conv3x3_x86` below fills the band).
 CK_TARGET512 static void band_rows_avx512(const float *scratch, int cin, long cs, int wp, int width, const float *wb,
                                           const float *bb, int nout, float *const out[OCB], int accumulate) {
     int x0 = 0;

@@ -69,6 +69,11 @@ struct PriorBench: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var compute: ComputeOptions
 
+    func validate() throws {
+        if !(8...4096).contains(size) { throw ValidationError("--size must lie in 8…4096 (got \(size))") }
+        if let w = width, !(8...4096).contains(w) { throw ValidationError("--width must lie in 8…4096 (got \(w))") }
+    }
+
     func run() throws {
         let r = try PriorBenchmark.run(priorFile: prior.map { URL(fileURLWithPath: $0) }, configurationJSON: config, size: size, width: width, repeats: repeats,
                                        trainingDirectory: URL(fileURLWithPath: training), compute: compute.settings(reconstruction: true))

@@ -71,7 +71,7 @@ final class ColumnSENSEKernel: @unchecked Sendable {
                 let s = maps + c * n + i * w
                 ComplexRowKernels.multiply(s, xs, into: line, count: w)
                 self.normalMultiplier.apply(line)
-                Self.accumulateConjugateProduct(s, line, into: acc, count: w)
+                ComplexRowKernels.conjugateMultiplyAdd(s, line, into: acc, count: w)
             }
             Self.fftshift(acc, into: out + i * w, width: w)
         }
@@ -96,7 +96,7 @@ final class ColumnSENSEKernel: @unchecked Sendable {
                             k += 1
                         }
                         self.noiseDFT.backward(line)
-                        Self.accumulateConjugateProduct(maps + c * n + i * w, line, into: acc, count: w)
+                        ComplexRowKernels.conjugateMultiplyAdd(maps + c * n + i * w, line, into: acc, count: w)
                     }
                 }
             }
@@ -131,14 +131,6 @@ final class ColumnSENSEKernel: @unchecked Sendable {
                 for i in lo..<hi { body(i, xs, acc, line, m) }
             }
         }
-    }
-
-    @inline(__always)
-    static func accumulateConjugateProduct(
-        _ s: UnsafePointer<ComplexFloat>, _ v: UnsafePointer<ComplexFloat>, into acc: UnsafeMutablePointer<ComplexFloat>,
-        count: Int
-    ) {
-        ComplexRowKernels.conjugateMultiplyAdd(s, v, into: acc, count: count)
     }
 
     /// dst[j] = src[(j + W/2) mod W].
