@@ -84,15 +84,18 @@ struct ISMRMRDConvertTests {
 
         // recon reads the raw file directly: the same images as from the converted file, the
         // output named after the raw input, no conversion left behind.
-        let direct = dir.appendingPathComponent("direct")
-        let r = try CLI.run(["recon", r2.path, "--method", "sense", "--out", direct.path])
+        // A private TMPDIR: other tests that read raw files run at the same time and keep their
+        // own scratch folders in the shared one.
+        let direct = dir.appendingPathComponent("direct"), scratch = dir.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let r = try Fixtures.run(CLI.binary, ["recon", r2.path, "--method", "sense", "--out", direct.path],
+                                 environment: ["TMPDIR": scratch.path])
         #expect(r.status == 0, "\(r.stderr)")
         let f = try HDF5File(readingFrom: direct.appendingPathComponent(r2.lastPathComponent))
         defer { f.close() }
         #expect(try f.readFloat("reconstruction").item(0) == sense)
         #expect(try f.attributes()["input_file"] == .string(r2.lastPathComponent))
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path)
-            .filter { $0.hasPrefix("mri-daps-raw-") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: scratch.path)
         #expect(leftovers.isEmpty, "\(leftovers)")
         let info = try CLI.run(["info", r2.path])
         #expect(info.status == 0 && info.stdout.hasPrefix("raw data, shown as converted") && info.stdout.contains("40 of 64 columns"), "\(info.stdout)")
