@@ -25,17 +25,21 @@ extension Evaluation {
     /// Standard deviation in pixels of the smoothing before the regional Spearman correlation.
     public static let regionalSigma = 2.0
 
-    /// In-object threshold as a fraction of the slice's target maximum.
+    /// In-object threshold as a fraction of the slice's target maximum (the default of
+    /// `calibration(…, objectThreshold:)` and `mri-daps eval --object-threshold`).
     public static let objectThreshold: Float = 0.1
     /// Half-width of the coverage interval in standard deviations (the 97.5 % normal quantile).
     public static let coverageQuantile: Float = 1.96
 
     /// Calibration of `standardDeviation` for `prediction` against `target`; all three are the
     /// same shape, `[H, W]` or `[slices, H, W]` (already centre-cropped as the metrics are).
-    /// Throws when the shapes differ or the target has no in-object pixel.
-    public static func calibration(target: FloatArray, prediction: FloatArray, standardDeviation: FloatArray) throws
-        -> Calibration
+    /// `objectThreshold` (in (0, 1)): in-object = target > objectThreshold × the slice's maximum.
+    /// Throws when the shapes differ, the threshold is outside (0, 1) or the target has no
+    /// in-object pixel.
+    public static func calibration(target: FloatArray, prediction: FloatArray, standardDeviation: FloatArray,
+                                   objectThreshold: Float = Evaluation.objectThreshold) throws -> Calibration
     {
+        try checkObjectThreshold(objectThreshold)
         guard target.shape == prediction.shape, target.shape == standardDeviation.shape,
               target.shape.count == 2 || target.shape.count == 3
         else {
@@ -77,11 +81,13 @@ extension Evaluation {
         let vx = sxx - sx * sx / n, vy = syy - sy * sy / n, cxy = sxy - sx * sy / n
         let correlation: Double? = (vx > 0 && vy > 0) ? Swift.min(1, Swift.max(-1, cxy / (vx * vy).squareRoot())) : nil
         return Calibration(coverage: Double(covered) / n, correlation: correlation, objectPixels: inside,
-                           regionalSpearman: regionalSpearman(target: target, prediction: prediction, standardDeviation: standardDeviation))
+                           regionalSpearman: regionalSpearman(target: target, prediction: prediction, standardDeviation: standardDeviation,
+                                                             objectThreshold: objectThreshold))
     }
 
     /// Spearman's ρ of the smoothed σ̂ and |x̂ − x| over the in-object pixels (see `Calibration`).
-    static func regionalSpearman(target: FloatArray, prediction: FloatArray, standardDeviation: FloatArray) -> Double? {
+    static func regionalSpearman(target: FloatArray, prediction: FloatArray, standardDeviation: FloatArray,
+                                 objectThreshold: Float) -> Double? {
         let h = target.shape[target.shape.count - 2], w = target.shape[target.shape.count - 1]
         let plane = h * w, slices = target.count / Swift.max(plane, 1)
         var stds: [Double] = [], errors: [Double] = []
@@ -97,5 +103,12 @@ extension Evaluation {
             }
         }
         return RankCorrelation.spearman(stds, errors)
+    }
+
+    /// Throws unless 0 < t < 1 (NaN included).
+    public static func checkObjectThreshold(_ t: Float) throws {
+        guard t > 0 && t < 1 else {
+            throw PipelineError.invalidOption(name: "object-threshold", reason: "must be in (0, 1) (a fraction of the slice's target maximum), got \(t)")
+        }
     }
 }

@@ -44,12 +44,15 @@ public enum Evaluation {
     public static let standardDeviationDataset = "posterior_std"
 
     /// Scores every reconstruction against the target volume.
-    public static func evaluate(target: URL, reconstructions: [URL]) throws -> [Row] {
+    public static func evaluate(target: URL, reconstructions: [URL], objectThreshold: Float = Evaluation.objectThreshold)
+        throws -> [Row]
+    {
         guard !reconstructions.isEmpty else {
             throw PipelineError.invalidOption(name: "reconstruction", reason: "give at least one reconstruction file")
         }
+        try checkObjectThreshold(objectThreshold)
         let full = try targetVolume(target)
-        return try reconstructions.map { try score($0, against: full) }
+        return try reconstructions.map { try score($0, against: full, objectThreshold: objectThreshold) }
     }
 
     /// The target volume `(slices, H, W)`: `reconstruction_esc` of single-coil files when
@@ -124,7 +127,7 @@ public enum Evaluation {
 
     /// fastMRI's metrics (and the calibration when the file has a standard deviation) of one
     /// reconstruction file, every slice centre-cropped to (min(W, H), W), W the target width.
-    static func score(_ url: URL, against full: FloatArray) throws -> Row {
+    static func score(_ url: URL, against full: FloatArray, objectThreshold: Float = Evaluation.objectThreshold) throws -> Row {
         let rec = try readReconstruction(url, targetSlices: full.shape[0])
         let (pv, sd, gv) = try cropped(rec.image, rec.standardDeviation, target: full, start: rec.start, file: url)
         var row = Row(file: url.path, method: rec.method, slices: rec.image.shape[0],
@@ -139,7 +142,7 @@ public enum Evaluation {
         }
         if let sd {
             do {
-                let c = try calibration(target: gv, prediction: pv, standardDeviation: sd)
+                let c = try calibration(target: gv, prediction: pv, standardDeviation: sd, objectThreshold: objectThreshold)
                 row.coverage = c.coverage
                 row.stdErrorCorrelation = c.correlation
                 row.objectPixels = c.objectPixels

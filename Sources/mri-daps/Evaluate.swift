@@ -11,7 +11,7 @@ struct Evaluate: ParsableCommand {
             When a reconstruction file holds 'posterior_std', its calibration is reported too: coverage = fraction of \
             in-object pixels with |reconstruction - target| <= 1.96 * std (ideal 0.95) and the Pearson correlation of std \
             with |error|, and the regional Spearman correlation of the two after a 2-pixel Gaussian smoothing; \
-            in-object = target > 10 % of the slice's target maximum, after the same crop. JSON rows carry coverage, \
+            in-object = target > 10 % of the slice's target maximum (--object-threshold), after the same crop. JSON rows carry coverage, \
             stdErrorCorrelation, regionalSpearman and objectPixels only when the file has 'posterior_std', and always \
             slicePSNR and sliceSSIM (per slice, data range = the target volume's maximum).
             """)
@@ -22,13 +22,17 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Also write PNG previews here (reconstruction, std, error map, calibration plot); one sub-folder per reconstruction when there are several.")
     var preview: String?
     @Flag(help: "Replace preview folders mri-daps wrote.") var force = false
+    @Option(help: "In-object pixels for the calibration: target > this fraction of the slice's target maximum, in (0, 1).")
+    var objectThreshold: Float = Evaluation.objectThreshold
 
     func run() throws {
+        try Evaluation.checkObjectThreshold(objectThreshold)
         try HDF5Probe.check([target] + reconstructions)
         let urls = reconstructions.map { URL(fileURLWithPath: $0) }
         let folders = try preview.map { try DICOMExport.studyFolders(for: urls, in: URL(fileURLWithPath: $0)) }
         for f in folders ?? [] { try PreviewExport.checkDestination(f, overwrite: force, protecting: urls + [URL(fileURLWithPath: target)]) }
-        let rows = try Evaluation.evaluate(target: URL(fileURLWithPath: target), reconstructions: urls)
+        let rows = try Evaluation.evaluate(target: URL(fileURLWithPath: target), reconstructions: urls,
+                                           objectThreshold: objectThreshold)
         for (url, folder) in zip(urls, folders ?? []) {
             _ = try PreviewExport.write(.init(reconstruction: url, target: URL(fileURLWithPath: target)), to: folder, overwrite: force)
         }

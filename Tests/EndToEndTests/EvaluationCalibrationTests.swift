@@ -95,6 +95,29 @@ struct EvaluationCalibrationTests {
         #expect(c.coverage == 1)
     }
 
+    @Test("object threshold: 0.1 and 0.2 of the slice maximum pick the pixels above them; outside (0, 1) or NaN is refused")
+    func objectThreshold() throws {
+        // Per slice: half the pixels at the maximum 1, a quarter at 0.15 (error 0.3, std 0.1:
+        // not covered), a quarter at 0.05 (error 0.3, std 0.1).
+        let n = 16
+        var t = FloatArray(zeros: [2, n, n]), p = FloatArray(zeros: [2, n, n]), d = FloatArray(zeros: [2, n, n])
+        for i in 0..<(2 * n * n) {
+            let k = i % 4
+            t[linear: i] = k < 2 ? 1 : (k == 2 ? 0.15 : 0.05)
+            p[linear: i] = t.storage[i] + (k < 2 ? 0.01 : 0.3)
+            d[linear: i] = 0.1
+        }
+        let wide = try Evaluation.calibration(target: t, prediction: p, standardDeviation: d)
+        #expect(wide.objectPixels == 2 * n * n * 3 / 4 && abs(wide.coverage - 2.0 / 3) < 1e-12)
+        let tissue = try Evaluation.calibration(target: t, prediction: p, standardDeviation: d, objectThreshold: 0.2)
+        #expect(tissue.objectPixels == 2 * n * n / 2 && tissue.coverage == 1)
+        for bad: Float in [0, 1, -0.1, 1.5, .nan] {
+            #expect(throws: PipelineError.self) {
+                try Evaluation.calibration(target: t, prediction: p, standardDeviation: d, objectThreshold: bad)
+            }
+        }
+    }
+
     @Test("mismatched shapes and an empty object are rejected")
     func badInput() throws {
         let (t, p, d) = CalibrationPhantom.make(outsideRows: 0)
@@ -165,5 +188,15 @@ struct EvaluationCalibrationTests {
         #expect(text.stdout.contains("coverage"))
         #expect(text.stdout.contains("0.5000"))
         #expect(text.stdout.contains(String(format: "%.4f", CalibrationPhantom.expectedCorrelation)))
+        // --object-threshold reaches the calibration (a cut below the phantom's background at 5 %
+        // of the maximum takes it in too); outside (0, 1): one line naming the option, exit ≠ 0.
+        let low = try CLI.run(["eval", "--json", "--object-threshold", "0.01", "--target", target.path, withStd.path])
+        #expect(low.status == 0, "\(low.stderr)")
+        let lj = try #require(try JSONSerialization.jsonObject(with: Data(low.stdout.utf8)) as? [[String: Any]])
+        let more = try #require(lj[0]["objectPixels"] as? Int)
+        #expect(more == 2 * 8 * 8 && more > CalibrationPhantom.objectPixels, "\(more)")
+        let refused = try CLI.run(["eval", "--object-threshold", "1.5", "--target", target.path, withStd.path])
+        #expect(refused.status != 0 && refused.stdout.isEmpty)
+        #expect(refused.stderr.contains("object-threshold") && refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
     }
 }
