@@ -12,7 +12,7 @@ import NeuralPrior
 /// centre: the default), or the square synthetic slice of earlier figures — then prepared
 /// exactly as by `recon` (`ReconPipeline.prepareDAPSSlice`: mask, readout oversampling, the
 /// protocol's coil compression, coil maps, normalisation), and sampled with 1 draw and with
-/// `batchDraws` draws batched, each split into network, operator (A, Aᴴ, AᴴA, Aᴴε) and the rest
+/// `batchDraws` draws batched (nil: the protocol's `samples`), each split into network, operator (A, Aᴴ, AᴴA, Aᴴε) and the rest
 /// of the conditional step (Langevin / CG vector arithmetic), plus the peak resident memory.
 public enum DAPSBenchmark {
     /// Where the slice comes from.
@@ -102,7 +102,7 @@ public enum DAPSBenchmark {
     public static func run(input: Input = .fastMRIKnee, prior: String?, protocolName: String = "knee-4x",
                            overrides: ReconProtocol.Overrides = .init(),
                            mask: MaskPlan = MaskPlan(acceleration: 4, kind: .random, centerFraction: 0.08),
-                           batchDraws: Int = 4, virtualCoils: Int? = nil, compute: ComputeSettings = .machine,
+                           batchDraws: Int? = nil, virtualCoils: Int? = nil, compute: ComputeSettings = .machine,
                            log: (String) -> Void = { _ in }) throws -> Report {
         let (url, requestedSlice, cleanup) = try source(input)
         defer { cleanup() }
@@ -144,7 +144,7 @@ public enum DAPSBenchmark {
             return run
         }
         let single = try measure(1)
-        let batched = try measure(batchDraws)
+        let batched = try measure(batchDraws ?? setup.reconProtocol.samples)
         let s = info.sliceShape
         return Report(input: describe(input), rawCoils: s.coils, rawHeight: s.height, width: s.width,
                       height: problem.sense.height, sampledColumns: sampling.sampledColumns,

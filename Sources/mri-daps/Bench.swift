@@ -99,7 +99,7 @@ struct PriorBench: ParsableCommand {
 struct DAPSBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "daps",
-        abstract: "Time one DAPS slice through recon's pipeline: 1 draw and 4 draws batched, time split, peak memory.",
+        abstract: "Time one DAPS slice through recon's pipeline: 1 draw and the protocol's draws batched, time split, peak memory.",
         discussion: """
             The slice is FILE's (fastMRI layout; --slice, default the middle one; its mask, else --accel), else a \
             built-in fastMRI knee geometry slice (640x368, 15 coils, 2x readout oversampling, 4x random mask, 8 % \
@@ -112,7 +112,7 @@ struct DAPSBench: ParsableCommand {
     @Option(help: "Prior (knee, brain or a .safetensors path; default: the default architecture with random weights).") var prior: String?
     @Option(name: .customLong("protocol"), help: "Protocol name or .json path.") var reconProtocol = "knee-4x"
     @Option(help: "Override the protocol's conditional step.") var conditional: ConditionalMethod?
-    @Option(help: "Draws of the batched run.") var draws = 4
+    @Option(help: "Draws of the batched run (default: the protocol's samples, as recon runs it).") var draws: Int?
     @Option(help: "Synthetic NxN slice without readout oversampling instead of the fastMRI knee geometry.") var size: Int?
     @Option(help: "Coils of the --size slice.") var coils = 15
     @Option(name: .customLong("virtual-coils"),
@@ -123,7 +123,7 @@ struct DAPSBench: ParsableCommand {
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
-        if draws < 1 { throw ValidationError("--draws must be ≥ 1") }
+        if let d = draws, d < 1 { throw ValidationError("--draws must be ≥ 1") }
         if let v = virtualCoils, v < 1 { throw ValidationError("--virtual-coils must be ≥ 1") }
         if let s = size, !(8...4096).contains(s) { throw ValidationError("--size must lie in 8…4096 (got \(s))") }
         if !(1...128).contains(coils) { throw ValidationError("--coils must lie in 1…128 (got \(coils))") }

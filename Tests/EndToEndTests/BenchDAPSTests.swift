@@ -22,7 +22,7 @@ import _TestSupport
         let sampled = try #require(json["sampled_columns"] as? Int)
         #expect(sampled >= 10 && sampled < 40)  // 4× random mask of 40 columns
         let single = try #require(json["single"] as? [String: Any]), batched = try #require(json["batched"] as? [String: Any])
-        #expect(single["network_evaluations"] as? Int == 50 && batched["draws"] as? Int == 2)  // knee-4x: 50 × 1
+        #expect(single["network_evaluations"] as? Int == 35 && batched["draws"] as? Int == 2)  // knee-4x: 35 × 1
         #expect((batched["network"] as? Double ?? 0) > 0 && (batched["operator_calls"] as? Int ?? 0) > 0)
         // OpenBLAS runs kernels for this CPU's instruction set, not the SSE3 fallback it uses for
         // CPU models newer than its release (BLAS.selectKernels).
@@ -31,6 +31,12 @@ import _TestSupport
         if flags.contains(" avx2 ") && flags.contains(" fma ") {
             #expect(kernels.lowercased() != "prescott" && json["convolution_kernel"] as? String != "im2col", "\(kernels)")
         }
+
+        // Without --draws the batched run has the protocol's draws, as recon runs it.
+        let preset = try CLI.run(["bench", "daps", scan.path, "--prior", DAPSReconTests.tinyPrior.path, "--virtual-coils", "3", "--json"])
+        #expect(preset.status == 0, "\(preset.stderr)")
+        let pj = try #require(try JSONSerialization.jsonObject(with: Data(preset.stdout.utf8)) as? [String: Any])
+        #expect((pj["batched"] as? [String: Any])?["draws"] as? Int == (try ReconProtocol.builtIn(named: "knee-4x")).samples)
 
         let missing = try CLI.run(["bench", "daps", dir.appendingPathComponent("nope.h5").path])
         #expect(missing.status != 0 && missing.stderr.contains("nope.h5"))

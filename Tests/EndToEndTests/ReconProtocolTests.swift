@@ -21,9 +21,10 @@ struct ReconProtocolTests {
             #expect(p.prior == p.anatomy)
             #expect(p.acceleration == Double(parts[1].dropLast())!)
             #expect(p.variant == (name.hasSuffix("reference") ? .reference : .fast))
-            // Fast presets: 50 annealing steps from σ_max 2 (docs/performance.md); reference ones 100 × 10 from σ_max 10.
+            // Fast presets: 6 draws of 35 annealing steps from σ_max 2 (docs/performance.md); reference ones 100 × 10 from σ_max 10.
             let fast = p.variant == .fast
-            #expect(p.daps.networkEvaluations == (fast ? 50 : 1000), "\(name): \(p.daps.networkEvaluations) NFE")
+            #expect(p.daps.networkEvaluations == (fast ? 35 : 1000), "\(name): \(p.daps.networkEvaluations) NFE")
+            #expect(!fast || p.samples == 6, "\(name): \(p.samples) draws")
             #expect(p.samples >= 2)
             #expect(p.quantile == 0.99)
             #expect(p.daps.conditional.method == "gaussian-cg")
