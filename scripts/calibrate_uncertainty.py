@@ -2,6 +2,7 @@
 """Fit the uncertainty calibration factor k of each DAPS protocol on validation reconstructions.
 
     /usr/bin/python3 scripts/calibrate_uncertainty.py out/evaluation [--validation out/validation]
+    /usr/bin/python3 scripts/calibrate_uncertainty.py EVAL_A EVAL_B --validation VAL_A VAL_B   # pooled over both
         [--method daps-fast] [--target 0.95] [--json out/evaluation/calibration.json]
         [--write-protocols Sources/MRIPipeline/Resources/Protocols]
 
@@ -86,8 +87,9 @@ def coverage(r, k):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
-    ap.add_argument("evaluation", help="output folder of scripts/evaluate.py")
-    ap.add_argument("--validation", default="out/validation", help="the validation files the evaluation ran on")
+    ap.add_argument("evaluation", nargs="+", help="output folder(s) of scripts/evaluate.py, pooled per protocol")
+    ap.add_argument("--validation", nargs="+", default=["out/validation"],
+                    help="the validation folder each evaluation ran on (one per evaluation, in order)")
     ap.add_argument("--method", default="daps-fast", help="the DAPS variant name given to evaluate.py --daps")
     ap.add_argument("--target", type=float, default=0.95, help="pooled coverage the factor is fitted to")
     ap.add_argument("--json", default=None, help="write the table as JSON here")
@@ -96,12 +98,17 @@ def main(argv=None):
     a = ap.parse_args(argv)
     if not 0 < a.target < 1:
         raise SystemExit(f"--target must lie in (0, 1), got {a.target}")
-    files = sorted(glob.glob(os.path.join(a.evaluation, "recon", "*", a.method, "*.h5")))
-    if not files:
-        raise SystemExit(f"{a.evaluation}: no reconstructions under recon/*/{a.method}/")
+    if len(a.validation) != len(a.evaluation):
+        raise SystemExit(f"give one --validation folder per evaluation ({len(a.evaluation)}), got {len(a.validation)}")
+    pairs = []
+    for evaluation, validation in zip(a.evaluation, a.validation):
+        files = sorted(glob.glob(os.path.join(evaluation, "recon", "*", a.method, "*.h5")))
+        if not files:
+            raise SystemExit(f"{evaluation}: no reconstructions under recon/*/{a.method}/")
+        pairs += [(f, validation) for f in files]
     groups = {}
-    for f in files:
-        protocol, r = ratios(f, a.validation)
+    for f, validation in pairs:
+        protocol, r = ratios(f, validation)
         if protocol.endswith("+overrides"):
             raise SystemExit(f"{f}: protocol {protocol} was overridden on the command line; calibrate presets only")
         groups.setdefault(protocol, []).append((os.path.basename(f), r))

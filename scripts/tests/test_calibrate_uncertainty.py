@@ -67,3 +67,21 @@ def test_coverage_counts_the_interval_edges():
     assert cu.coverage(r, 1.0) == 0.6
     assert cu.fit(np.linspace(0, 1.96 * 3, 10001), 0.95) == pytest.approx(3 * 0.95, rel=1e-3)
 
+
+
+def test_two_evaluations_pool_per_protocol(tmp_path):
+    """Two evaluation folders, each with its own validation folder: the files of both count for
+    the protocol's k (here 2 + 2 files, ratio scale 2.5), and a missing pairing is refused."""
+    rng = np.random.default_rng(1)
+    for i in range(2):
+        write_pair(str(tmp_path / "a"), f"a{i}.h5", rng, 2.5, 1.0)
+        write_pair(str(tmp_path / "b"), f"b{i}.h5", rng, 2.5, 2.0)
+    out = tmp_path / "cal.json"
+    rc = cu.main([str(tmp_path / "a" / "eval"), str(tmp_path / "b" / "eval"), "--validation",
+                  str(tmp_path / "a" / "validation"), str(tmp_path / "b" / "validation"), "--json", str(out)])
+    assert rc == 0
+    rows = json.loads(out.read_text())["protocols"]
+    assert rows[0]["files"] == 4 and abs(rows[0]["k"] - 2.5) < 0.15, rows[0]
+    assert {h["file"] for h in rows[0]["leave_one_file_out"]} == {"a0.h5", "a1.h5", "b0.h5", "b1.h5"}
+    with pytest.raises(SystemExit, match="one --validation folder per evaluation"):
+        cu.main([str(tmp_path / "a" / "eval"), str(tmp_path / "b" / "eval"), "--validation", str(tmp_path / "a" / "validation")])
