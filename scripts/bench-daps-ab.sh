@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Before/after timing of DAPS on this (shared, drifting) machine: runs `bench daps` of two
 # mri-daps binaries in alternation, ROUNDS times each, and prints each run and the medians
-# (total, network, conditional, operator summed over draws; 4 draws batched), so that a change of
-# the host's speed during the measurement hits both builds alike (docs/performance.md).
+# (total, network, conditional, operator summed over draws; the protocol's draws batched, or
+# --draws N: give it when the two builds' presets differ), so that a change of the host's speed
+# during the measurement hits both builds alike (docs/performance.md).
 #   scripts/bench-daps-ab.sh BEFORE_BIN AFTER_BIN [ROUNDS] [-- bench daps options]
 # e.g. scripts/bench-daps-ab.sh /tmp/base/mri-daps .build/release/mri-daps 3 -- --prior knee
 set -euo pipefail

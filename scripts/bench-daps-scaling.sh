@@ -2,7 +2,7 @@
 # How the time of DAPS grows with draws, coils, matrix and slices (docs/performance.md, "How the
 # cost grows"), on a release build of this checkout, one run after the other on the idle machine:
 #   - `bench daps` of the built-in fastMRI knee geometry (640×368, 15 coils → 8 virtual coils) with
-#     1 and 4 draws, and with all 15 coils (--virtual-coils 15);
+#     1 draw and the protocol's draws (its `samples`), and with all 15 coils (--virtual-coils 15);
 #   - `bench daps` of synthetic 8-coil slices of 256² (the brain case, brain-4x) and 320²;
 #   - `recon` of a 3-slice fastMRI-geometry knee made from knee19 (skipped when
 #     ../shared/data is absent): the whole process per slice, for the volume time.
