@@ -85,9 +85,9 @@ let convolutionCases: [(Int, Int, Int, Int, Int, Int)] = [
         }
     }
 
-    @Test("the direct 3×3 kernel gives the same bits whether the rows run in one lane or two")
+    @Test("the direct 3×3 kernel gives the same bits whether the rows run in one lane or two",
+          .enabled(if: Convolution.directKernelAvailable, "CPU without AVX2 + FMA: the direct kernel is not used here"))
     func directKernelLaneIndependence() throws {
-        try #require(Convolution.directKernelAvailable, "CPU without AVX2 + FMA: the direct kernel is not used here")
         let (cin, cout, h, w) = (24, 12, 50, 70)
         let x = randomArray([cin, h, w], seed: 7)
         let conv = Convolution(weight: randomArray([cout, cin, 3, 3], seed: 8, scale: 0.2),
@@ -109,9 +109,9 @@ let convolutionCases: [(Int, Int, Int, Int, Int, Int)] = [
     }
 
     @Test("the direct kernel's AVX-512 variant gives the AVX2 variant's bits (row tails, accumulate, fused input)",
+          .enabled(if: ck_has_avx512() != 0, "CPU without AVX-512: only the AVX2 variant runs here"),
           arguments: [(7, 5, 9, 13), (12, 2, 40, 46), (24, 12, 50, 70), (12, 12, 6, 64), (5, 13, 11, 100)])
     func directKernelInstructionSets(cin: Int, cout: Int, h: Int, w: Int) throws {
-        try #require(ck_has_avx512() != 0, "CPU without AVX-512: only the AVX2 variant runs here")
         let x = randomArray([cin, h, w], seed: 21, scale: 2)
         let weight = randomArray([cout, cin, 3, 3], seed: 22, scale: 0.2).storage
         let bias = randomArray([cout], seed: 23).storage
@@ -144,9 +144,9 @@ let convolutionCases: [(Int, Int, Int, Int, Int, Int)] = [
     }
 
     @Test("the direct kernel's fused input affine + SiLU gives the bits of channelAffine then the convolution",
+          .enabled(if: Convolution.directKernelAvailable, "CPU without AVX2 + FMA: the direct kernel is not used here"),
           arguments: [(7, 5, 9, 13), (12, 2, 40, 46), (24, 12, 50, 70)])
     func fusedInputAffine(cin: Int, cout: Int, h: Int, w: Int) throws {
-        try #require(Convolution.directKernelAvailable, "CPU without AVX2 + FMA: the direct kernel is not used here")
         let x = randomArray([cin, h, w], seed: 11, scale: 2)
         let scale = randomArray([cin], seed: 12).storage, shift = randomArray([cin], seed: 13).storage
         let conv = Convolution(weight: randomArray([cout, cin, 3, 3], seed: 14, scale: 0.2),
