@@ -118,6 +118,29 @@ public final class Convolution: @unchecked Sendable {
         inputAffine: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)? = nil,
         column: UnsafeMutablePointer<Float>, parallel: Bool = true
     ) {
+        apply(x, y, height: height, width: width, accumulate: accumulate, inputAffine: inputAffine, column: column,
+              parallel: parallel, alongside: nil)
+    }
+
+    /// Work that runs beside a convolution on its first lane (see `apply(…alongside:)`): `job`
+    /// must not touch the convolution's output, and `flops` is its cost in multiply-adds ×2 of
+    /// this convolution's kernel (it sets how many rows the first lane leaves to the others).
+    struct SideJob {
+        let flops: Double
+        let job: () -> Void
+    }
+
+    /// `apply`, with `alongside` run on the first lane while the other lanes start on the rows:
+    /// the direct kernel's rows are split so that the first lane's rows plus the side job cost
+    /// about what every other lane's rows cost. Which rows a lane runs does not change any bit
+    /// of the output, and the side job runs exactly as it would alone, so the results are those
+    /// of running the two one after the other. Without the direct kernel or a second lane the
+    /// side job runs first, then the convolution.
+    func apply(
+        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, height: Int, width: Int, accumulate: Bool = false,
+        inputAffine: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)? = nil,
+        column: UnsafeMutablePointer<Float>, parallel: Bool = true, alongside: SideJob?
+    ) {
         precondition(inputAffine == nil || usesDirectKernel, "a fused input affine needs the direct 3×3 kernel")
         let hw = height * width
         if kernelSize == 1 {
@@ -131,23 +154,28 @@ public final class Convolution: @unchecked Sendable {
             return
         }
         if let wp = directPacked {
-            // Direct kernel: two row halves concurrently, each lane with its own padded band.
+            // Direct kernel: row ranges concurrently (halves; see `laneRows` with a side job),
+            // each lane with its own padded band.
             let lanes = parallel && height >= 16 ? min(self.lanes, height) : 1
-            let per = (height + lanes - 1) / lanes
+            let rows = Self.laneRows(height: height, lanes: lanes,
+                                     sideRows: alongside.map { $0.flops / (flopsPerPixel * Double(width)) } ?? 0)
             let scratch = directScratch(height: height, width: width)
             nonisolated(unsafe) let xs = x, ys = y, col0 = column, w = UnsafePointer(wp), b = UnsafePointer(bias)
             nonisolated(unsafe) let sc = inputAffine?.scale, sh = inputAffine?.shift
+            nonisolated(unsafe) let side = alongside?.job
             let cin = Int32(inChannels), cout = Int32(outChannels), h = Int32(height), wd = Int32(width)
             let acc: Int32 = accumulate ? 1 : 0
             DispatchQueue.concurrentPerform(iterations: lanes) { lane in
-                let y0 = lane * per
-                let r = min(height, y0 + per) - y0
-                if r > 0 {
-                    ck_conv3x3(xs, cin, h, wd, w, b, cout, ys, Int32(y0), Int32(r), acc, sc, sh, col0 + lane * scratch)
+                if lane == 0 { side?() }
+                let r = rows[lane]
+                if !r.isEmpty {
+                    ck_conv3x3(xs, cin, h, wd, w, b, cout, ys, Int32(r.lowerBound), Int32(r.count), acc, sc, sh,
+                               col0 + lane * scratch)
                 }
             }
             return
         }
+        alongside?.job()
         // 3×3: im2col one band of rows into a scratch, then one (single-threaded, see `UNet`)
         // sgemm per band. The image is split into two row halves processed concurrently, each
         // lane with its own band scratch: no synchronisation between the im2col and sgemm phases.
@@ -172,6 +200,21 @@ public final class Convolution: @unchecked Sendable {
                 y0 += r
             }
         }
+    }
+
+    /// Row ranges of the direct kernel's lanes: equal parts (the first ones one row longer), or,
+    /// when the first lane also runs a side job costing `sideRows` rows, that lane's part
+    /// shortened so that its rows plus the job cost what each other lane's rows cost.
+    static func laneRows(height: Int, lanes: Int, sideRows: Double) -> [Range<Int>] {
+        guard lanes > 1 else { return [0..<height] }
+        guard sideRows > 0 else {
+            let per = (height + lanes - 1) / lanes
+            return (0..<lanes).map { min(height, $0 * per)..<min(height, ($0 + 1) * per) }
+        }
+        let first = min(height, max(0, Int(((Double(height) - sideRows) / Double(lanes)).rounded())))
+        let rest = height - first, others = lanes - 1
+        let per = (rest + others - 1) / others
+        return [0..<first] + (0..<others).map { min(height, first + $0 * per)..<min(height, first + ($0 + 1) * per) }
     }
 
     static func im2col(
@@ -208,3 +251,4 @@ public final class Convolution: @unchecked Sendable {
         }
     }
 }
+

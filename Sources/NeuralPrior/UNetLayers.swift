@@ -47,10 +47,13 @@ extension Convolution {
     /// (`modulation` as in `TensorOps.groupNormSiLU`, nil for none). With the direct kernel the
     /// activation is fused into the convolution's input (no pass over memory); otherwise it is
     /// written to `scratch` (≥ B·Cin·H·W floats; may be x itself when x is not needed afterwards).
+    /// `alongside` (item index → side job) runs beside each item's convolution (see
+    /// `apply(…alongside:)`), or after all of them without the direct kernel; it must not
+    /// touch `y` or the input.
     func applyNormalized(
         _ x: UnsafeMutablePointer<Float>, norm: GroupNormParameters, modulation: UnsafePointer<Float>?, groups: Int,
         into y: UnsafeMutablePointer<Float>, accumulate: Bool = false, batch: Int, height: Int, width: Int,
-        scratch: UnsafeMutablePointer<Float>, workspace ws: UNetWorkspace
+        scratch: UnsafeMutablePointer<Float>, workspace ws: UNetWorkspace, alongside: ((Int) -> SideJob)? = nil
     ) {
         let hw = height * width, cin = inChannels, cout = outChannels
         if usesDirectKernel {
@@ -59,7 +62,8 @@ extension Convolution {
                 beta: norm.beta.pointer, modulation: modulation, coefficients: ws.coefficients, parallel: ws.parallel)
             for b in 0..<batch {
                 apply(x + b * cin * hw, y + b * cout * hw, height: height, width: width, accumulate: accumulate,
-                      inputAffine: (scale + b * cin, shift + b * cin), column: ws.column, parallel: ws.parallel)
+                      inputAffine: (scale + b * cin, shift + b * cin), column: ws.column, parallel: ws.parallel,
+                      alongside: alongside?(b))
             }
             return
         }
@@ -70,6 +74,8 @@ extension Convolution {
             apply(scratch + b * cin * hw, y + b * cout * hw, height: height, width: width, accumulate: accumulate,
                   column: ws.column, parallel: ws.parallel)
         }
+        // After the convolutions: the side jobs may write where the activation was (scratch).
+        if let alongside { for b in 0..<batch { alongside(b).job() } }
     }
 }
 
@@ -144,15 +150,25 @@ final class ResidualBlock: @unchecked Sendable {
         batch: Int, height: Int, width: Int, groups: Int, workspace ws: UNetWorkspace
     ) -> UnsafeMutablePointer<Float> {
         let hw = height * width
-        conv1.applyNormalized(x, norm: norm1, modulation: nil, groups: groups, into: h, batch: batch, height: height,
-                              width: width, scratch: other, workspace: ws)
         var target = x
         if let skip {
-            for b in 0..<batch {
-                skip.apply(x + b * inChannels * hw, other + b * outChannels * hw, height: height, width: width,
-                           column: ws.column, parallel: ws.parallel)
-            }
+            // skip(x) → other beside conv1 (both read x; conv1 writes h): one 1×1 sgemm on the
+            // first lane while the other lanes start conv1's rows. Same bits as running them in
+            // turn. Without the direct kernel conv1 uses `other` as its scratch, so the skip runs
+            // after it, as before.
+            let cin = inChannels, cout = outChannels
+            nonisolated(unsafe) let xs = x, os = other, column = ws.column
+            let flops = skip.flopsPerPixel * Double(hw) * Self.pointwiseCostFactor
+            conv1.applyNormalized(x, norm: norm1, modulation: nil, groups: groups, into: h, batch: batch, height: height,
+                                  width: width, scratch: other, workspace: ws, alongside: { b in
+                Convolution.SideJob(flops: flops) {
+                    skip.apply(xs + b * cin * hw, os + b * cout * hw, height: height, width: width, column: column)
+                }
+            })
             target = other
+        } else {
+            conv1.applyNormalized(x, norm: norm1, modulation: nil, groups: groups, into: h, batch: batch, height: height,
+                                  width: width, scratch: other, workspace: ws)
         }
         // h is dead after conv2, so it is its own scratch.
         conv2.applyNormalized(h, norm: norm2, modulation: ws.modulation + modulationOffset * batch, groups: groups,
@@ -160,6 +176,11 @@ final class ResidualBlock: @unchecked Sendable {
                               workspace: ws)
         return target
     }
+
+    /// Time per FLOP of the 1×1 skip sgemm (one lane, bias pass included) relative to the
+    /// direct 3×3 kernel's, for splitting conv1's rows around it (measured: about 40 against
+    /// 50 GFLOP/s per core). It only balances the lanes; results do not depend on it.
+    static let pointwiseCostFactor = 1.3
 
     func flops(pixels: Double) -> Double {
         var f = (conv1.flopsPerPixel + conv2.flopsPerPixel) * pixels

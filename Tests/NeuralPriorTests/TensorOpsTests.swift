@@ -45,6 +45,8 @@ func naiveConvolution(_ x: FloatArray, weight w: FloatArray, bias: FloatArray) -
 let convolutionCases: [(Int, Int, Int, Int, Int, Int)] = [
     (3, 5, 3, 7, 9, 1 << 20), (1, 6, 4, 5, 8, 1 << 20), (3, 40, 8, 30, 32, 1 << 20), (3, 7, 5, 11, 6, 200),
     (3, 12, 2, 20, 46, 1 << 20), (3, 3, 13, 17, 23, 1 << 20), (3, 96, 48, 40, 40, 1 << 20), (3, 2, 12, 64, 64, 1 << 20),
+    // 2-channel tiles (48 pixels + a tail) over many bands per lane; a last block of 2 in a wider convolution.
+    (3, 64, 2, 40, 100, 1 << 20), (3, 24, 14, 45, 61, 1 << 20),
 ]
 
 @Suite struct TensorOpsTests {
@@ -110,7 +112,8 @@ let convolutionCases: [(Int, Int, Int, Int, Int, Int)] = [
 
     @Test("the direct kernel's AVX-512 variant gives the AVX2 variant's bits (row tails, accumulate, fused input)",
           .enabled(if: ck_has_avx512() != 0, "CPU without AVX-512: only the AVX2 variant runs here"),
-          arguments: [(7, 5, 9, 13), (12, 2, 40, 46), (24, 12, 50, 70), (12, 12, 6, 64), (5, 13, 11, 100)])
+          arguments: [(7, 5, 9, 13), (12, 2, 40, 46), (24, 12, 50, 70), (12, 12, 6, 64), (5, 13, 11, 100), (24, 2, 30, 110),
+                      (20, 14, 33, 61)])
     func directKernelInstructionSets(cin: Int, cout: Int, h: Int, w: Int) throws {
         let x = randomArray([cin, h, w], seed: 21, scale: 2)
         let weight = randomArray([cout, cin, 3, 3], seed: 22, scale: 0.2).storage

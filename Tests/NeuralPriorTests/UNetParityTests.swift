@@ -154,6 +154,22 @@ extension UNetDenoiser: Denoiser {}
 }
 
 @Suite struct UNetComputeSettingsTests {
+    @Test("a batch-1 evaluation split over two lanes gives the bits of the same item run on one lane")
+    func laneSplitBits() throws {
+        // Default architecture (1×1 skips at levels 1–3) at 64×64: batch 1 runs every layer
+        // over two lanes (conv rows, each skip beside its conv1, GroupNorm statistics); in a
+        // batch of two each item runs on one lane.
+        let cfg = UNetConfiguration(baseChannels: 12, channelMultipliers: [1, 2, 4, 4], groups: 4, embeddingChannels: 48)
+        let net = try UNet.random(configuration: cfg, seed: 3, compute: ComputeSettings(lanes: 2, fftThreads: 1, blasThreads: 1))
+        let denoiser = try UNetDenoiser(network: net)
+        let x = randomArray([2, 2, 64, 64], seed: 12)
+        let pair = try denoiser.denoise(x, sigma: [0.7, 2])
+        for b in 0..<2 {
+            let alone = try denoiser.denoise(x.item(b).reshaped([1, 2, 64, 64]), sigma: [[0.7, 2][b]])
+            #expect(alone.storage == pair.item(b).storage, "item \(b)")
+        }
+    }
+
     @Test("the denoiser gives the same result with one lane or several, and with im2col convolutions")
     func independentOfLanesAndKernel() throws {
         let cfg = UNetConfiguration(baseChannels: 8, channelMultipliers: [1, 2], groups: 4, embeddingChannels: 16)
