@@ -18,3 +18,11 @@ int ck_has_avx512(void) {
     return 0;
 #endif
 }
+
+void ck_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}

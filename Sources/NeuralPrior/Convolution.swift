@@ -165,7 +165,7 @@ public final class Convolution: @unchecked Sendable {
             nonisolated(unsafe) let side = alongside?.job
             let cin = Int32(inChannels), cout = Int32(outChannels), h = Int32(height), wd = Int32(width)
             let acc: Int32 = accumulate ? 1 : 0
-            DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+            LaneTeam.perform(lanes) { lane in
                 if lane == 0 { side?() }
                 let r = rows[lane]
                 if !r.isEmpty {
@@ -185,7 +185,7 @@ public final class Convolution: @unchecked Sendable {
         let per = (height + lanes - 1) / lanes
         nonisolated(unsafe) let xs = x, ys = y, col0 = column
         let beta: Float = accumulate ? 1 : 0
-        DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+        LaneTeam.perform(lanes) { lane in
             let col = col0 + lane * bandScratch
             var y0 = lane * per
             let yEnd = min(height, y0 + per)
@@ -251,4 +251,3 @@ public final class Convolution: @unchecked Sendable {
         }
     }
 }
-

@@ -12,7 +12,12 @@ public enum TensorOps {
     /// Callers that already run one item per core pass `work: 0` (via their `parallel: false`).
     @inline(__always)
     static func forEach(_ n: Int, work: Int, _ body: (Int) -> Void) {
-        if n > 1 && work >= parallelThreshold {
+        if n > 1 && work >= parallelThreshold && LaneTeam.isLeading {
+            // On the evaluation's lane team: iterations alternate between its two lanes.
+            LaneTeam.perform(2) { lane in
+                for i in stride(from: lane, to: n, by: 2) { body(i) }
+            }
+        } else if n > 1 && work >= parallelThreshold {
             withoutActuallyEscaping(body) { escaping in
                 nonisolated(unsafe) let run = escaping
                 DispatchQueue.concurrentPerform(iterations: n) { run($0) }
@@ -89,99 +94,149 @@ public enum TensorOps {
     /// Per-(item, group) mean and 1/√(var + eps) of a [batch, channels, planeSize] tensor,
     /// groups of channels/groups consecutive channels (biased variance, two-pass, Double sums).
     /// `mean` and `rstd` hold batch·groups values.
+    ///
+    /// Each group's n values are summed in blocks of 4096: a block's sum runs in 8 Float lanes
+    /// and is then taken to Double (`blockSums`), and the group's sum adds the blocks' sums in
+    /// block order. Blocks are independent chains, so they are computed four at a time and split
+    /// between the lanes (every block of every group, not whole groups: a batch-1 tensor has only
+    /// a few groups); the per-block arithmetic and the order of the block additions are fixed, so
+    /// the results do not depend on the split.
     public static func groupStatistics(
         _ x: UnsafePointer<Float>, batch: Int, channels: Int, planeSize: Int, groups: Int, epsilon: Float = 1e-5,
         mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>, parallel: Bool = true
     ) {
         let cpg = channels / groups
         let n = cpg * planeSize
-        // Each group's sums are a chain of dependent vector additions, so up to four groups run
-        // interleaved (independent chains, the same arithmetic per group as one at a time).
         let total = batch * groups
-        let concurrent = parallel && total > 1 && batch * channels * planeSize >= parallelThreshold
-        let per = concurrent ? max(1, min(4, (total + 1) / 2)) : 4
-        forEach((total + per - 1) / per, work: concurrent ? Int.max : 0) { chunk in
-            let first = chunk * per, count = min(per, total - first)
-            var at = first
-            while at < first + count {
-                let k = min(4, first + count - at)
-                let b0 = x + at * n
-                let b1 = k > 1 ? b0 + n : b0, b2 = k > 2 ? b0 + 2 * n : b0, b3 = k > 3 ? b0 + 3 * n : b0
-                let (m0, m1, m2, m3) = groupMeans(b0, b1, b2, b3, n: n)
-                let (v0, v1, v2, v3) = groupVariances(b0, b1, b2, b3, means: (m0, m1, m2, m3), n: n)
-                for (g, (m, v)) in [(m0, v0), (m1, v1), (m2, v2), (m3, v3)].prefix(k).enumerated() {
-                    mean[at + g] = Float(m)
-                    rstd[at + g] = Float(1 / (v / Double(n) + Double(epsilon)).squareRoot())
+        let blocksPerGroup = (n + statisticsBlock - 1) / statisticsBlock
+        let blockCount = total * blocksPerGroup
+        guard blockCount > 0 else { return }
+        let partial = UnsafeMutablePointer<Double>.allocate(capacity: blockCount)
+        defer { partial.deallocate() }
+        let concurrent = parallel && blockCount > 1 && batch * channels * planeSize >= parallelThreshold
+        let lanes = concurrent ? 2 : 1
+        let perLane = (blockCount + lanes - 1) / lanes
+        // The pointer and length of global block `k` (group k / blocksPerGroup).
+        func block(_ k: Int) -> (UnsafePointer<Float>, Int) {
+            let g = k / blocksPerGroup, i = (k % blocksPerGroup) * statisticsBlock
+            return (x + g * n + i, min(statisticsBlock, n - i))
+        }
+        func pass(_ body: @escaping (Int, Int) -> Void) {
+            forEach(lanes, work: concurrent ? Int.max : 0) { lane in
+                var k = lane * perLane
+                let end = min(blockCount, k + perLane)
+                while k < end {
+                    let c = min(4, end - k)
+                    body(k, c)
+                    k += c
                 }
-                at += k
             }
+        }
+        // Pass 1: block sums, then each group's mean.
+        nonisolated(unsafe) let out = partial
+        pass { k, c in
+            let (p0, n0) = block(k)
+            let (p1, n1) = c > 1 ? block(k + 1) : (p0, n0), (p2, n2) = c > 2 ? block(k + 2) : (p0, n0)
+            let (p3, n3) = c > 3 ? block(k + 3) : (p0, n0)
+            let t = blockSums(p0, n0, p1, n1, p2, n2, p3, n3)
+            out[k] = t.0
+            if c > 1 { out[k + 1] = t.1 }
+            if c > 2 { out[k + 2] = t.2 }
+            if c > 3 { out[k + 3] = t.3 }
+        }
+        let means = UnsafeMutablePointer<Double>.allocate(capacity: total)
+        defer { means.deallocate() }
+        for g in 0..<total {
+            var d = 0.0
+            for j in 0..<blocksPerGroup { d += partial[g * blocksPerGroup + j] }
+            means[g] = d / Double(n)
+        }
+        // Pass 2: block sums of squared deviations, then each group's 1/√(var + eps).
+        nonisolated(unsafe) let m = UnsafePointer(means)
+        pass { k, c in
+            let (p0, n0) = block(k)
+            let (p1, n1) = c > 1 ? block(k + 1) : (p0, n0), (p2, n2) = c > 2 ? block(k + 2) : (p0, n0)
+            let (p3, n3) = c > 3 ? block(k + 3) : (p0, n0)
+            let g0 = m[k / blocksPerGroup], g1 = m[(k + (c > 1 ? 1 : 0)) / blocksPerGroup]
+            let g2 = m[(k + (c > 2 ? 2 : 0)) / blocksPerGroup], g3 = m[(k + (c > 3 ? 3 : 0)) / blocksPerGroup]
+            let t = blockSquaredDeviations(p0, n0, p1, n1, p2, n2, p3, n3, means: (g0, g1, g2, g3))
+            out[k] = t.0
+            if c > 1 { out[k + 1] = t.1 }
+            if c > 2 { out[k + 2] = t.2 }
+            if c > 3 { out[k + 3] = t.3 }
+        }
+        for g in 0..<total {
+            var v = 0.0
+            for j in 0..<blocksPerGroup { v += partial[g * blocksPerGroup + j] }
+            mean[g] = Float(means[g])
+            rstd[g] = Float(1 / (v / Double(n) + Double(epsilon)).squareRoot())
         }
     }
 
-    /// Means of four groups of n values (blocks of ≤ 4096 values in Float lanes, accumulated in
-    /// Double), computed as four interleaved chains.
+    /// Values per block of `groupStatistics`' sums.
+    static let statisticsBlock = 4096
+
+    /// Sums of four blocks (each ≤ 4096 values): 8 Float lanes over the whole vectors, the lanes'
+    /// sum taken to Double, then the tail values added in Double. Four interleaved chains.
     @inline(__always)
-    static func groupMeans(
-        _ p0: UnsafePointer<Float>, _ p1: UnsafePointer<Float>, _ p2: UnsafePointer<Float>, _ p3: UnsafePointer<Float>,
-        n: Int
+    static func blockSums(
+        _ p0: UnsafePointer<Float>, _ n0: Int, _ p1: UnsafePointer<Float>, _ n1: Int,
+        _ p2: UnsafePointer<Float>, _ n2: Int, _ p3: UnsafePointer<Float>, _ n3: Int
     ) -> (Double, Double, Double, Double) {
-        var d0 = 0.0, d1 = 0.0, d2 = 0.0, d3 = 0.0
-        var i = 0
-        while i < n {
-            let e = min(n, i + 4096)
-            var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
-            var j = i
-            while j + 8 <= e {
-                s0 += UnsafeRawPointer(p0 + j).loadUnaligned(as: SIMD8<Float>.self)
-                s1 += UnsafeRawPointer(p1 + j).loadUnaligned(as: SIMD8<Float>.self)
-                s2 += UnsafeRawPointer(p2 + j).loadUnaligned(as: SIMD8<Float>.self)
-                s3 += UnsafeRawPointer(p3 + j).loadUnaligned(as: SIMD8<Float>.self)
-                j += 8
-            }
-            var t0 = Double(s0.sum()), t1 = Double(s1.sum()), t2 = Double(s2.sum()), t3 = Double(s3.sum())
-            while j < e {
-                t0 += Double(p0[j]); t1 += Double(p1[j]); t2 += Double(p2[j]); t3 += Double(p3[j])
-                j += 1
-            }
-            d0 += t0; d1 += t1; d2 += t2; d3 += t3
-            i = e
+        var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
+        let v = min(n0, n1, n2, n3) & ~7
+        var j = 0
+        while j < v {
+            s0 += UnsafeRawPointer(p0 + j).loadUnaligned(as: SIMD8<Float>.self)
+            s1 += UnsafeRawPointer(p1 + j).loadUnaligned(as: SIMD8<Float>.self)
+            s2 += UnsafeRawPointer(p2 + j).loadUnaligned(as: SIMD8<Float>.self)
+            s3 += UnsafeRawPointer(p3 + j).loadUnaligned(as: SIMD8<Float>.self)
+            j += 8
         }
-        let nd = Double(n)
-        return (d0 / nd, d1 / nd, d2 / nd, d3 / nd)
+        func finish(_ s: SIMD8<Float>, _ p: UnsafePointer<Float>, _ n: Int) -> Double {
+            var s = s, j = v
+            while j + 8 <= n { s += UnsafeRawPointer(p + j).loadUnaligned(as: SIMD8<Float>.self); j += 8 }
+            var t = Double(s.sum())
+            while j < n { t += Double(p[j]); j += 1 }
+            return t
+        }
+        return (finish(s0, p0, n0), finish(s1, p1, n1), finish(s2, p2, n2), finish(s3, p3, n3))
     }
 
-    /// Σ (x − mean)² of four groups (the mean rounded to Float in the vector part, in Double in the tail).
+    /// Σ (x − mean)² of four blocks, as `blockSums` (the mean rounded to Float in the vector
+    /// part, in Double in the tail).
     @inline(__always)
-    static func groupVariances(
-        _ p0: UnsafePointer<Float>, _ p1: UnsafePointer<Float>, _ p2: UnsafePointer<Float>, _ p3: UnsafePointer<Float>,
-        means: (Double, Double, Double, Double), n: Int
+    static func blockSquaredDeviations(
+        _ p0: UnsafePointer<Float>, _ n0: Int, _ p1: UnsafePointer<Float>, _ n1: Int,
+        _ p2: UnsafePointer<Float>, _ n2: Int, _ p3: UnsafePointer<Float>, _ n3: Int,
+        means: (Double, Double, Double, Double)
     ) -> (Double, Double, Double, Double) {
         let (m0, m1, m2, m3) = means
         let f0 = Float(m0), f1 = Float(m1), f2 = Float(m2), f3 = Float(m3)
-        var d0 = 0.0, d1 = 0.0, d2 = 0.0, d3 = 0.0
-        var i = 0
-        while i < n {
-            let e = min(n, i + 4096)
-            var q0 = SIMD8<Float>(), q1 = SIMD8<Float>(), q2 = SIMD8<Float>(), q3 = SIMD8<Float>()
-            var j = i
-            while j + 8 <= e {
-                let a0 = UnsafeRawPointer(p0 + j).loadUnaligned(as: SIMD8<Float>.self) - f0
-                let a1 = UnsafeRawPointer(p1 + j).loadUnaligned(as: SIMD8<Float>.self) - f1
-                let a2 = UnsafeRawPointer(p2 + j).loadUnaligned(as: SIMD8<Float>.self) - f2
-                let a3 = UnsafeRawPointer(p3 + j).loadUnaligned(as: SIMD8<Float>.self) - f3
-                q0 += a0 * a0; q1 += a1 * a1; q2 += a2 * a2; q3 += a3 * a3
+        var q0 = SIMD8<Float>(), q1 = SIMD8<Float>(), q2 = SIMD8<Float>(), q3 = SIMD8<Float>()
+        let v = min(n0, n1, n2, n3) & ~7
+        var j = 0
+        while j < v {
+            let a0 = UnsafeRawPointer(p0 + j).loadUnaligned(as: SIMD8<Float>.self) - f0
+            let a1 = UnsafeRawPointer(p1 + j).loadUnaligned(as: SIMD8<Float>.self) - f1
+            let a2 = UnsafeRawPointer(p2 + j).loadUnaligned(as: SIMD8<Float>.self) - f2
+            let a3 = UnsafeRawPointer(p3 + j).loadUnaligned(as: SIMD8<Float>.self) - f3
+            q0 += a0 * a0; q1 += a1 * a1; q2 += a2 * a2; q3 += a3 * a3
+            j += 8
+        }
+        func finish(_ q: SIMD8<Float>, _ p: UnsafePointer<Float>, _ n: Int, _ f: Float, _ m: Double) -> Double {
+            var q = q, j = v
+            while j + 8 <= n {
+                let a = UnsafeRawPointer(p + j).loadUnaligned(as: SIMD8<Float>.self) - f
+                q += a * a
                 j += 8
             }
-            var t0 = Double(q0.sum()), t1 = Double(q1.sum()), t2 = Double(q2.sum()), t3 = Double(q3.sum())
-            while j < e {
-                let a0 = Double(p0[j]) - m0, a1 = Double(p1[j]) - m1, a2 = Double(p2[j]) - m2, a3 = Double(p3[j]) - m3
-                t0 += a0 * a0; t1 += a1 * a1; t2 += a2 * a2; t3 += a3 * a3
-                j += 1
-            }
-            d0 += t0; d1 += t1; d2 += t2; d3 += t3
-            i = e
+            var t = Double(q.sum())
+            while j < n { let a = Double(p[j]) - m; t += a * a; j += 1 }
+            return t
         }
-        return (d0, d1, d2, d3)
+        return (finish(q0, p0, n0, f0, m0), finish(q1, p1, n1, f1, m1), finish(q2, p2, n2, f2, m2),
+                finish(q3, p3, n3, f3, m3))
     }
 
     /// y[b, c, :] = x[b, c, :]·scale[b·C + c] + shift[b·C + c], followed by SiLU when `silu`.

@@ -290,7 +290,11 @@ public final class UNet: @unchecked Sendable {
         }
         ws.parallel = parallel
         prepare(ws.input)
-        run(ws, noise: noise)
+        if parallel && compute.lanes == 2 {
+            LaneTeam.withTeam { run(ws, noise: noise) }
+        } else {
+            run(ws, noise: noise)
+        }
         finish(ws.output)
     }
 

@@ -158,7 +158,7 @@ final class ResidualBlock: @unchecked Sendable {
             // after it, as before.
             let cin = inChannels, cout = outChannels
             nonisolated(unsafe) let xs = x, os = other, column = ws.column
-            let flops = skip.flopsPerPixel * Double(hw) * Self.pointwiseCostFactor
+            let flops = Self.skipCost(cin: cin, cout: cout, pixels: hw)
             conv1.applyNormalized(x, norm: norm1, modulation: nil, groups: groups, into: h, batch: batch, height: height,
                                   width: width, scratch: other, workspace: ws, alongside: { b in
                 Convolution.SideJob(flops: flops) {
@@ -177,10 +177,14 @@ final class ResidualBlock: @unchecked Sendable {
         return target
     }
 
-    /// Time per FLOP of the 1×1 skip sgemm (one lane, bias pass included) relative to the
-    /// direct 3×3 kernel's, for splitting conv1's rows around it (measured: about 40 against
-    /// 50 GFLOP/s per core). It only balances the lanes; results do not depend on it.
-    static let pointwiseCostFactor = 1.3
+    /// The 1×1 skip's time on one lane in FLOPs of the direct 3×3 kernel, for splitting
+    /// conv1's rows around it: its multiply-adds plus 21 per value it reads or writes (the bias
+    /// pass and sgemm's packing make the small-K sgemms memory-bound; single-thread measurements
+    /// on the network's skip shapes ran from 17 to 57 GFLOP/s against the 3×3 kernel's 60).
+    /// It only balances the lanes: the results do not depend on it.
+    static func skipCost(cin: Int, cout: Int, pixels: Int) -> Double {
+        2 * Double(cin * cout * pixels) + 21 * Double((cin + cout) * pixels)
+    }
 
     func flops(pixels: Double) -> Double {
         var f = (conv1.flopsPerPixel + conv2.flopsPerPixel) * pixels

@@ -50,6 +50,50 @@ let convolutionCases: [(Int, Int, Int, Int, Int, Int)] = [
 ]
 
 @Suite struct TensorOpsTests {
+    /// The statistics' documented arithmetic, one group after the other: blocks of 4096 values
+    /// summed in 8 Float lanes, each block's lane sum taken to Double, tail values in Double,
+    /// blocks added in order; the same for Σ (x − Float(mean))².
+    static func referenceGroupStatistics(_ x: [Float], groups total: Int, n: Int, epsilon: Float = 1e-5) -> ([Float], [Float]) {
+        var means: [Float] = [], rstds: [Float] = []
+        for g in 0..<total {
+            let p = Array(x[(g * n)..<((g + 1) * n)])
+            func blocks(_ value: (Int) -> SIMD8<Float>, _ tail: (Int) -> Double) -> Double {
+                var d = 0.0, i = 0
+                while i < n {
+                    let e = min(n, i + 4096)
+                    var s = SIMD8<Float>(), j = i
+                    while j + 8 <= e { s += value(j); j += 8 }
+                    var t = Double(s.sum())
+                    while j < e { t += tail(j); j += 1 }
+                    d += t
+                    i = e
+                }
+                return d
+            }
+            let m = blocks({ j in SIMD8<Float>(p[j..<(j + 8)]) }, { Double(p[$0]) }) / Double(n)
+            let f = Float(m)
+            let v = blocks({ j in let a = SIMD8<Float>(p[j..<(j + 8)]) - f; return a * a },
+                           { let a = Double(p[$0]) - m; return a * a })
+            means.append(Float(m))
+            rstds.append(Float(1 / (v / Double(n) + Double(epsilon)).squareRoot()))
+        }
+        return (means, rstds)
+    }
+
+    @Test("GroupNorm statistics: the plain per-group loop's bits, on one lane or two",
+          arguments: [(1, 12, 3001, 4), (2, 24, 8199, 4), (1, 48, 1600, 4), (3, 8, 100, 2), (1, 4, 20000, 1)])
+    func groupStatisticsBits(batch: Int, channels: Int, plane: Int, groups: Int) {
+        let x = randomArray([batch, channels, plane], seed: 41, scale: 3).storage.map { $0 + 0.5 }
+        let (refMean, refRstd) = Self.referenceGroupStatistics(x, groups: batch * groups, n: channels / groups * plane)
+        for parallel in [false, true] {
+            var mean = [Float](repeating: .nan, count: batch * groups), rstd = mean
+            TensorOps.groupStatistics(x, batch: batch, channels: channels, planeSize: plane, groups: groups,
+                                      mean: &mean, rstd: &rstd, parallel: parallel)
+            #expect(mean == refMean, "parallel \(parallel)")
+            #expect(rstd == refRstd, "parallel \(parallel)")
+        }
+    }
+
     @Test("3×3 and 1×1 convolution match direct loops (also accumulating, multi-band im2col and the direct AVX2 kernel)",
           arguments: convolutionCases)
     func convolution(k: Int, cin: Int, cout: Int, h: Int, w: Int, band: Int) {

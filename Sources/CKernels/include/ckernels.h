@@ -18,6 +18,9 @@ int ck_has_avx2_fma(void);
 /// 1 when this CPU (and OS) also runs the AVX-512 F variant of ck_conv3x3, else 0.
 int ck_has_avx512(void);
 
+/// A spin-wait hint to the CPU (PAUSE on x86, YIELD on ARM, nothing elsewhere).
+void ck_cpu_relax(void);
+
 /// Floats of the packed weights of a 3×3 convolution with `cout` outputs and `cin` inputs.
 size_t ck_conv3x3_packed_size(int cout, int cin);
 
