@@ -32,6 +32,8 @@ public enum PriorBenchmark {
         public var threads: Int
         /// OpenBLAS's kernels in this process (`BLAS.coreName`).
         public var blasKernels: String
+        /// With `breakdown`: ms per batch-1 evaluation per kind of step (`UNetBenchmark.breakdown`).
+        public var breakdownMs: [String: Double]?
 
         enum CodingKeys: String, CodingKey {
             case configuration, size, width, threads
@@ -43,13 +45,15 @@ public enum PriorBenchmark {
             case peakRSSMB = "peak_rss_mb"
             case pytorchMsBatch1 = "pytorch_ms_batch1"
             case pytorchMsBatch4 = "pytorch_ms_batch4"
+            case breakdownMs = "breakdown_ms"
         }
     }
 
     /// Runs the benchmark for `priorFile`'s configuration (or the default), `size`×`width` (square by default).
     /// `trainingDirectory` holds `bench_torch.py`; PyTorch figures are nil when it or torch is absent.
+    /// With `breakdown`, also times each kind of step of batch-1 evaluations (after the rest).
     public static func run(priorFile: URL?, configurationJSON: String? = nil, size: Int = 320, width: Int? = nil, repeats: Int = 9,
-                           trainingDirectory: URL?, compute: ComputeSettings = .machine) throws -> Report {
+                           trainingDirectory: URL?, compute: ComputeSettings = .machine, breakdown: Bool = false) throws -> Report {
         let configuration = try priorFile.map { try UNet(contentsOf: $0).configuration }
             ?? UNetConfiguration.decode(json: configurationJSON ?? defaultConfigurationJSON)
         let r = try UNetBenchmark.run(configuration: configuration, height: size, width: width ?? size, batches: [1, 4], repeats: repeats,
@@ -62,6 +66,10 @@ public enum PriorBenchmark {
                             peakRSSMB: b4.peakResidentBytes.map { Double($0) / 1e6 },
                             pytorchMsBatch1: nil, pytorchMsBatch4: nil, threads: threads,
                             blasKernels: BLAS.coreName)
+        if breakdown {
+            report.breakdownMs = try UNetBenchmark.breakdown(configuration: configuration, height: size, width: width ?? size,
+                                                             repeats: repeats, compute: compute)
+        }
         if width == nil || width == size, let torch = try? pytorch(configurationJSON: configuration.jsonString(), size: size, threads: threads,
                                     trainingDirectory: trainingDirectory) {
             report.pytorchMsBatch1 = torch.0

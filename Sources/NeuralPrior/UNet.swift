@@ -320,9 +320,11 @@ public final class UNet: @unchecked Sendable {
         let l0 = ws.levels[0]
         let hw0 = l0.height * l0.width
         let c0 = cfg.channels(level: 0)
-        for b in 0..<B {
-            convIn.apply(ws.input + b * cfg.inChannels * hw0, l0.p + b * c0 * hw0, height: l0.height, width: l0.width,
-                         column: ws.column, parallel: ws.parallel)
+        LayerTimes.measure("3×3 convolutions \(cfg.inChannels)→\(c0) at \(l0.height)×\(l0.width)") {
+            for b in 0..<B {
+                convIn.apply(ws.input + b * cfg.inChannels * hw0, l0.p + b * c0 * hw0, height: l0.height, width: l0.width,
+                             column: ws.column, parallel: ws.parallel)
+            }
         }
         // 3. Encoder.
         var cur = l0.p
@@ -333,22 +335,25 @@ public final class UNet: @unchecked Sendable {
                 cur = blk.forward(cur, other: cur == lv.p ? lv.q : lv.p, h: lv.h, batch: B, height: lv.height,
                                   width: lv.width, groups: G, workspace: ws)
             }
-            TensorOps.copyChannels(cur, lv.cat, batch: B, channels: cl, planeSize: hw, destinationChannels: lv.catChannels,
-                                   offset: lv.catChannels - cl)
-            if l < L - 1 {
-                let next = ws.levels[l + 1]
-                TensorOps.averagePool2x2(cur, next.p, planes: B * cl, height: lv.height, width: lv.width,
-                                         parallel: ws.parallel)
-                cur = next.p
+            LayerTimes.measure("skip copies, pooling, upsampling") {
+                TensorOps.copyChannels(cur, lv.cat, batch: B, channels: cl, planeSize: hw,
+                                       destinationChannels: lv.catChannels, offset: lv.catChannels - cl)
+                if l < L - 1 {
+                    TensorOps.averagePool2x2(cur, ws.levels[l + 1].p, planes: B * cl, height: lv.height, width: lv.width,
+                                             parallel: ws.parallel)
+                }
             }
+            if l < L - 1 { cur = ws.levels[l + 1].p }
         }
         // 4. Middle.
         let lm = ws.levels[L - 1]
         cur = middle1.forward(cur, other: cur == lm.p ? lm.q : lm.p, h: lm.h, batch: B, height: lm.height,
                               width: lm.width, groups: G, workspace: ws)
         if let attn = middleAttention {
-            attn.forward(cur, other: cur == lm.p ? lm.q : lm.p, h: lm.h, batch: B, height: lm.height, width: lm.width,
-                         groups: G, workspace: ws)
+            LayerTimes.measure("attention") {
+                attn.forward(cur, other: cur == lm.p ? lm.q : lm.p, h: lm.h, batch: B, height: lm.height,
+                             width: lm.width, groups: G, workspace: ws)
+            }
         }
         cur = middle2.forward(cur, other: cur == lm.p ? lm.q : lm.p, h: lm.h, batch: B, height: lm.height,
                               width: lm.width, groups: G, workspace: ws)
@@ -357,13 +362,15 @@ public final class UNet: @unchecked Sendable {
             let lv = ws.levels[l]
             let hw = lv.height * lv.width
             let hC = lv.catChannels - cfg.channels(level: l)
-            if l < L - 1 {
-                let src = ws.levels[l + 1]
-                TensorOps.upsampleNearest2x(cur, lv.cat, batch: B, channels: hC, destinationChannels: lv.catChannels,
-                                            height: src.height, width: src.width, parallel: ws.parallel)
-            } else {
-                TensorOps.copyChannels(cur, lv.cat, batch: B, channels: hC, planeSize: hw,
-                                       destinationChannels: lv.catChannels, offset: 0)
+            LayerTimes.measure("skip copies, pooling, upsampling") {
+                if l < L - 1 {
+                    let src = ws.levels[l + 1]
+                    TensorOps.upsampleNearest2x(cur, lv.cat, batch: B, channels: hC, destinationChannels: lv.catChannels,
+                                                height: src.height, width: src.width, parallel: ws.parallel)
+                } else {
+                    TensorOps.copyChannels(cur, lv.cat, batch: B, channels: hC, planeSize: hw,
+                                           destinationChannels: lv.catChannels, offset: 0)
+                }
             }
             cur = lv.cat
             for blk in up[l] {

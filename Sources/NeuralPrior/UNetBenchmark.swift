@@ -87,6 +87,30 @@ public enum UNetBenchmark {
                       flopsPerItem: flops, sgemmGFLOPS: sgemm, results: results)
     }
 
+    /// Where a batch-1 evaluation's wall time goes: milliseconds per evaluation for each kind of
+    /// step (`LayerTimes`), averaged over `repeats` evaluations after one warm-up, with
+    /// "total" (whole evaluations, input scaling and output combination included) and "other"
+    /// (total minus the listed steps: embedding, modulation, GroupNorm coefficients, waits).
+    public static func breakdown(
+        configuration: UNetConfiguration, height: Int, width: Int, repeats: Int = 9, compute: ComputeSettings = .machine
+    ) throws -> [String: Double] {
+        let net = try UNet.random(configuration: configuration, seed: 1, compute: compute)
+        let denoiser = try UNetDenoiser(network: net)
+        var rng = SeededRNG(seed: 2)
+        let x = FloatArray(shape: [1, configuration.inChannels, height, width],
+                           storage: (0..<(configuration.inChannels * height * width)).map { _ in Float(rng.gaussian()) })
+        _ = try denoiser.denoise(x, sigma: [0.5])
+        let times = LayerTimes()
+        let n = max(1, repeats)
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        try times.record { for _ in 0..<n { _ = try denoiser.denoise(x, sigma: [0.5]) } }
+        let total = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6 / Double(n)
+        var result = times.milliseconds.mapValues { $0 / Double(n) }
+        result["other"] = total - result.values.reduce(0, +)
+        result["total"] = total
+        return result
+    }
+
     /// GFLOP/s of an n×n×n sgemm through `BLAS.matrixMultiply` on `threads` cores (best of
     /// `repeats`): the columns of C are split into `threads` blocks multiplied concurrently, each
     /// by a (single-threaded) sgemm call, as the network itself runs its sgemms.

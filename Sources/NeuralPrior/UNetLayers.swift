@@ -57,13 +57,18 @@ extension Convolution {
     ) {
         let hw = height * width, cin = inChannels, cout = outChannels
         if usesDirectKernel {
-            let (scale, shift) = TensorOps.groupNormCoefficients(
-                x, batch: batch, channels: cin, planeSize: hw, groups: groups, gamma: norm.gamma.pointer,
-                beta: norm.beta.pointer, modulation: modulation, coefficients: ws.coefficients, parallel: ws.parallel)
-            for b in 0..<batch {
-                apply(x + b * cin * hw, y + b * cout * hw, height: height, width: width, accumulate: accumulate,
-                      inputAffine: (scale + b * cin, shift + b * cin), column: ws.column, parallel: ws.parallel,
-                      alongside: alongside?(b))
+            let (scale, shift) = LayerTimes.measure("GroupNorm statistics") {
+                TensorOps.groupNormCoefficients(
+                    x, batch: batch, channels: cin, planeSize: hw, groups: groups, gamma: norm.gamma.pointer,
+                    beta: norm.beta.pointer, modulation: modulation, coefficients: ws.coefficients, parallel: ws.parallel)
+            }
+            LayerTimes.measure("3×3 convolutions \(cin)→\(cout) at \(height)×\(width)"
+                               + (alongside == nil ? "" : " (+ 1×1 skip beside)")) {
+                for b in 0..<batch {
+                    apply(x + b * cin * hw, y + b * cout * hw, height: height, width: width, accumulate: accumulate,
+                          inputAffine: (scale + b * cin, shift + b * cin), column: ws.column, parallel: ws.parallel,
+                          alongside: alongside?(b))
+                }
             }
             return
         }

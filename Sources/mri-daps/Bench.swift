@@ -66,6 +66,8 @@ struct PriorBench: ParsableCommand {
     @Option(help: "Image width (default: --size; 368 is fastMRI knees' phase-encode width). PyTorch is timed only for square sizes.") var width: Int?
     @Option(help: "Timed rounds, each one evaluation per batch size, interleaved (median reported).") var repeats = 9
     @Option(help: "Folder holding bench_torch.py for the PyTorch comparison.") var training = "Training"
+    @Flag(help: "Also time each kind of step of batch-1 evaluations (3×3 convolutions per shape, GroupNorm statistics, copies).")
+    var breakdown = false
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var compute: ComputeOptions
 
@@ -76,7 +78,8 @@ struct PriorBench: ParsableCommand {
 
     func run() throws {
         let r = try PriorBenchmark.run(priorFile: prior.map { URL(fileURLWithPath: $0) }, configurationJSON: config, size: size, width: width, repeats: repeats,
-                                       trainingDirectory: URL(fileURLWithPath: training), compute: compute.settings(reconstruction: true))
+                                       trainingDirectory: URL(fileURLWithPath: training), compute: compute.settings(reconstruction: true),
+                                       breakdown: breakdown)
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -87,6 +90,12 @@ struct PriorBench: ParsableCommand {
         emit(String(format: "%d×%d, %d threads: batch 1 %.1f ms/eval, batch 4 %.1f ms (%.2f× batch 1), %.1f GFLOP/s of sgemm peak %.1f GFLOP/s (OpenBLAS %@ kernels), peak RSS %@",
                     r.size, r.width, r.threads, r.msPerEvalBatch1, r.msPerEvalBatch4, r.msPerEvalBatch4 / r.msPerEvalBatch1,
                     r.gflops, r.sgemmPeakGFLOPS, r.blasKernels as NSString, (r.peakRSSMB.map { String(format: "%.0f MB", $0) } ?? "n/a") as NSString))
+        if let b = r.breakdownMs, let total = b["total"] {
+            emit(String(format: "batch 1, ms per evaluation (%.1f in all):", total))
+            for (kind, ms) in b.filter({ $0.key != "total" }).sorted(by: { $0.value > $1.value }) {
+                emit(String(format: "  %6.2f  %4.1f %%  %@", ms, 100 * ms / total, kind as NSString))
+            }
+        }
         if let t = r.pytorchMsBatch1 {
             emit(String(format: "PyTorch (same model, threads): batch 1 %.1f ms, batch 4 %.1f ms; Swift/PyTorch %.2f×",
                         t, r.pytorchMsBatch4 ?? .nan, r.msPerEvalBatch1 / t))
