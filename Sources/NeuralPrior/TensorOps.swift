@@ -344,11 +344,11 @@ public enum TensorOps {
     /// [batch, destinationChannels, planeSize] tensor (channel concatenation).
     public static func copyChannels(
         _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, channels: Int, planeSize: Int,
-        destinationChannels: Int, offset: Int
+        destinationChannels: Int, offset: Int, parallel: Bool = true
     ) {
-        for b in 0..<batch {
-            (y + (b * destinationChannels + offset) * planeSize).update(from: x + b * channels * planeSize,
-                                                                          count: channels * planeSize)
+        forEach(batch * channels, work: parallel ? batch * channels * planeSize : 0) { p in
+            let b = p / channels, c = p % channels
+            (y + (b * destinationChannels + offset + c) * planeSize).update(from: x + p * planeSize, count: planeSize)
         }
     }
 

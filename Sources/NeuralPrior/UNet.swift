@@ -337,7 +337,8 @@ public final class UNet: @unchecked Sendable {
             }
             LayerTimes.measure("skip copies, pooling, upsampling") {
                 TensorOps.copyChannels(cur, lv.cat, batch: B, channels: cl, planeSize: hw,
-                                       destinationChannels: lv.catChannels, offset: lv.catChannels - cl)
+                                       destinationChannels: lv.catChannels, offset: lv.catChannels - cl,
+                                       parallel: ws.parallel)
                 if l < L - 1 {
                     TensorOps.averagePool2x2(cur, ws.levels[l + 1].p, planes: B * cl, height: lv.height, width: lv.width,
                                              parallel: ws.parallel)
@@ -369,7 +370,7 @@ public final class UNet: @unchecked Sendable {
                                                 height: src.height, width: src.width, parallel: ws.parallel)
                 } else {
                     TensorOps.copyChannels(cur, lv.cat, batch: B, channels: hC, planeSize: hw,
-                                           destinationChannels: lv.catChannels, offset: 0)
+                                           destinationChannels: lv.catChannels, offset: 0, parallel: ws.parallel)
                 }
             }
             cur = lv.cat
