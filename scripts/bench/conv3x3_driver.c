@@ -1,7 +1,8 @@
 // Single-thread throughput of the direct 3×3 convolution kernel (Sources/CKernels) on one layer
 // shape: `conv3x3_driver CIN COUT H W` prints ms per call and GFLOP/s (2·Cin·Cout·9·H·W per
 // call, mean of 20 calls after one warm-up) of the AVX2 kernel and, where the CPU has it, the
-// AVX-512 one. Built and run by scripts/bench-conv3x3.sh.
+// AVX-512 one, each plain and with the fused input GroupNorm affine + SiLU ("+SiLU"). Built and
+// run by scripts/bench-conv3x3.sh.
 #include "ckernels.h"
 
 #include <stdio.h>
@@ -41,14 +42,22 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < (size_t)cout * cin * 9; i++) wt[i] = rand() / (float)RAND_MAX;
     ck_conv3x3_pack(wt, cout, cin, packed);
     printf("cin %d cout %d %dx%d:", cin, cout, h, w);
+    // Per-channel GroupNorm-like scale and shift for the fused input (SiLU(scale·x + shift)).
+    float *scale = malloc(sizeof(float) * (size_t)cin), *shift = malloc(sizeof(float) * (size_t)cin);
+    for (int c = 0; c < cin; c++) { scale[c] = 1.1f; shift[c] = 0.1f; }
     for (int variant = 1; variant <= (ck_has_avx512() ? 2 : 1); variant++) {
-        ck_conv3x3_variant(variant, x, cin, h, w, packed, b, cout, y, 0, h, 0, NULL, NULL, scratch);
-        const int reps = 20;
-        double t0 = now();
-        for (int r = 0; r < reps; r++) ck_conv3x3_variant(variant, x, cin, h, w, packed, b, cout, y, 0, h, 0, NULL, NULL, scratch);
-        double t = (now() - t0) / reps;
-        printf("  %s %.2f ms, %.1f GFLOP/s", variant == 1 ? "AVX2" : "AVX-512", t * 1e3, 2.0 * cin * cout * 9 * h * w / t / 1e9);
+        for (int fused = 0; fused <= 1; fused++) {
+            const float *sc = fused ? scale : NULL, *sh = fused ? shift : NULL;
+            ck_conv3x3_variant(variant, x, cin, h, w, packed, b, cout, y, 0, h, 0, sc, sh, scratch);
+            const int reps = 20;
+            double t0 = now();
+            for (int r = 0; r < reps; r++) ck_conv3x3_variant(variant, x, cin, h, w, packed, b, cout, y, 0, h, 0, sc, sh, scratch);
+            double t = (now() - t0) / reps;
+            printf("  %s%s %.2f ms, %.1f GFLOP/s", variant == 1 ? "AVX2" : "AVX-512", fused ? "+SiLU" : "", t * 1e3,
+                   2.0 * cin * cout * 9 * h * w / t / 1e9);
+        }
     }
+    free(scale); free(shift);
     printf("\n");
     free(x); free(y); free(wt); free(b); free(packed); free(scratch);
     return 0;
