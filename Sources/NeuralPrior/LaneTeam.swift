@@ -7,8 +7,8 @@ import Synchronization
 /// A batch-1 evaluation runs about fifty parallel steps (each convolution's row halves, each
 /// GroupNorm's statistics, pooling, upsampling), most of them 0.1–2 ms long. Through
 /// `DispatchQueue.concurrentPerform` every step wakes a parked worker thread, which on the
-/// virtual machines measured here takes 150–200 µs (docs/performance.md): a 100 µs step ran
-/// serially. While a thread leads the team (`withTeam`, around one evaluation), a helper thread
+/// virtual machines measured here takes 100 µs or more (docs/performance.md,
+/// scripts/bench/dispatch_latency.swift): a 100 µs step ran serially. While a thread leads the team (`withTeam`, around one evaluation), a helper thread
 /// instead spins on an atomic counter between steps and picks each step's lane 1 up at once;
 /// between evaluations it sleeps on a semaphore. Which lane runs which part never changes a
 /// result: the callers split their work by fixed rules, as they do for `concurrentPerform`.

@@ -2,7 +2,7 @@
 // with 50 µs of serial work between calls (as between a network's layers): the excess over T is
 // the cost of waking the second lane's worker thread (docs/performance.md, "Neural prior").
 //   swiftc -O scripts/bench/dispatch_latency.swift -o /tmp/dispatch_latency && /tmp/dispatch_latency
-import Dispatch
+import Foundation
 
 @inline(never) func spin(_ microseconds: Double) {
     let end = DispatchTime.now().uptimeNanoseconds + UInt64(microseconds * 1000)
