@@ -14,7 +14,7 @@ declare -A allowed=(
   [Benchmarks]="Foundation MRIPipeline MRICore MRIIO MRIAcquisition NeuralPrior DAPS"
   [mri-daps]="Foundation ArgumentParser MRIPipeline Benchmarks"
   [mri-daps-fuzz]="Foundation MRICore MRIIO NeuralPrior MRIPipeline"
-  [NeuralPrior]="Foundation MRICore CKernels"
+  [NeuralPrior]="Foundation Synchronization MRICore CKernels"
   [DAPS]="Foundation MRICore"
   [_TestSupport]="Foundation MRICore"
 )

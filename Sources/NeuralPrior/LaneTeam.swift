@@ -88,25 +88,36 @@ final class LaneTeam: @unchecked Sendable {
             Self.current = nil
             step(0)
             Self.current = self
-            while finished.load(ordering: .acquiring) != generation { ck_cpu_relax() }
+            var waits = 0
+            while finished.load(ordering: .acquiring) != generation { Self.pause(&waits) }
             task = nil
         }
+    }
+
+    /// One wait of a spin loop: a pause hint for the first few thousand, then `sched_yield`, so
+    /// that a lane waiting for a descheduled partner (more runnable threads than cores) gives
+    /// the core back instead of spinning through its time slice.
+    private static func pause(_ waits: inout Int) {
+        waits += 1
+        if waits < 4096 { ck_cpu_relax() } else { sched_yield() }
     }
 
     private func helperLoop() {
         var seen = 0
         while true {
             wake.wait()
+            var waits = 0
             while true {
                 let generation = posted.load(ordering: .acquiring)
                 if generation != seen {
                     seen = generation
                     task?(1)
                     finished.store(generation, ordering: .releasing)
+                    waits = 0
                 } else if !active.load(ordering: .acquiring) {
                     break
                 } else {
-                    ck_cpu_relax()
+                    Self.pause(&waits)
                 }
             }
         }
