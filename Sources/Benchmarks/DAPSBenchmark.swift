@@ -130,7 +130,7 @@ public enum DAPSBenchmark {
         log(String(format: "preprocess %.2f s, coil maps (%@) %.2f s, normalisation %.2f s", timings.preprocess,
                    mapsMethod as NSString, timings.maps, timings.normalisation))
         let op = TimedOperator(problem.sense)
-        let sampler = try DAPSSampler(denoiser: setup.prior.denoiser, operator: op, configuration: setup.reconProtocol.daps)
+        let sampler = try DAPSSampler(denoiser: setup.samplerDenoiser, operator: op, configuration: setup.reconProtocol.daps)
         func measure(_ draws: Int) throws -> Run {
             op.reset()
             let start = Date()

@@ -12,6 +12,12 @@ extension ReconPipeline {
         public var protocolChoice: String
         public var prior: LoadedPrior
         public var priorChoice: String
+        /// The denoiser the sampler runs: the prior's, in the protocol's orientations over the
+        /// draws (`prior_orientations`, `OrientedDenoiser`).
+        public var samplerDenoiser: any Denoiser {
+            reconProtocol.orientations > 1
+                ? OrientedDenoiser(prior.denoiser, orientations: reconProtocol.orientations) : prior.denoiser
+        }
         /// Base sampler seed (`--seed`, else the protocol's, else 0); slice k uses `sliceSeed(seed, k)`.
         public var seed: UInt64
         /// Standard deviation of the k-space noise per real coordinate, in input units, when the
@@ -212,7 +218,7 @@ extension ReconPipeline {
         let governing = p.tauNoiseFactor != nil ? noise : setup.measurementNoise
         let configuration = setup.noiseAdaptiveTau
             ? Self.configuration(p.daps, noise: governing, scale: scale, factor: p.tauNoiseFactor) : p.daps
-        let sampler = try DAPSSampler(denoiser: setup.prior.denoiser, operator: op, configuration: configuration)
+        let sampler = try DAPSSampler(denoiser: setup.samplerDenoiser, operator: op, configuration: configuration)
         let result = try sampler.sample(
             measurements: y, draws: p.samples, seed: seed,
             progress: onStep.map { f in { @Sendable (s: DAPSProgress) in f(s.annealingStep) } })

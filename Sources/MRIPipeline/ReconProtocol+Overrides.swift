@@ -30,6 +30,7 @@ extension ReconProtocol {
         public var seed: UInt64?
         public var normalisationQuantile: Double?
         public var uncertaintyScale: Double?
+        public var priorOrientations: Int?
 
         public init() {}
 
@@ -47,7 +48,8 @@ extension ReconProtocol {
                 ("tau-noise-factor", tauNoiseFactor.map { String($0) }),
                 ("cg-iterations", cgIterations.map { String($0) }), ("sigma-max", sigmaMax.map { String($0) }),
                 ("sigma-min", sigmaMin.map { String($0) }), ("uncertainty-scale", uncertaintyScale.map { String($0) }),
-                ("normalisation-quantile", normalisationQuantile.map { String($0) }), ("seed", seed.map { String($0) }),
+                ("normalisation-quantile", normalisationQuantile.map { String($0) }),
+                ("orientations", priorOrientations.map { String($0) }), ("seed", seed.map { String($0) }),
             ]
             return all.compactMap { flag, value in value.map { (flag, $0) } }
         }
@@ -71,6 +73,7 @@ extension ReconProtocol {
         if let v = o.seed { p.seed = v }
         if let v = o.normalisationQuantile { p.normalisationQuantile = v }
         if let v = o.uncertaintyScale { p.uncertaintyScale = v }
+        if let v = o.priorOrientations { p.priorOrientations = v }
         if let v = o.tauNoiseFactor { p.tauNoiseFactor = v > 0 ? v : nil }
         if o.tau != nil { p.tauNoiseFactor = nil }
         var step = p.daps.conditional

@@ -21,7 +21,9 @@ import Foundation
 /// becomes c·σ/s, σ the k-space noise per real coordinate — stated by prewhitened inputs or
 /// estimated from the k-space corners — and s the slice's normalisation scale, kept within
 /// [τ/3, 3τ] of the protocol's τ; without it τ is fixed, raised only to σ/s when the input states
-/// σ) and `notes`.
+/// σ), optional `prior_orientations` (1, 2 or 4; default 1: draw k sees the prior's input
+/// flipped by orientation k mod n — as is, left–right, up–down, both — and flipped back, so
+/// the draws average over the prior's orientations; `OrientedDenoiser`) and `notes`.
 public struct ReconProtocol: Codable, Sendable {
     /// Speed/quality tier of a preset.
     public enum Variant: String, Codable, Sendable, CaseIterable {
@@ -52,11 +54,16 @@ public struct ReconProtocol: Codable, Sendable {
     public var virtualCoils: Int?
     /// c of the noise-adaptive likelihood temperature τ = c·σ/s (nil: fixed τ).
     public var tauNoiseFactor: Double?
+    /// Orientations of the prior over the draws (nil: 1; `OrientedDenoiser`).
+    public var priorOrientations: Int?
     /// Free text (e.g. where the parameters came from).
     public var notes: String?
 
     /// The calibration factor actually used.
     public var stdScale: Double { uncertaintyScale ?? 1 }
+
+    /// The prior orientations actually used.
+    public var orientations: Int { priorOrientations ?? 1 }
 
     /// The quantile actually used.
     public var quantile: Double { normalisationQuantile ?? Self.defaultQuantile }
@@ -70,6 +77,7 @@ public struct ReconProtocol: Codable, Sendable {
         case coilMaps = "coil_maps"
         case virtualCoils = "virtual_coils"
         case tauNoiseFactor = "tau_noise_factor"
+        case priorOrientations = "prior_orientations"
     }
 
     public init(name: String, anatomy: String, acceleration: Double, variant: Variant, prior: String,
@@ -114,6 +122,9 @@ public struct ReconProtocol: Codable, Sendable {
         }
         if let c = tauNoiseFactor, !(c > 0 && c.isFinite) {
             throw bad("tau_noise_factor", "must be positive and finite (got \(c))")
+        }
+        if let n = priorOrientations, !OrientedDenoiser.supported.contains(n) {
+            throw bad("prior_orientations", "must be 1, 2 or 4 (got \(n))")
         }
         do { try daps.validate() } catch { throw bad("daps", "\(error)") }
     }

@@ -24,6 +24,8 @@ struct DAPSOverrideOptions: ParsableArguments {
     @Option(help: "daps: smallest annealing noise level σ_min.") var sigmaMin: Double?
     @Option(help: "daps: calibration factor k of posterior_std (k × the across-draw std; default: the protocol's).")
     var uncertaintyScale: Double?
+    @Option(help: "daps: orientations of the prior over the draws (1, 2 or 4: draw k sees its input flipped by k mod n and flipped back; default: the protocol's).")
+    var orientations: Int?
 
     func validate() throws {
         for (flag, value) in [("samples", samples), ("annealing-steps", annealingSteps), ("ode-steps", odeSteps),
@@ -35,6 +37,7 @@ struct DAPSOverrideOptions: ParsableArguments {
             if let v = value, !(v > 0 && v.isFinite) { throw ValidationError("--\(flag) must be > 0 (got \(v))") }
         }
         if let v = tauNoiseFactor, !(v >= 0 && v.isFinite) { throw ValidationError("--tau-noise-factor must be ≥ 0 (got \(v))") }
+        if let v = orientations, ![1, 2, 4].contains(v) { throw ValidationError("--orientations must be 1, 2 or 4 (got \(v))") }
     }
 
     /// The overrides, with the sampler `seed` (nil: the protocol's).
@@ -44,6 +47,7 @@ struct DAPSOverrideOptions: ParsableArguments {
         (v.lr, v.lrMinRatio, v.langevinSteps, v.tau, v.cgIterations) = (lr, lrMinRatio, langevinSteps, tau, cgIterations)
         (v.sigmaMax, v.sigmaMin, v.uncertaintyScale, v.seed) = (sigmaMax, sigmaMin, uncertaintyScale, seed)
         v.tauNoiseFactor = tauNoiseFactor
+        v.priorOrientations = orientations
         return v
     }
 }

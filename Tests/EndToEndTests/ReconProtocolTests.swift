@@ -90,6 +90,14 @@ struct ReconProtocolTests {
         fails(Self.minimal.replacingOccurrences(of: "\"samples\": 2", with: "\"samples\": 2, \"uncertainty_scale\": -1"), ["test.json", "uncertainty_scale"])
         fails(Self.minimal.replacingOccurrences(of: "\"samples\": 2", with: "\"samples\": 2, \"coil_maps\": \"magic\""), ["test.json", "coil_maps"])
         fails(Self.minimal.replacingOccurrences(of: "\"samples\": 2", with: "\"samples\": 2, \"virtual_coils\": 0"), ["test.json", "virtual_coils"])
+        #expect(p.priorOrientations == nil && p.orientations == 1)
+        #expect(try decode(Self.minimal.replacingOccurrences(of: "\"samples\": 2", with: "\"samples\": 2, \"prior_orientations\": 4"))
+            .orientations == 4)
+        fails(Self.minimal.replacingOccurrences(of: "\"samples\": 2", with: "\"samples\": 2, \"prior_orientations\": 3"), ["test.json", "prior_orientations"])
+        var flipped = ReconProtocol.Overrides()
+        flipped.priorOrientations = 2
+        let overridden = try p.applying(flipped)
+        #expect(overridden.orientations == 2 && overridden.name.hasSuffix("+overrides"))
         fails("[1, 2]", ["test.json", "not a JSON object"])
     }
 
@@ -250,5 +258,68 @@ struct PaddedDenoiserTests {
         let z = FloatArray(shape: [1, 2, 4, 8], storage: [Float](repeating: 1, count: 64))
         #expect(try d.denoise(z, sigma: [1]).storage.allSatisfy { $0 == 2 })
         #expect(base.seen.last == [1, 2, 4, 8])
+    }
+}
+
+/// Returns, for every pixel, its column index plus 1000 × its row index plus 10⁶ × the batch
+/// item (whatever the input), and records the inputs it saw.
+final class PositionDenoiser: Denoiser, @unchecked Sendable {
+    var seen: [FloatArray] = []
+    var channels: Int { 2 }
+    func denoise(_ x: FloatArray, sigma: [Float]) throws -> FloatArray {
+        seen.append(x)
+        let (b, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        var out = [Float](repeating: 0, count: x.count)
+        for i in 0..<(b * c * h * w) {
+            let j = i % w, r = (i / w) % h, item = i / (c * h * w)
+            out[i] = Float(j) + 1000 * Float(r) + 1_000_000 * Float(item)
+        }
+        return FloatArray(shape: x.shape, storage: out)
+    }
+}
+
+@Suite("OrientedDenoiser")
+struct OrientedDenoiserTests {
+    @Test("item k sees its input flipped by orientation k mod n, and the output is flipped back")
+    func orientations() throws {
+        let (b, c, h, w) = (5, 2, 3, 4)
+        var rng = SeededRNG(seed: 3)
+        let x = FloatArray(shape: [b, c, h, w], storage: (0..<(b * c * h * w)).map { _ in Float(rng.gaussian()) })
+        func at(_ a: FloatArray, _ item: Int, _ ch: Int, _ r: Int, _ j: Int) -> Float { a.storage[((item * c + ch) * h + r) * w + j] }
+        for n in [1, 2, 4] {
+            let base = PositionDenoiser()
+            let y = try OrientedDenoiser(base, orientations: n).denoise(x, sigma: [Float](repeating: 1, count: b))
+            let input = try #require(base.seen.first)
+            for item in 0..<b {
+                let o = item % n, flipW = o & 1 != 0, flipH = o & 2 != 0
+                for ch in 0..<c {
+                    for r in 0..<h {
+                        for j in 0..<w {
+                            let (sr, sj) = (flipH ? h - 1 - r : r, flipW ? w - 1 - j : j)
+                            // The base saw x flipped …
+                            #expect(at(input, item, ch, r, j) == at(x, item, ch, sr, sj), "n \(n), item \(item)")
+                            // … and its position map comes back flipped.
+                            #expect(at(y, item, ch, r, j) == Float(sj) + 1000 * Float(sr) + 1_000_000 * Float(item))
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("a denoiser that commutes with flips gives the same result in every orientation")
+    func roundTrip() throws {
+        var rng = SeededRNG(seed: 4)
+        let x = FloatArray(shape: [4, 2, 5, 6], storage: (0..<240).map { _ in Float(rng.gaussian()) })
+        let y = try OrientedDenoiser(DoublingDenoiser(), orientations: 4).denoise(x, sigma: [1, 1, 1, 1])
+        #expect(y.storage == x.storage.map { 2 * $0 })
+    }
+}
+
+/// 2·x, any size.
+struct DoublingDenoiser: Denoiser {
+    var channels: Int { 2 }
+    func denoise(_ x: FloatArray, sigma: [Float]) throws -> FloatArray {
+        FloatArray(shape: x.shape, storage: x.storage.map { 2 * $0 })
     }
 }
