@@ -25,6 +25,8 @@ struct ReconProtocolTests {
             let fast = p.variant == .fast
             #expect(p.daps.networkEvaluations == (fast ? 35 : 1000), "\(name): \(p.daps.networkEvaluations) NFE")
             #expect(!fast || p.samples == 6, "\(name): \(p.samples) draws")
+            // Fast presets: the draws see the prior in 4 orientations; reference ones in 1.
+            #expect(p.orientations == (fast ? 4 : 1), "\(name): \(p.orientations) orientations")
             #expect(p.samples >= 2)
             #expect(p.quantile == 0.99)
             #expect(p.daps.conditional.method == "gaussian-cg")
