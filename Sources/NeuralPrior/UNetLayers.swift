@@ -156,6 +156,7 @@ final class ResidualBlock: @unchecked Sendable {
     ) -> UnsafeMutablePointer<Float> {
         let hw = height * width
         var target = x
+        var alongside: ((Int) -> Convolution.SideJob)?
         if let skip {
             // skip(x) → other beside conv1 (both read x; conv1 writes h): one 1×1 sgemm on the
             // first lane while the other lanes start conv1's rows. Same bits as running them in
@@ -164,17 +165,15 @@ final class ResidualBlock: @unchecked Sendable {
             let cin = inChannels, cout = outChannels
             nonisolated(unsafe) let xs = x, os = other, column = ws.column
             let flops = Self.skipCost(cin: cin, cout: cout, pixels: hw)
-            conv1.applyNormalized(x, norm: norm1, modulation: nil, groups: groups, into: h, batch: batch, height: height,
-                                  width: width, scratch: other, workspace: ws, alongside: { b in
+            alongside = { b in
                 Convolution.SideJob(flops: flops) {
                     skip.apply(xs + b * cin * hw, os + b * cout * hw, height: height, width: width, column: column)
                 }
-            })
+            }
             target = other
-        } else {
-            conv1.applyNormalized(x, norm: norm1, modulation: nil, groups: groups, into: h, batch: batch, height: height,
-                                  width: width, scratch: other, workspace: ws)
         }
+        conv1.applyNormalized(x, norm: norm1, modulation: nil, groups: groups, into: h, batch: batch, height: height,
+                              width: width, scratch: other, workspace: ws, alongside: alongside)
         // h is dead after conv2, so it is its own scratch.
         conv2.applyNormalized(h, norm: norm2, modulation: ws.modulation + modulationOffset * batch, groups: groups,
                               into: target, accumulate: true, batch: batch, height: height, width: width, scratch: h,
