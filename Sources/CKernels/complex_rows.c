@@ -1,5 +1,5 @@
 // Element-wise complex kernels of the SENSE operator's row loops (ColumnSENSEKernel,
-// RowFourierMultiplier, RowDFT), AVX-512 (see ckernels.h). Complex values are interleaved
+// RowFourierMultiplier, RowDFT), AVX-512 or AVX2 (see ckernels.h). Complex values are interleaved
 // (re, im) floats. Each result is the same sequence of single-rounded products and sums as the
 // Swift loops they replace (ComplexFloat's `*`; no fused multiply-add), so the bits do not
 // depend on which path ran.
@@ -36,22 +36,63 @@ CK_TARGET512 static void conjugate_multiply_add_avx512(const float *s, const flo
     }
 }
 
+// The same operations on 4 complex values per vector: the real lanes subtract, the imaginary
+// lanes add (addsub), or a sign flip of the odd lanes before the add; each exact. The last
+// values (fewer than 4) run as scalar code with the same operations (masked stores are slow on
+// AMD's cores).
+CK_TARGET static void complex_multiply_avx2(const float *a, const float *b, float *out, size_t n) {
+    size_t i = 0;
+    for (; i + 8 <= 2 * n; i += 8) {
+        __m256 va = _mm256_loadu_ps(a + i), vb = _mm256_loadu_ps(b + i);
+        __m256 t1 = _mm256_mul_ps(va, _mm256_moveldup_ps(vb));                         // (ar·br, ai·br)
+        __m256 t2 = _mm256_mul_ps(_mm256_permute_ps(va, 0xB1), _mm256_movehdup_ps(vb));  // (ai·bi, ar·bi)
+        _mm256_storeu_ps(out + i, _mm256_addsub_ps(t1, t2));
+    }
+    for (; i < 2 * n; i += 2) {
+        float ar = a[i], ai = a[i + 1], br = b[i], bi = b[i + 1];
+        out[i] = ar * br - ai * bi;
+        out[i + 1] = ai * br + ar * bi;
+    }
+}
+
+CK_TARGET static void conjugate_multiply_add_avx2(const float *s, const float *v, float *acc, size_t n) {
+    const __m256 odd = _mm256_setr_ps(0.0f, -0.0f, 0.0f, -0.0f, 0.0f, -0.0f, 0.0f, -0.0f);
+    size_t i = 0;
+    for (; i + 8 <= 2 * n; i += 8) {
+        __m256 vs = _mm256_loadu_ps(s + i), vv = _mm256_loadu_ps(v + i);
+        __m256 r = _mm256_add_ps(_mm256_loadu_ps(acc + i), _mm256_mul_ps(vv, _mm256_moveldup_ps(vs)));
+        __m256 t = _mm256_mul_ps(_mm256_permute_ps(vv, 0xB1), _mm256_movehdup_ps(vs));  // (si·vi, si·vr)
+        _mm256_storeu_ps(acc + i, _mm256_add_ps(r, _mm256_xor_ps(t, odd)));            // + (si·vi, −si·vr)
+    }
+    for (; i < 2 * n; i += 2) {
+        float sr = s[i], si = s[i + 1], vr = v[i], vi = v[i + 1];
+        acc[i] = (acc[i] + vr * sr) + vi * si;
+        acc[i + 1] = (acc[i + 1] + vi * sr) - vr * si;
+    }
+}
+
+static int complex_rows_variant(int variant) {
+    return variant != 0 ? variant : ck_has_avx512() ? 2 : 1;
+}
+
 #endif  // CK_X86
 
-void ck_complex_multiply(const float *a, const float *b, float *out, size_t n) {
+void ck_complex_multiply(const float *a, const float *b, float *out, size_t n, int variant) {
 #ifdef CK_X86
-    complex_multiply_avx512(a, b, out, n);
+    if (complex_rows_variant(variant) == 2) complex_multiply_avx512(a, b, out, n);
+    else complex_multiply_avx2(a, b, out, n);
 #else
-    (void)a; (void)b; (void)out; (void)n;
-    __builtin_trap();  // callers check ck_has_avx512() first
+    (void)a; (void)b; (void)out; (void)n; (void)variant;
+    __builtin_trap();  // callers check ck_has_avx2_fma() first
 #endif
 }
 
-void ck_conjugate_multiply_add(const float *s, const float *v, float *acc, size_t n) {
+void ck_conjugate_multiply_add(const float *s, const float *v, float *acc, size_t n, int variant) {
 #ifdef CK_X86
-    conjugate_multiply_add_avx512(s, v, acc, n);
+    if (complex_rows_variant(variant) == 2) conjugate_multiply_add_avx512(s, v, acc, n);
+    else conjugate_multiply_add_avx2(s, v, acc, n);
 #else
-    (void)s; (void)v; (void)acc; (void)n;
+    (void)s; (void)v; (void)acc; (void)n; (void)variant;
     __builtin_trap();
 #endif
 }

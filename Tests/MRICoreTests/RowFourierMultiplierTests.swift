@@ -3,6 +3,9 @@ import MRICore
 import Testing
 import _TestSupport
 
+/// Friendly (FFTW), factored (p·q) and Bluestein lengths.
+private let rowTransformLengths = [23, 46, 320, 368, 370, 13, 372, 376, 340, 92, 244, 1472]
+
 @Suite struct RowFourierMultiplierTests {
     @Test("embedding lengths: the smallest 2^a or 3·2^a ≥ 2n − 1; friendly sizes have factors ≤ 13")
     func lengths() {
@@ -12,6 +15,25 @@ import _TestSupport
         #expect(RowFourierMultiplier.embeddingLength(400) == 1024)
         #expect(RowFourierMultiplier.isFFTWFriendly(320) && RowFourierMultiplier.isFFTWFriendly(13 * 7 * 4))
         #expect(!RowFourierMultiplier.isFFTWFriendly(368) && !RowFourierMultiplier.isFFTWFriendly(370))
+    }
+
+    @Test("the factored DFT takes n = p·q with p the largest prime factor (17…61), q a multiple of 4 up to 64")
+    func factoredLengths() {
+        func f(_ n: Int) -> [Int]? { FactoredRowDFT.factors(of: n, cpuSupported: true).map { [$0.p, $0.q] } }
+        #expect(f(368) == [23, 16])
+        #expect(f(372) == [31, 12])
+        #expect(f(376) == [47, 8])
+        #expect(f(92) == [23, 4] && f(1472) == [23, 64] && f(244) == [61, 4])
+        #expect(f(320) == nil && f(13 * 8) == nil)          // FFTW's codelets take these
+        #expect(f(370) == nil && f(23) == nil && f(46) == nil)  // q = 10, 1, 2: not a multiple of 4
+        #expect(f(67 * 4) == nil && f(23 * 68) == nil)      // p or q above 64
+        #expect(FactoredRowDFT.factors(of: 368, cpuSupported: false) == nil)
+    }
+
+    /// The algorithm `RowDFT` and `RowFourierMultiplier` should pick for n.
+    static func expectedAlgorithm(_ n: Int, factored: Bool, fallback: String) -> String {
+        if RowFourierMultiplier.isFFTWFriendly(n) { return "fftw" }
+        return factored && FactoredRowDFT.factors(of: n) != nil ? "factored" : fallback
     }
 
     /// B(w ⊙ F x) by the O(n²) DFT sums in double precision.
@@ -38,12 +60,14 @@ import _TestSupport
         }
     }
 
-    @Test("equals B(w ⊙ F x) for friendly and unfriendly lengths", arguments: [23, 46, 320, 368, 370, 13])
-    func matchesReference(n: Int) {
+    @Test("equals B(w ⊙ F x) for friendly and unfriendly lengths, factored and embedded",
+          arguments: rowTransformLengths, [true, false])
+    func matchesReference(n: Int, factored: Bool) {
         var rng = SeededRNG(seed: UInt64(n))
         let x = (0..<n).map { _ in rng.complexGaussian() }
         let w = (0..<n).map { _ in rng.uniform() < 0.3 ? Float(rng.uniform()) : 0 }
-        let multiplier = RowFourierMultiplier(weights: w)
+        let multiplier = RowFourierMultiplier(weights: w, factored: factored)
+        #expect(multiplier.algorithm == Self.expectedAlgorithm(n, factored: factored, fallback: "embedded"))
         let line = multiplier.allocateLine()
         defer { multiplier.freeLine(line) }
         for j in 0..<multiplier.transformLength { line[j] = ComplexFloat(9, 9) }  // scratch need not be zero
@@ -56,16 +80,18 @@ import _TestSupport
             norm += Double(expected[j].magnitudeSquared)
         }
         #expect((err / norm).squareRoot() < 2e-6, "n = \(n): relative error \((err / norm).squareRoot())")
-        #expect(multiplier.transformLength == (RowFourierMultiplier.isFFTWFriendly(n) ? n : RowFourierMultiplier.embeddingLength(n)))
+        if multiplier.algorithm == "embedded" { #expect(multiplier.transformLength == RowFourierMultiplier.embeddingLength(n)) }
     }
 }
 
 @Suite struct RowDFTTests {
-    @Test("forward and backward equal the DFT sums for friendly and Bluestein lengths", arguments: [23, 46, 320, 368, 370, 1])
-    func matchesReference(n: Int) {
+    @Test("forward and backward equal the DFT sums for friendly, factored and Bluestein lengths",
+          arguments: rowTransformLengths + [1], [true, false])
+    func matchesReference(n: Int, factored: Bool) {
         var rng = SeededRNG(seed: UInt64(n) + 100)
         let x = (0..<n).map { _ in rng.complexGaussian() }
-        let dft = RowDFT(length: n)
+        let dft = RowDFT(length: n, factored: factored)
+        #expect(dft.algorithm == RowFourierMultiplierTests.expectedAlgorithm(n, factored: factored, fallback: "bluestein"))
         let line = dft.allocateLine()
         defer { dft.freeLine(line) }
         for sign in [-1.0, 1.0] {
@@ -87,31 +113,37 @@ import _TestSupport
         }
     }
 
-    @Test("the AVX-512 complex row kernels give the Swift loops' bits (every tail length)",
-          .enabled(if: ComplexRowKernels.vectorised, "CPU without AVX-512: only the Swift loops run here"))
+    @Test("the AVX2 and AVX-512 complex row kernels give the Swift loops' bits (every tail length)",
+          .enabled(if: ComplexRowKernels.vectorised, "CPU without AVX2 + FMA: only the Swift loops run here"))
     func complexRowKernels() throws {
         var rng = SeededRNG(seed: 31)
         func random(_ n: Int) -> [ComplexFloat] {
             (0..<n).map { _ in ComplexFloat(Float(rng.gaussian() * 3), Float(rng.gaussian() * 3)) }
         }
-        for n in [1, 7, 8, 9, 15, 16, 17, 368, 373] {
+        // 1 = AVX2 on every CPU that gets here; 2 = AVX-512 where the CPU has it.
+        let sets: [Int32] = [0, 1] + (ComplexRowKernels.avx512 ? [2] : [])
+        for n in [1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 368, 373] {
             let a = random(n), b = random(n), start = random(n)
-            var fast = [ComplexFloat](repeating: .zero, count: n), slow = fast
-            ComplexRowKernels.multiply(a, b, into: &fast, count: n, vectorised: true)
+            var slow = [ComplexFloat](repeating: .zero, count: n)
             ComplexRowKernels.multiply(a, b, into: &slow, count: n, vectorised: false)
-            #expect(fast == slow, "multiply, n = \(n)")
             #expect(slow[n - 1] == a[n - 1] * b[n - 1])
-            var inPlace = a
-            inPlace.withUnsafeMutableBufferPointer { p in
-                ComplexRowKernels.multiply(p.baseAddress!, b, into: p.baseAddress!, count: n, vectorised: true)
-            }
-            #expect(inPlace == slow, "multiply in place, n = \(n)")
-            var accFast = start, accSlow = start
-            ComplexRowKernels.conjugateMultiplyAdd(a, b, into: &accFast, count: n, vectorised: true)
+            var accSlow = start
             ComplexRowKernels.conjugateMultiplyAdd(a, b, into: &accSlow, count: n, vectorised: false)
-            #expect(accFast == accSlow, "conjugate multiply-add, n = \(n)")
             let e = start[0] + a[0].conjugate * b[0]
             #expect(abs(accSlow[0].re - e.re) <= 1e-5 * max(1, abs(e.re)) && abs(accSlow[0].im - e.im) <= 1e-5 * max(1, abs(e.im)))
+            for set in sets {
+                var fast = [ComplexFloat](repeating: .zero, count: n)
+                ComplexRowKernels.multiply(a, b, into: &fast, count: n, vectorised: true, instructionSet: set)
+                #expect(fast == slow, "multiply, n = \(n), instruction set \(set)")
+                var inPlace = a
+                inPlace.withUnsafeMutableBufferPointer { p in
+                    ComplexRowKernels.multiply(p.baseAddress!, b, into: p.baseAddress!, count: n, vectorised: true, instructionSet: set)
+                }
+                #expect(inPlace == slow, "multiply in place, n = \(n), instruction set \(set)")
+                var accFast = start
+                ComplexRowKernels.conjugateMultiplyAdd(a, b, into: &accFast, count: n, vectorised: true, instructionSet: set)
+                #expect(accFast == accSlow, "conjugate multiply-add, n = \(n), instruction set \(set)")
+            }
         }
     }
 }

@@ -52,13 +52,35 @@ void ck_conv3x3_variant(int variant, const float *x, int cin, int height, int wi
 
 /// out[j] = a[j]·b[j] for j < n complex values (interleaved re, im; `out` may be `a` or `b`):
 /// re = a.re·b.re − a.im·b.im, im = a.re·b.im + a.im·b.re, each product and sum rounded on its
-/// own (the bits of MRICore's ComplexFloat `*`). Needs ck_has_avx512().
-void ck_complex_multiply(const float *a, const float *b, float *out, size_t n);
+/// own (the bits of MRICore's ComplexFloat `*`). `variant`: 0 the best this CPU has, 1 AVX2,
+/// 2 AVX-512 (needs ck_has_avx512()); the same bits. Needs ck_has_avx2_fma().
+void ck_complex_multiply(const float *a, const float *b, float *out, size_t n, int variant);
 
 /// acc[j] += conj(s[j])·v[j] for j < n complex values, evaluated as
 /// (acc.re + s.re·v.re) + s.im·v.im and (acc.im + s.re·v.im) − s.im·v.re, each operation rounded
-/// on its own. Needs ck_has_avx512().
-void ck_conjugate_multiply_add(const float *s, const float *v, float *acc, size_t n);
+/// on its own. `variant` as ck_complex_multiply. Needs ck_has_avx2_fma().
+void ck_conjugate_multiply_add(const float *s, const float *v, float *acc, size_t n, int variant);
+
+/// The largest p and q ck_dft_pq takes.
+#define CK_DFT_PQ_MAX 64
+
+/// Floats of the tables ck_dft_pq needs for n = p·q (0 when p, q are not supported: p odd,
+/// 3 ≤ p ≤ CK_DFT_PQ_MAX; q a multiple of 4, 4 ≤ q ≤ CK_DFT_PQ_MAX).
+size_t ck_dft_pq_tables_size(int p, int q);
+
+/// Fills the tables (cosines and sines of the short transforms, twiddles) in double precision,
+/// rounded to float.
+void ck_dft_pq_tables(int p, int q, float *tables);
+
+/// In-place unnormalised DFT of length n = p·q (interleaved complex) by one Cooley–Tukey split
+/// into direct p-, q/4- and 4-point transforms (dft_factored.c). Forward (`backward` = 0):
+/// x in natural order → X_k = Σ_j x_j e^{−2πijk/n}, frequency k at ck_dft_pq_position(p, q, k).
+/// Backward: a spectrum in that order → x_j = Σ_k X_k e^{+2πijk/n} in natural order. Needs
+/// ck_has_avx2_fma().
+void ck_dft_pq(float *line, int p, int q, int backward, const float *tables);
+
+/// Where ck_dft_pq's forward transform puts frequency k (0 ≤ k < p·q).
+int ck_dft_pq_position(int p, int q, int k);
 
 /// glibc's allocator (no-op elsewhere): freed blocks up to 64 MB stay in the heap (mmap
 /// threshold 64 MB, trim threshold 256 MB) and no fast bins, whose consolidation every free of a

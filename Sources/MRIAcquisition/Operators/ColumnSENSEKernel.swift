@@ -13,8 +13,9 @@ import MRICore
 /// with F, B FFTW's unnormalised forward and backward DFTs along W. Each row of the output
 /// needs only that row of x and of the maps, so a row is expanded, transformed, masked,
 /// transformed back and accumulated over coils while it sits in cache; rows are split over
-/// the lanes. The masked round trip B(M̃² ⊙ F ·)/W is a `RowFourierMultiplier`, which embeds it
-/// in a longer power-of-two-like transform when W has a prime factor FFTW handles slowly (368).
+/// the lanes. The masked round trip B(M̃² ⊙ F ·)/W is a `RowFourierMultiplier`, which runs it on
+/// `FactoredRowDFT` when W has a prime factor FFTW handles slowly (368 = 23·16), or embeds it in
+/// a longer power-of-two-like transform where that does not apply.
 /// For the noise term, F_Hᴴ and the centring permutations map circular white noise
 /// to circular white noise and commute with M, so Aᴴε has the law of
 /// Pᵀ Σ_c conj(S̃_c) ⊙ B(M̃ ⊙ ε′_c)/√W with ε′ drawn only on the sampled columns.
@@ -24,10 +25,11 @@ final class ColumnSENSEKernel: @unchecked Sendable {
     private let maps: [ComplexFloat]
     /// x ↦ B(M̃²/W ⊙ F x) along a row (native order): the masked round trip of AᴴA.
     private let normalMultiplier: RowFourierMultiplier
-    /// Native-order columns with M̃ ≠ 0 and their weights M̃/√W.
+    /// Native-order columns with M̃ ≠ 0 (as `noiseDFT.spectrumPosition`s) and their weights M̃/√W.
     private let sampledColumns: [Int]
     private let noiseWeights: [Float]
-    /// The backward DFT along W of the noise path (Bluestein for widths like 368).
+    /// The backward DFT along W of the noise path (factored or Bluestein for widths like 368; the
+    /// noise is drawn straight into its spectrum order).
     private let noiseDFT: RowDFT
 
     init(maps s: ComplexArray, columnWeights m: [Float], lanes: Int) {
@@ -52,14 +54,17 @@ final class ColumnSENSEKernel: @unchecked Sendable {
             }
         }
         normalMultiplier = RowFourierMultiplier(weights: nw)
-        sampledColumns = cols
         noiseWeights = weights
-        noiseDFT = RowDFT(length: w)
-        precondition(noiseDFT.transformLength == normalMultiplier.transformLength)
+        let dft = RowDFT(length: w)
+        noiseDFT = dft
+        sampledColumns = cols.map { dft.spectrumPosition($0) }
+        lineLength = max(dft.transformLength, normalMultiplier.transformLength)
     }
 
     /// Rows are split into this many contiguous ranges processed concurrently.
     let lanes: Int
+    /// Length of the scratch lines (both transforms' `transformLength`).
+    private let lineLength: Int
 
     /// AᴴA x for x `[H, W]` (centred order) into `out` (centred order).
     func normal(_ x: UnsafePointer<ComplexFloat>, into out: UnsafeMutablePointer<ComplexFloat>) {
@@ -95,7 +100,7 @@ final class ColumnSENSEKernel: @unchecked Sendable {
                             line[cols[k]] = ComplexFloat(f * a, f * b)
                             k += 1
                         }
-                        self.noiseDFT.backward(line)
+                        self.noiseDFT.backwardFromSpectrumOrder(line)
                         ComplexRowKernels.conjugateMultiplyAdd(maps + c * n + i * w, line, into: acc, count: w)
                     }
                 }
@@ -126,8 +131,9 @@ final class ColumnSENSEKernel: @unchecked Sendable {
             DispatchQueue.concurrentPerform(iterations: lanes) { lane in
                 let lo = lane * per, hi = min(height, lo + per)
                 if lo >= hi { return }
-                let xs = noiseDFT.allocateLine(), acc = noiseDFT.allocateLine(), line = normalMultiplier.allocateLine()
-                defer { noiseDFT.freeLine(xs); noiseDFT.freeLine(acc); normalMultiplier.freeLine(line) }
+                let xs = RowFFT.allocateLine(count: width), acc = RowFFT.allocateLine(count: width)
+                let line = RowFFT.allocateLine(count: lineLength)
+                defer { RowFFT.freeLine(xs); RowFFT.freeLine(acc); RowFFT.freeLine(line) }
                 for i in lo..<hi { body(i, xs, acc, line, m) }
             }
         }

@@ -36,11 +36,18 @@ public final class RowFFT: @unchecked Sendable {
 
     /// An FFTW-aligned line of `length × count` complex values (free with `freeLine`).
     public func allocateLine(count: Int = 1) -> UnsafeMutablePointer<ComplexFloat> {
-        let p = fftwf_alloc_complex(length * count)!
-        return UnsafeMutableRawPointer(p).bindMemory(to: ComplexFloat.self, capacity: length * count)
+        Self.allocateLine(count: length * count)
     }
 
-    public func freeLine(_ p: UnsafeMutablePointer<ComplexFloat>) {
+    public func freeLine(_ p: UnsafeMutablePointer<ComplexFloat>) { Self.freeLine(p) }
+
+    /// `count` FFTW-aligned complex values (free with `freeLine`).
+    public static func allocateLine(count: Int) -> UnsafeMutablePointer<ComplexFloat> {
+        let p = fftwf_alloc_complex(max(1, count))!
+        return UnsafeMutableRawPointer(p).bindMemory(to: ComplexFloat.self, capacity: count)
+    }
+
+    public static func freeLine(_ p: UnsafeMutablePointer<ComplexFloat>) {
         fftwf_free(UnsafeMutableRawPointer(p))
     }
 

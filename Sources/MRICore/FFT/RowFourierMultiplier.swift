@@ -12,15 +12,17 @@ import Foundation
 ///   (g ⊛ x)_k = (F_m⁻¹(F_m h ⊙ F_m [x, 0]))_k,   0 ≤ k < n,
 ///
 /// two m-point transforms instead of two n-point ones. For n whose prime factors are all ≤ 13
-/// the direct form runs (the same operations as before this type existed).
+/// the direct form runs on FFTW; where `FactoredRowDFT` takes n (368 = 23·16 with AVX2) the
+/// direct form runs on it: F, the weights, B, all of length n.
 public final class RowFourierMultiplier: @unchecked Sendable {
     /// Line length n.
     public let length: Int
-    /// Length of the transforms used: n, or the embedding length m.
+    /// Length of the lines `allocateLine` returns: n, or the embedding length m.
     public let transformLength: Int
-    private let fft: RowFFT
-    /// Per-frequency factor applied between the forward and backward transform: w (direct), or
-    /// F_m h / m (embedded).
+    private let fft: RowFFT?
+    private let factored: FactoredRowDFT?
+    /// Per-frequency factor applied between the forward and backward transform: w (direct; in
+    /// `FactoredRowDFT`'s spectrum order for the factored transform), or F_m h / m (embedded).
     private let spectrum: [ComplexFloat]
 
     /// Whether FFTW transforms length `n` with codelets only (every prime factor ≤ 13).
@@ -38,20 +40,33 @@ public final class RowFourierMultiplier: @unchecked Sendable {
         return three >= 2 * n - 1 ? three : m
     }
 
-    /// The multiplier `weights` (length n, native DFT order).
-    public init(weights w: [Float]) {
+    /// The multiplier `weights` (length n, native DFT order). `factored: false` skips
+    /// `FactoredRowDFT` (the embedding instead; for comparisons and tests).
+    public init(weights w: [Float], factored allowFactored: Bool = true) {
         let n = w.count
         precondition(n >= 1)
         length = n
         guard !Self.isFFTWFriendly(n) else {
             transformLength = n
             fft = RowFFT(length: n)
+            factored = nil
             spectrum = w.map { ComplexFloat($0, 0) }
             return
         }
+        if allowFactored, let f = FactoredRowDFT(length: n) {
+            transformLength = n
+            fft = nil
+            factored = f
+            var permuted = [ComplexFloat](repeating: .zero, count: n)
+            for k in 0..<n { permuted[f.positions[k]] = ComplexFloat(w[k], 0) }
+            spectrum = permuted
+            return
+        }
+        factored = nil
         let m = Self.embeddingLength(n)
         transformLength = m
-        fft = RowFFT(length: m)
+        let fft = RowFFT(length: m)
+        self.fft = fft
         // g = B(w) in double precision, then the wrapped kernel h and its m-point spectrum / m.
         var g = [(Double, Double)](repeating: (0, 0), count: n)
         for j in 0..<n {
@@ -74,14 +89,25 @@ public final class RowFourierMultiplier: @unchecked Sendable {
     }
 
     /// A line of `transformLength` values for `apply` (FFTW-aligned; free with `freeLine`).
-    public func allocateLine() -> UnsafeMutablePointer<ComplexFloat> { fft.allocateLine() }
+    public func allocateLine() -> UnsafeMutablePointer<ComplexFloat> { RowFFT.allocateLine(count: transformLength) }
 
-    public func freeLine(_ p: UnsafeMutablePointer<ComplexFloat>) { fft.freeLine(p) }
+    public func freeLine(_ p: UnsafeMutablePointer<ComplexFloat>) { RowFFT.freeLine(p) }
+
+    /// Which algorithm runs: "fftw", "factored" or "embedded".
+    public var algorithm: String { factored != nil ? "factored" : transformLength == length ? "fftw" : "embedded" }
 
     /// In place on `line[0..<n]` (from `allocateLine`; entries n..<transformLength are scratch
     /// and need not be zero).
     @inline(__always) public func apply(_ line: UnsafeMutablePointer<ComplexFloat>) {
-        let n = length, m = transformLength
+        if let factored {
+            factored.forwardToSpectrumOrder(line)
+            spectrum.withUnsafeBufferPointer { s in
+                for j in 0..<length { line[j] = ComplexFloat(line[j].re * s[j].re, line[j].im * s[j].re) }
+            }
+            factored.backwardFromSpectrumOrder(line)
+            return
+        }
+        let n = length, m = transformLength, fft = self.fft!
         for j in n..<m { line[j] = .zero }
         fft.forward(line)
         spectrum.withUnsafeBufferPointer { s in
