@@ -21,10 +21,11 @@ struct ReconProtocolTests {
             #expect(p.prior == p.anatomy)
             #expect(p.acceleration == Double(parts[1].dropLast())!)
             #expect(p.variant == (name.hasSuffix("reference") ? .reference : .fast))
-            // Fast presets: 6 draws of 35 annealing steps from σ_max 2 (docs/performance.md); reference ones 100 × 10 from σ_max 10.
+            // Fast presets: 6 draws (knee-8x: 12, docs/evaluation.md "Draws at 8×") of 35 annealing steps from
+            // σ_max 2 (docs/performance.md); reference ones 100 × 10 from σ_max 10.
             let fast = p.variant == .fast
             #expect(p.daps.networkEvaluations == (fast ? 35 : 1000), "\(name): \(p.daps.networkEvaluations) NFE")
-            #expect(!fast || p.samples == 6, "\(name): \(p.samples) draws")
+            #expect(!fast || p.samples == (name == "knee-8x" ? 12 : 6), "\(name): \(p.samples) draws")
             // Fast presets: the draws see the prior in 4 orientations; reference ones in 1.
             #expect(p.orientations == (fast ? 4 : 1), "\(name): \(p.orientations) orientations")
             #expect(p.samples >= 2)
