@@ -21,9 +21,10 @@ import Foundation
 /// becomes c·σ/s, σ the k-space noise per real coordinate — stated by prewhitened inputs or
 /// estimated from the k-space corners — and s the slice's normalisation scale, kept within
 /// [τ/3, 3τ] of the protocol's τ; without it τ is fixed, raised only to σ/s when the input states
-/// σ), optional `prior_orientations` (1, 2 or 4; default 1: draw k sees the prior's input
-/// flipped by orientation k mod n — as is, left–right, up–down, both — and flipped back, so
-/// the draws average over the prior's orientations; `OrientedDenoiser`) and `notes`.
+/// σ), optional `prior_orientations` (1, 2, 4 or 8; default 1: draw k sees the prior's input
+/// flipped by orientation k mod n — as is, left–right, up–down, both; for 8 the same four
+/// transposed — and mapped back, so the draws average over the prior's orientations;
+/// `OrientedDenoiser`) and `notes`.
 public struct ReconProtocol: Codable, Sendable {
     /// Speed/quality tier of a preset.
     public enum Variant: String, Codable, Sendable, CaseIterable {
@@ -124,7 +125,7 @@ public struct ReconProtocol: Codable, Sendable {
             throw bad("tau_noise_factor", "must be positive and finite (got \(c))")
         }
         if let n = priorOrientations, !OrientedDenoiser.supported.contains(n) {
-            throw bad("prior_orientations", "must be 1, 2 or 4 (got \(n))")
+            throw bad("prior_orientations", "must be 1, 2, 4 or 8 (got \(n))")
         }
         do { try daps.validate() } catch { throw bad("daps", "\(error)") }
     }

@@ -24,7 +24,7 @@ struct DAPSOverrideOptions: ParsableArguments {
     @Option(help: "daps: smallest annealing noise level σ_min.") var sigmaMin: Double?
     @Option(help: "daps: calibration factor k of posterior_std (k × the across-draw std; default: the protocol's).")
     var uncertaintyScale: Double?
-    @Option(help: "daps: orientations of the prior over the draws (1, 2 or 4: draw k sees its input flipped by k mod n and flipped back; default: the protocol's).")
+    @Option(help: "daps: orientations of the prior over the draws (1, 2, 4 or 8: draw k sees its input flipped — and for 8, transposed — by k mod n and mapped back; default: the protocol's).")
     var orientations: Int?
 
     func validate() throws {
@@ -37,7 +37,7 @@ struct DAPSOverrideOptions: ParsableArguments {
             if let v = value, !(v > 0 && v.isFinite) { throw ValidationError("--\(flag) must be > 0 (got \(v))") }
         }
         if let v = tauNoiseFactor, !(v >= 0 && v.isFinite) { throw ValidationError("--tau-noise-factor must be ≥ 0 (got \(v))") }
-        if let v = orientations, ![1, 2, 4].contains(v) { throw ValidationError("--orientations must be 1, 2 or 4 (got \(v))") }
+        if let v = orientations, ![1, 2, 4, 8].contains(v) { throw ValidationError("--orientations must be 1, 2, 4 or 8 (got \(v))") }
     }
 
     /// The overrides, with the sampler `seed` (nil: the protocol's).

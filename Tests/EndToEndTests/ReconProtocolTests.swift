@@ -316,6 +316,51 @@ struct OrientedDenoiserTests {
         let x = FloatArray(shape: [4, 2, 5, 6], storage: (0..<240).map { _ in Float(rng.gaussian()) })
         let y = try OrientedDenoiser(DoublingDenoiser(), orientations: 4).denoise(x, sigma: [1, 1, 1, 1])
         #expect(y.storage == x.storage.map { 2 * $0 })
+        var x9 = [Float]()
+        for _ in 0..<(9 * 2 * 5 * 6) { x9.append(Float(rng.gaussian())) }
+        let x8 = FloatArray(shape: [9, 2, 5, 6], storage: x9)
+        let y8 = try OrientedDenoiser(DoublingDenoiser(), orientations: 8).denoise(x8, sigma: [Float](repeating: 1, count: 9))
+        #expect(y8.storage == x8.storage.map { 2 * $0 })
+    }
+
+    @Test("8 orientations: items 4…7 (mod 8) see their flipped input transposed (W × H), and the result comes back")
+    func transposedOrientations() throws {
+        let (b, c, h, w) = (10, 2, 3, 5)
+        var rng = SeededRNG(seed: 5)
+        let x = FloatArray(shape: [b, c, h, w], storage: (0..<(b * c * h * w)).map { _ in Float(rng.gaussian()) })
+        let base = ColumnRampDenoiser()
+        let y = try OrientedDenoiser(base, orientations: 8).denoise(x, sigma: (0..<b).map { Float($0) })
+        // Two calls: the 6 plain items (0–3, 8, 9) as H × W, then the 4 transposed ones as W × H,
+        // each with its own σ.
+        #expect(base.shapes == [[6, c, h, w], [4, c, w, h]])
+        #expect(base.sigmas == [[0, 1, 2, 3, 8, 9], [4, 5, 6, 7]])
+        for item in 0..<b {
+            let o = item % 8, flipW = o & 1 != 0, flipH = o & 2 != 0
+            for ch in 0..<c {
+                for r in 0..<h {
+                    for j in 0..<w {
+                        let i = ((item * c + ch) * h + r) * w + j
+                        // The base adds the column index of what it saw; mapped back, that is the
+                        // (flipped) column for plain items and the (flipped) row for transposed ones.
+                        let ramp = o & 4 == 0 ? (flipW ? w - 1 - j : j) : (flipH ? h - 1 - r : r)
+                        #expect(y.storage[i] == x.storage[i] + Float(ramp), "item \(item), (\(r), \(j))")
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// x + the column index of each value, recording the shapes and σ it was called with.
+final class ColumnRampDenoiser: Denoiser, @unchecked Sendable {
+    var shapes: [[Int]] = []
+    var sigmas: [[Float]] = []
+    var channels: Int { 2 }
+    func denoise(_ x: FloatArray, sigma: [Float]) throws -> FloatArray {
+        shapes.append(x.shape)
+        sigmas.append(sigma)
+        let w = x.shape[3]
+        return FloatArray(shape: x.shape, storage: x.storage.enumerated().map { $0.element + Float($0.offset % w) })
     }
 }
 
