@@ -373,6 +373,12 @@ public struct ReconPipeline: Sendable {
         public var readoutHeight: Int?
         public var outputHeight: Int
         public var outputWidth: Int
+
+        public init(readoutHeight: Int?, outputHeight: Int, outputWidth: Int) {
+            self.readoutHeight = readoutHeight
+            self.outputHeight = outputHeight
+            self.outputWidth = outputWidth
+        }
     }
 
     /// From the ISMRMRD header (encoded vs recon matrix), else the target's shape, else k-space.

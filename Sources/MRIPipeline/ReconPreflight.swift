@@ -78,7 +78,8 @@ public struct ReconPreflight: Sendable {
         let draws = setup?.reconProtocol.samples ?? 0
         let estimate = ResourceEstimate(
             slice: info.sliceShape, geometry: geometry, method: options.method,
-            virtualCoils: options.virtualCoils(for: setup?.reconProtocol), draws: draws, lanes: options.compute.lanes)
+            virtualCoils: options.virtualCoils(for: setup?.reconProtocol), draws: draws, lanes: options.compute.lanes,
+            coilMaps: options.coilMaps(for: setup?.reconProtocol))
         let perSlice = geometry.outputHeight * geometry.outputWidth * 4 * (setup == nil ? 1 : 3 + (options.saveSamples ? draws : 0))
         return Planned(input: input, output: output, sliceRange: range, memoryBytes: estimate.peakBytes,
                        outputBytes: range.count * perSlice + (1 << 20))

@@ -6,9 +6,12 @@ import MRICore
 /// Model (bytes), fitted with a margin to measured peaks (docs/reliability.md): a fixed 64 MB
 /// (binary, libraries, priors); copies of one raw slice (8·C·H·W: the slice, its masked,
 /// cropped and compressed forms, maps, the operator's buffers), 16 for the iterative classical
-/// methods (their solver vectors) and 6 otherwise; for DAPS, 600 bytes per image pixel and lane
-/// (the UNet workspace of each lane, `ComputeSettings.lanes`) plus, per draw, four multi-coil and eight single-coil complex
-/// images. Overflow saturates.
+/// methods (their solver vectors) and 6 otherwise; for DAPS, per lane (`ComputeSettings.lanes`)
+/// 600 bytes per image pixel (its UNet workspace) and four multi-coil complex images (the draw it
+/// is sampling), plus eight single-coil complex images per draw. Where ESPIRiT may estimate the maps (`auto`, `espirit`; on the whole raw grid, after
+/// any coil compression, C′ coils), its peak counts too when it is higher: 64 MB, 6 raw copies,
+/// twice the C′(C′ + 1)/2 planes of its image-space operator at full resolution (the planes and
+/// their FFT) and four C′-coil images. Overflow saturates.
 public struct ResourceEstimate: Sendable {
     public var slice: SliceShape
     public var geometry: ReconPipeline.Geometry
@@ -18,30 +21,40 @@ public struct ResourceEstimate: Sendable {
     public var draws: Int
     /// Lanes of the denoiser (each holds its own network workspace).
     public var lanes: Int
+    /// How the maps are estimated (ESPIRiT's operator planes dominate the peak where it runs).
+    public var coilMaps: CoilMapMethod
 
     public init(slice: SliceShape, geometry: ReconPipeline.Geometry, method: ReconMethod, virtualCoils: Int?, draws: Int,
-                lanes: Int = 2) {
+                lanes: Int = 2, coilMaps: CoilMapMethod = .auto) {
         self.lanes = max(1, lanes)
         self.slice = slice
         self.geometry = geometry
         self.method = method
         self.virtualCoils = virtualCoils
         self.draws = draws
+        self.coilMaps = coilMaps
     }
 
     /// Estimated peak resident memory in bytes (Int.max when it overflows).
     public var peakBytes: Int {
         let h = geometry.readoutHeight ?? slice.height
         let coils = min(slice.coils, virtualCoils ?? slice.coils)
+        let raw = Saturating(8) * slice.coils * slice.height * slice.width
         var total = Saturating(64 << 20)
         let copies = method == .sense || method == .l1Wavelet ? 16 : 6
-        total += Saturating(copies * 8) * slice.coils * slice.height * slice.width
+        total += raw * copies
         if method == .daps {
             let pixels = Saturating(h) * slice.width
             total += pixels * (600 * lanes)
-            total += Saturating(draws) * (pixels * 8 * (4 * coils + 8))
+            total += pixels * (8 * 4 * coils * lanes)
+            total += Saturating(draws) * (pixels * 8 * 8)
         }
-        return total.value
+        guard method.needsCoilMaps, coilMaps != .lowres else { return total.value }
+        var espirit = Saturating(64 << 20)
+        espirit += raw * 6
+        let grid = Saturating(8) * slice.height * slice.width
+        espirit += grid * (2 * (coils * (coils + 1) / 2) + 4 * coils)
+        return max(total.value, espirit.value)
     }
 }
 
