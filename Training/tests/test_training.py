@@ -398,3 +398,58 @@ def test_init_from_a_prior(tmp_path):
     other = export.validate_config(dict(TINY_MODEL, base_channels=8))
     with pytest.raises(ValueError, match="another model config"):
         train.init_weights(train.EDMUNet(other), train.EDMUNet(other), prior, other)
+
+
+# ------------------------------------------------------------ packed sources, GPU-style runs
+
+def test_packed_sources_give_the_same_slices(tmp_path):
+    from training import pack
+    root = str(tmp_path / "data")
+    _write_sources(root)
+    # a NIfTI whose values are integer multiples of one step (as a scaled NIfTI reads back)
+    vol = np.stack([np.rint(blob(16, 16, s)) * 0.37 for s in range(3)], axis=-1)
+    nib.save(nib.Nifti1Image(vol, np.eye(4)), os.path.join(root, "subjD.nii.gz"))
+    out = str(tmp_path / "packed")
+    assert pack.main(["--data", root, "--out", out]) == 0
+    packed_root = os.path.join(out, pack.root_label(root))
+    assert sorted(os.listdir(packed_root)) == [f"subj{c}.src.npz" for c in "ABCD"]
+    with np.load(os.path.join(packed_root, "subjD.src.npz")) as z:
+        assert z["data"].dtype == np.uint8 and "scale" in z.files  # stored as k and the step
+    axes = ["axial", "coronal", "sagittal"]
+    t1, v1, s1 = data.split_sources([root], ["subjC"], axes)
+    t2, v2, s2 = data.split_sources([packed_root], ["subjC"], axes)
+    assert s1 == s2 and len(t1) == len(t2) and len(v1) == len(v2)
+    for a, b in zip(t1 + v1, t2 + v2):
+        assert a[1:] == b[1:]
+        np.testing.assert_array_equal(a[0], b[0])
+    # --max-size averages large DICOM slices only; other sources keep their size
+    assert pack.main(["--data", root, "--out", str(tmp_path / "small"), "--max-size", "8"]) == 0
+    t3, _, _ = data.split_sources([os.path.join(str(tmp_path / "small"), pack.root_label(root))], ["subjC"], axes)
+    assert [a[0].shape for a in t3] == [a[0].shape for a in t1]
+
+
+def test_workers_and_max_minutes(tmp_path):
+    root = str(tmp_path / "data")
+    _write_sources(root)
+    cfg = str(tmp_path / "tiny.json")
+    with open(cfg, "w") as f:
+        json.dump({"model": TINY_MODEL, "training": {"steps": 4, "batch": 2, "patch": 16, "lr": 1e-3,
+                                                     "checkpoint_every": 3, "val_every": 10, "log_every": 1,
+                                                     "warmup": 1}}, f)
+    base = ["--data", root, "--anatomy", "knee", "--config", cfg, "--val-files", "subjC", "--quiet", "--threads", "1"]
+    assert train.main(base + ["--out", str(tmp_path / "inline")]) == 0
+    assert train.main(base + ["--out", str(tmp_path / "workers"), "--workers", "2", "--device", "auto"]) == 0
+    a = torch.load(str(tmp_path / "inline" / "checkpoint.pt"))
+    b = torch.load(str(tmp_path / "workers" / "checkpoint.pt"))
+    assert a["step"] == b["step"] == 4
+    for k, v in a["model"].items():  # the same batches, so the same weights (to GPU rounding with --device auto)
+        torch.testing.assert_close(b["model"][k].cpu(), v, rtol=1e-4, atol=1e-5)
+    # --max-minutes stops at once with a checkpoint that --resume continues
+    stop = str(tmp_path / "stop")
+    assert train.main(base + ["--out", stop, "--max-minutes", "0"]) == 0
+    assert torch.load(os.path.join(stop, "checkpoint.pt"))["step"] == 0
+    assert train.main(base + ["--out", stop, "--resume"]) == 0
+    c = torch.load(os.path.join(stop, "checkpoint.pt"))
+    assert c["step"] == 4
+    for k, v in a["model"].items():
+        torch.testing.assert_close(c["model"][k], v, rtol=1e-5, atol=1e-6)

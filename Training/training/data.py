@@ -15,6 +15,10 @@ Sources (dispatched by :func:`load_source`):
   flattened into slices.
 - fastMRI HDF5 (``.h5``): ``reconstruction_rss`` (or ``reconstruction_esc``), shape
   [slices, H, W], magnitude.
+- Packed sources (``.src.npz``, :mod:`training.pack`): one of the above as read (the NIfTI's
+  canonical volume and voxel sizes, the DICOM series' sorted slices and spacing, the .cfl or
+  .h5 slices), in NumPy's compressed format, so that training runs where nibabel and pydicom
+  are not installed (a lent GPU machine). They give the planes the original gives.
 
 Normalisation (the same rule inference applies, see Training/README.md): in one volume,
 keep the slices whose mean magnitude exceeds 5 % of the largest slice mean (drops nearly
@@ -221,6 +225,43 @@ def _axes_list(axes):
     return axes
 
 
+PACKED_SUFFIX = ".src.npz"
+
+
+def read_source(path):
+    """One source as read, before any reslicing: (name, kind, data, spacing).
+
+    kind 'nifti': data the canonical 3-D volume, spacing its voxel sizes; 'dicom': data the list
+    of sorted 2-D slices, spacing (slice, row, column) in mm or None; 'slices' (.cfl, .h5): data
+    the list of 2-D slices, spacing None. Packed sources give back what was packed."""
+    p = path.rstrip("/")
+    low = p.lower()
+    if low.endswith(PACKED_SUFFIX):
+        with np.load(p, allow_pickle=False) as z:
+            kind = str(z["kind"])
+            spacing = tuple(float(v) for v in z["spacing"]) if z["spacing"].size else None
+            arr = z["data"]
+            if "scale" in z.files:  # integers k standing for k·scale (float64 product, as read)
+                arr = (arr.astype(np.float64) * float(z["scale"])).astype(np.float32)
+            elif not np.iscomplexobj(arr):
+                arr = arr.astype(np.float32)
+            data = arr if kind == "nifti" else list(arr)
+            return str(z["name"]), kind, data, spacing
+    if os.path.isdir(p):
+        raw, spacing = dicom_series(p)
+        return os.path.basename(p), "dicom", raw, spacing
+    if low.endswith((".nii", ".nii.gz")):
+        data, zooms = nifti_volume(p)
+        return os.path.basename(p).split(".nii")[0], "nifti", data, zooms
+    if low.endswith((".cfl", ".hdr")):
+        arr = read_cfl(p)
+        raw = [arr] if arr.ndim == 2 else list(np.moveaxis(arr.reshape(arr.shape[0], arr.shape[1], -1, order="F"), 2, 0))
+        return os.path.basename(p)[:-4], "slices", raw, None
+    if low.endswith((".h5", ".hdf5")):
+        return os.path.basename(p).rsplit(".", 1)[0], "slices", hdf5_slices(p), None
+    raise DataError(f"{path}: unsupported source (NIfTI, DICOM folder, .cfl/.hdr, fastMRI .h5, {PACKED_SUFFIX})")
+
+
 def load_planes(path, axes="axial"):
     """One source → (name, [(plane, raw 2-D slices)]): the native plane first.
 
@@ -229,27 +270,18 @@ def load_planes(path, axes="axial"):
     axis asked, also the two reslices of the stacked volume where its voxels allow it. .cfl and
     .h5: their slices ('native')."""
     axes = _axes_list(axes)
-    p = path.rstrip("/")
-    low = p.lower()
-    if os.path.isdir(p):
-        raw, spacing = dicom_series(p)
-        planes = [("native", raw)]
+    name, kind, data, spacing = read_source(path)
+    if kind == "dicom":
+        planes = [("native", data)]
         if len(axes) > 1 and spacing is not None:
-            vol = np.stack(raw)  # [slice, row, column]
+            vol = np.stack(data)  # [slice, row, column]
             planes += [(f"reslice{ax}", reslice(vol, ax)) for ax in (1, 2) if isotropic_enough(spacing, ax)]
-        return os.path.basename(p), planes
-    if low.endswith((".nii", ".nii.gz")):
-        data, zooms = nifti_volume(p)
+        return name, planes
+    if kind == "nifti":
         planes = [(a, reslice(data, AXES[a])) for i, a in enumerate(axes)
-                  if i == 0 or isotropic_enough(zooms, AXES[a])]
-        return os.path.basename(p).split(".nii")[0], planes
-    if low.endswith((".cfl", ".hdr")):
-        arr = read_cfl(p)
-        raw = [arr] if arr.ndim == 2 else list(np.moveaxis(arr.reshape(arr.shape[0], arr.shape[1], -1, order="F"), 2, 0))
-        return os.path.basename(p)[:-4], [("native", raw)]
-    if low.endswith((".h5", ".hdf5")):
-        return os.path.basename(p).rsplit(".", 1)[0], [("native", hdf5_slices(p))]
-    raise DataError(f"{path}: unsupported source (NIfTI, DICOM folder, .cfl/.hdr, fastMRI .h5)")
+                  if i == 0 or isotropic_enough(spacing, AXES[a])]
+        return name, planes
+    return name, [("native", data)]
 
 
 def load_source(path, axis="axial"):
@@ -279,7 +311,7 @@ def discover(root):
             continue
         for f in sorted(filenames):
             low = f.lower()
-            if low.endswith((".nii", ".nii.gz", ".cfl", ".h5", ".hdf5")):
+            if low.endswith((".nii", ".nii.gz", ".cfl", ".h5", ".hdf5", PACKED_SUFFIX)):
                 found.append(os.path.join(dirpath, f))
     if not found:
         raise DataError(f"{root}: no NIfTI/DICOM/.cfl/.h5 sources found")

@@ -89,15 +89,41 @@ def licence_for(paths):
     return "; ".join(dict.fromkeys(lic for _, lic in datasets_for(paths)))
 
 
-def edm_loss(model, x, generator, sigma_data):
-    """EDM loss for a clean batch x [B, 2, P, P] (see module docstring)."""
+def edm_loss(model, x, generator, sigma_data, device=None):
+    """EDM loss for a clean batch x [B, 2, P, P] (see module docstring). The noise is drawn on the
+    CPU from ``generator`` (the same draws on any device), then moved with x to ``device``."""
     b = x.shape[0]
     sigma = torch.exp(P_MEAN + P_STD * torch.randn(b, generator=generator))
     n = torch.randn(x.shape, generator=generator)
+    if device is not None:
+        x, sigma, n = x.to(device, non_blocking=True), sigma.to(device), n.to(device, non_blocking=True)
     weight = (sigma ** 2 + sigma_data ** 2) / (sigma * sigma_data) ** 2
     d = model(x + sigma[:, None, None, None] * n, sigma)
     per = ((d - x) ** 2).mean(dim=(1, 2, 3))
     return (weight * per).mean()
+
+
+class StepBatches(torch.utils.data.Dataset):
+    """Batch s of the run (``dataset.batch(s·B, B)``) as item s, so that DataLoader workers can make
+    batches ahead of the training loop and every batch is still a function of its step alone."""
+
+    def __init__(self, dataset, batch, first, last):
+        self.dataset, self.batch_size, self.first, self.last = dataset, batch, first, last
+
+    def __len__(self):
+        return max(0, self.last - self.first)
+
+    def __getitem__(self, i):
+        step = self.first + i
+        return self.dataset.batch(step * self.batch_size, self.batch_size)
+
+
+def pick_device(name):
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError("--device cuda: no CUDA device")
+    return torch.device(name)
 
 
 def atomic_save(obj, path):
@@ -165,6 +191,14 @@ def main(argv=None):
     parser.add_argument("--init", help="start (model and EMA) from these weights: a prior .safetensors "
                                        "or a checkpoint.pt of the same model config (a fresh optimiser)")
     parser.add_argument("--quiet", action="store_true", help="no progress line")
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda", "auto"],
+                        help="where the network trains (auto: cuda when there is one); batches and noise are "
+                             "drawn on the CPU either way")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="DataLoader processes making batches ahead of the loop (0: in the loop); the batches "
+                             "are the same")
+    parser.add_argument("--max-minutes", type=float,
+                        help="stop after this much training wall time, with a checkpoint (--resume continues)")
     args = parser.parse_args(argv)
 
     torch.set_num_threads(args.threads)
@@ -189,11 +223,14 @@ def main(argv=None):
                                     balance=tr["balance_sources"], gamma=tr["gamma"], scale=tr["scale"])
     val_images = data_mod.validation_tensors(val_items, factor, max_slices=tr["val_max_slices"]) if val_items else []
 
+    device = pick_device(args.device)
     torch.manual_seed(args.seed)
     model = EDMUNet(model_cfg)
     ema = copy.deepcopy(model)
     for p in ema.parameters():
         p.requires_grad_(False)
+    model.to(device)
+    ema.to(device)
     opt = torch.optim.Adam(model.parameters(), lr=tr["lr"])
     step, wall, validation = 0, 0.0, None
     if args.init and not args.resume:
@@ -201,14 +238,14 @@ def main(argv=None):
     if args.resume:
         if not os.path.exists(ckpt_path):
             raise FileNotFoundError(f"--resume: {ckpt_path} does not exist")
-        ck = torch.load(ckpt_path, map_location="cpu")
+        ck = torch.load(ckpt_path, map_location=device)
         if validate_config(ck["config"]) != model_cfg:
             raise ValueError(f"--resume: {ckpt_path} has another model config")
         model.load_state_dict(ck["model"])
         ema.load_state_dict(ck["ema"])
         opt.load_state_dict(ck["optimizer"])
         step, wall, validation = ck["step"], ck["wall_time_s"], ck.get("validation")
-        torch.set_rng_state(ck["rng"]["torch"])
+        torch.set_rng_state(ck["rng"]["torch"].cpu())
         np.random.set_state(ck["rng"]["numpy"])
 
     sources = [os.path.normpath(d) for d in args.data]  # as given (no machine-specific absolute paths)
@@ -230,9 +267,12 @@ def main(argv=None):
         return dict(card_base, training_steps=int(step), wall_time_s=round(wall, 1),
                     validation=validation)
 
+    def cpu_state(module):
+        return {k: v.detach().cpu() for k, v in module.state_dict().items()}
+
     def save():
-        atomic_save({"config": model_cfg, "training": tr, "model": model.state_dict(),
-                     "ema": ema.state_dict(), "optimizer": opt.state_dict(), "step": step,
+        atomic_save({"config": model_cfg, "training": tr, "model": cpu_state(model),
+                     "ema": cpu_state(ema), "optimizer": opt.state_dict(), "step": step,
                      "wall_time_s": wall, "validation": validation, "card": card(),
                      "rng": {"torch": torch.get_rng_state(), "numpy": np.random.get_state()}},
                     ckpt_path)
@@ -245,7 +285,7 @@ def main(argv=None):
         nonlocal validation
         if not val_images:
             return
-        res = denoising_psnr(ema, val_images, VAL_SIGMAS, seed=0)
+        res = denoising_psnr(ema if device.type == "cpu" else copy.deepcopy(ema).cpu(), val_images, VAL_SIGMAS, seed=0)
         validation = {"sigmas": list(VAL_SIGMAS), "psnr_db": res["prior"], "noisy_psnr_db": res["noisy"],
                       "slices": len(val_images), "step": int(step), "model": "ema"}
         log({"step": step, "val_psnr": res["prior"], "val_noisy_psnr": res["noisy"]})
@@ -261,13 +301,22 @@ def main(argv=None):
     t_last = t0
     losses = []
     model.train()
+    batches = None
+    if args.workers > 0:
+        loader = torch.utils.data.DataLoader(StepBatches(dataset, tr["batch"], step, total), batch_size=None,
+                                             num_workers=args.workers, prefetch_factor=4,
+                                             pin_memory=device.type == "cuda", persistent_workers=False)
+        batches = iter(loader)
+    deadline = None if args.max_minutes is None else time.time() + 60 * args.max_minutes
     while step < total:
+        if deadline is not None and time.time() >= deadline:
+            break
         gen = torch.Generator().manual_seed(args.seed * 1_000_003 + step)
-        x = dataset.batch(step * tr["batch"], tr["batch"])
+        x = next(batches) if batches is not None else dataset.batch(step * tr["batch"], tr["batch"])
         lr = learning_rate(step, tr)
         for g in opt.param_groups:
             g["lr"] = lr
-        loss = edm_loss(model, x, gen, sd)
+        loss = edm_loss(model, x, gen, sd, device)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -299,8 +348,8 @@ def main(argv=None):
             save()
     if not args.quiet:
         sys.stderr.write("\n")
-    if step == start_step:
-        save()
+    if step == start_step or step % tr["checkpoint_every"] != 0:
+        save()  # nothing run, or stopped by --max-minutes between checkpoints
     print(json.dumps({"checkpoint": ckpt_path, "step": step, "wall_time_s": round(wall, 1),
                       "validation": validation}))
     return 0
