@@ -101,7 +101,7 @@ def load_prior(path):
 
 def load_checkpoint(path):
     """Return (state_dict, config, card-or-None, step-or-None) from a training checkpoint."""
-    ckpt = torch.load(path, map_location="cpu")
+    ckpt = torch.load(path, map_location="cpu", weights_only=False)
     if not isinstance(ckpt, dict) or "config" not in ckpt:
         raise ExportError(f"{path}: checkpoint must be a dict with a 'config' entry")
     for key in ("ema", "model", "state_dict"):

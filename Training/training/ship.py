@@ -42,7 +42,7 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
 
     state, config, card, step = load_checkpoint(args.checkpoint)
-    ckpt = torch.load(args.checkpoint, map_location="cpu")
+    ckpt = torch.load(args.checkpoint, map_location="cpu", weights_only=False)
     if card is None:
         raise ExportError(f"{args.checkpoint}: no model card in the checkpoint")
     datasets = datasets_for(args.data)

@@ -151,7 +151,7 @@ def init_weights(model, ema, path, model_cfg):
         prior, cfg, _ = load_prior(path)
         state = prior.state_dict()
     else:
-        ck = torch.load(path, map_location="cpu")
+        ck = torch.load(path, map_location="cpu", weights_only=False)
         cfg, state = ck["config"], ck.get("ema") or ck["model"]
     if validate_config(cfg) != model_cfg:
         raise ValueError(f"--init: {path} has another model config")
@@ -238,7 +238,7 @@ def main(argv=None):
     if args.resume:
         if not os.path.exists(ckpt_path):
             raise FileNotFoundError(f"--resume: {ckpt_path} does not exist")
-        ck = torch.load(ckpt_path, map_location=device)
+        ck = torch.load(ckpt_path, map_location=device, weights_only=False)
         if validate_config(ck["config"]) != model_cfg:
             raise ValueError(f"--resume: {ckpt_path} has another model config")
         model.load_state_dict(ck["model"])
