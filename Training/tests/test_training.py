@@ -173,14 +173,19 @@ def _write_sources(root):
         f["reconstruction_rss"] = np.stack([blob(16, 20, s) for s in range(2)])
 
 
+def _tiny_config(tmp_path, **training):
+    """A config file of TINY_MODEL with 16 × 16 patches, batch 2, lr 1e-3 and ``training``."""
+    cfg = str(tmp_path / "tiny.json")
+    with open(cfg, "w") as f:
+        json.dump({"model": TINY_MODEL, "training": {"batch": 2, "patch": 16, "lr": 1e-3, "log_every": 1,
+                                                     "warmup": 1, **training}}, f)
+    return cfg
+
+
 def test_train_resume_export(tmp_path, capsys):
     root = str(tmp_path / "data")
     _write_sources(root)
-    cfg = str(tmp_path / "tiny.json")
-    with open(cfg, "w") as f:
-        json.dump({"model": TINY_MODEL, "training": {"steps": 3, "batch": 2, "patch": 16, "lr": 1e-3,
-                                                     "checkpoint_every": 2, "val_every": 2, "log_every": 1,
-                                                     "warmup": 1}}, f)
+    cfg = _tiny_config(tmp_path, steps=3, checkpoint_every=2, val_every=2)
     out = str(tmp_path / "run")
     args = ["--data", root, "--anatomy", "knee", "--config", cfg, "--out", out,
             "--val-files", "subjC", "--quiet"]
@@ -426,16 +431,14 @@ def test_packed_sources_give_the_same_slices(tmp_path):
     assert pack.main(["--data", root, "--out", str(tmp_path / "small"), "--max-size", "8"]) == 0
     t3, _, _ = data.split_sources([os.path.join(str(tmp_path / "small"), pack.root_label(root))], ["subjC"], axes)
     assert [a[0].shape for a in t3] == [a[0].shape for a in t1]
+    # a root with no sources: one line, exit 2
+    assert pack.main(["--data", str(tmp_path / "missing"), "--out", str(tmp_path / "none")]) == 2
 
 
 def test_workers_and_max_minutes(tmp_path):
     root = str(tmp_path / "data")
     _write_sources(root)
-    cfg = str(tmp_path / "tiny.json")
-    with open(cfg, "w") as f:
-        json.dump({"model": TINY_MODEL, "training": {"steps": 4, "batch": 2, "patch": 16, "lr": 1e-3,
-                                                     "checkpoint_every": 3, "val_every": 10, "log_every": 1,
-                                                     "warmup": 1}}, f)
+    cfg = _tiny_config(tmp_path, steps=4, checkpoint_every=3, val_every=10)
     base = ["--data", root, "--anatomy", "knee", "--config", cfg, "--val-files", "subjC", "--quiet", "--threads", "1"]
     assert train.main(base + ["--out", str(tmp_path / "inline")]) == 0
     assert train.main(base + ["--out", str(tmp_path / "workers"), "--workers", "2", "--device", "auto"]) == 0

@@ -101,13 +101,18 @@ def main(argv=None):
     ap.add_argument("--max-size", type=int, help="average larger DICOM slices down to at most this many pixels a side")
     args = ap.parse_args(argv)
     report = []
-    for root in args.data:
-        folder = os.path.join(args.out, root_label(root))
-        for src in data_mod.discover(root):
-            out, shape, dtype = pack_source(src, folder, args.max_size)
-            report.append({"source": src, "packed": out, "shape": list(shape), "dtype": dtype,
-                           "bytes": os.path.getsize(out)})
-            print(f"{out}: {'×'.join(map(str, shape))} {dtype}, {os.path.getsize(out) / 1e6:.1f} MB", file=sys.stderr)
+    try:
+        for root in args.data:
+            folder = os.path.join(args.out, root_label(root))
+            for src in data_mod.discover(root):
+                out, shape, dtype = pack_source(src, folder, args.max_size)
+                report.append({"source": src, "packed": out, "shape": list(shape), "dtype": dtype,
+                               "bytes": os.path.getsize(out)})
+                print(f"{out}: {'×'.join(map(str, shape))} {dtype}, {os.path.getsize(out) / 1e6:.1f} MB",
+                      file=sys.stderr)
+    except (data_mod.DataError, OSError, ValueError) as e:
+        print(f"training.pack: error: {e}", file=sys.stderr)  # files already packed are complete
+        return 2
     total = sum(r["bytes"] for r in report)
     print(json.dumps({"sources": len(report), "bytes": total}))
     return 0
