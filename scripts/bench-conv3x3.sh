@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-clang -O2 -ISources/CKernels/include -ISources/CKernels scripts/bench/conv3x3_driver.c Sources/CKernels/*.c -o "$out/driver"
+clang -O2 -ISources/CKernels/include -ISources/CKernels scripts/bench/conv3x3_driver.c Sources/CKernels/*.c -lm -o "$out/driver"
 for shape in "12 12 320 320" "24 12 320 320" "24 24 160 160" "48 48 80 80" "96 48 40 40" "12 2 320 320" \
              "12 12 320 368" "24 24 160 184" "48 48 80 92" "96 48 40 46"; do
   "$out/driver" $shape

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Before/after timing of DAPS on this (shared, drifting) machine: runs `bench daps` of two
-# mri-daps binaries in alternation, ROUNDS times each, and prints each run and the medians
-# (total, network, conditional, operator summed over draws; the protocol's draws batched, or
+# mri-daps binaries in alternation, ROUNDS times each, and prints each run, the medians (total,
+# network, conditional, operator summed over draws) and the median of the rounds' paired
+# differences (after − before, in seconds and per cent; the protocol's draws batched, or
 # --draws N: give it when the two builds' presets differ), so that a change of the host's speed
 # during the measurement hits both builds alike (docs/performance.md).
 #   scripts/bench-daps-ab.sh BEFORE_BIN AFTER_BIN [ROUNDS] [-- bench daps options]
@@ -43,4 +44,14 @@ for which in ("before", "after"):
     print(f"median {which:6s}: total {med['seconds']:.1f} s, network {med['network']:.1f} s, "
           f"conditional {med['conditional']:.1f} s, operator {med['operator_seconds']:.1f} s, peak RSS {rss:.0f} MB "
           f"({runs[0]['blas_kernels'] if 'blas_kernels' in runs[0] else 'OpenBLAS default'} kernels)")
+# Each round runs the two builds back to back, so the round's difference is the least exposed to
+# the host's drift (which can move both medians by more than a change's effect).
+keys = (("seconds", "total"), ("network", "network"), ("conditional", "conditional"), ("operator_seconds", "operator"))
+diff = {}
+for k, _ in keys:
+    pairs = [(json.load(open(f"{d}/before-{r}.json"))["batched"][k], json.load(open(f"{d}/after-{r}.json"))["batched"][k])
+             for r in range(1, n + 1)]
+    diff[k] = (statistics.median(a - b for b, a in pairs), statistics.median((a - b) / b for b, a in pairs))
+print("median of the rounds' after − before: " + ", ".join(
+    f"{name} {diff[k][0]:+.2f} s ({100 * diff[k][1]:+.0f} %)" for k, name in keys))
 PY

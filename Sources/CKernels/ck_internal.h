@@ -36,6 +36,21 @@ CK_TARGET static inline void affine_silu_avx2(const float *x, float *y, size_t n
     const __m256 va = _mm256_set1_ps(a), vb = _mm256_set1_ps(b), one = _mm256_set1_ps(1.0f);
     const __m256 sign = _mm256_set1_ps(-0.0f);
     size_t i = 0;
+    // Four vectors at a time: each one's exp is a chain of ~20 dependent operations, and with
+    // one vector per iteration the out-of-order core overlaps too few chains (≈ 17 cycles per
+    // vector on Zen 3, ≈ 12 four at a time). Same operations per lane, so the same bits.
+    for (; i + 32 <= n; i += 32) {
+        __m256 v0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), va, vb);
+        __m256 v1 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8), va, vb);
+        __m256 v2 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 16), va, vb);
+        __m256 v3 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 24), va, vb);
+        __m256 e0 = ck_exp8(_mm256_xor_ps(v0, sign)), e1 = ck_exp8(_mm256_xor_ps(v1, sign));
+        __m256 e2 = ck_exp8(_mm256_xor_ps(v2, sign)), e3 = ck_exp8(_mm256_xor_ps(v3, sign));
+        _mm256_storeu_ps(y + i, _mm256_div_ps(v0, _mm256_add_ps(one, e0)));
+        _mm256_storeu_ps(y + i + 8, _mm256_div_ps(v1, _mm256_add_ps(one, e1)));
+        _mm256_storeu_ps(y + i + 16, _mm256_div_ps(v2, _mm256_add_ps(one, e2)));
+        _mm256_storeu_ps(y + i + 24, _mm256_div_ps(v3, _mm256_add_ps(one, e3)));
+    }
     for (; i + 8 <= n; i += 8) {
         __m256 v = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), va, vb);
         __m256 e = ck_exp8(_mm256_xor_ps(v, sign));

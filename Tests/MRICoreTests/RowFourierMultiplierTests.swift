@@ -113,6 +113,41 @@ private let rowTransformLengths = [23, 46, 320, 368, 370, 13, 372, 376, 340, 92,
         }
     }
 
+    /// FNV-1a over the bit patterns of `values`.
+    static func bitHash(_ values: [ComplexFloat], into h: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+        var h = h
+        for v in values {
+            for x in [v.re.bitPattern, v.im.bitPattern] {
+                for byte: UInt32 in 0..<4 {
+                    let b = UInt64((x >> (8 * byte)) & 0xFF)
+                    h = (h ^ b) &* 0x100_0000_01b3
+                }
+            }
+        }
+        return h
+    }
+
+    /// Hashes of the bits of the factored transforms of one fixed line, frequencies in natural
+    /// order, then of the backward transform of that spectrum: the values recorded from the
+    /// first implementation (4f3e2a4), so that reorganising the kernel cannot change a result.
+    @Test("the factored transforms keep their bits (368 = 23·16, 92 = 23·4, 732 = 61·12)",
+          .enabled(if: FactoredRowDFT(length: 368) != nil, "CPU without AVX2 + FMA: no factored transform here"),
+          arguments: [(368, 0x9a8d_9a30_5f1b_67c3 as UInt64, 0xfa9f_a349_8507_8c65 as UInt64),
+                      (92, 0x2e99_87db_3860_885d, 0xba1e_f25d_b585_ae97), (732, 0x8660_0f97_2caf_cc45, 0x3c6c_93ec_cb52_eb8c)])
+    func factoredBits(n: Int, forwardHash: UInt64, backwardHash: UInt64) throws {
+        let dft = try #require(FactoredRowDFT(length: n))
+        var line: [ComplexFloat] = []
+        for j in 0..<n {
+            let re: Float = Float((j * 37) % 101) / 101 - 0.5
+            let im: Float = Float((j * 53) % 97) / 97 - 0.5
+            line.append(ComplexFloat(re, im))
+        }
+        line.withUnsafeMutableBufferPointer { dft.forwardToSpectrumOrder($0.baseAddress!) }
+        #expect(Self.bitHash((0..<n).map { line[dft.positions[$0]] }) == forwardHash, "forward, n = \(n)")
+        line.withUnsafeMutableBufferPointer { dft.backwardFromSpectrumOrder($0.baseAddress!) }
+        #expect(Self.bitHash(line) == backwardHash, "backward, n = \(n)")
+    }
+
     @Test("the AVX2 and AVX-512 complex row kernels give the Swift loops' bits (every tail length)",
           .enabled(if: ComplexRowKernels.vectorised, "CPU without AVX2 + FMA: only the Swift loops run here"))
     func complexRowKernels() throws {

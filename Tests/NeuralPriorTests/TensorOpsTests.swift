@@ -277,6 +277,28 @@ let convolutionCases: [(Int, Int, Int, Int, Int, Int)] = [
         }
     }
 
+    /// FNV-1a over the outputs' bits of ck_affine_silu(x, 1.25, −0.5) for n = 5, 13, 40, 1003
+    /// (a masked tail, single vectors, the four-vector loop) recorded from the kernel of
+    /// 4f3e2a4: the convolution's fused input uses the same code, so reorganising it must keep
+    /// these bits (the network's outputs follow from them).
+    @Test("the AVX2 SiLU kernel keeps its bits",
+          .enabled(if: Convolution.directKernelAvailable, "CPU without AVX2 + FMA: the kernel is not used here"))
+    func affineSiLUBits() {
+        let x: [Float] = (0..<1003).map { i -> Float in Float((i * 89) % 211) / 7 - 15 }
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for n in [5, 13, 40, 1003] {
+            var y = [Float](repeating: .nan, count: n)
+            ck_affine_silu(x, &y, n, 1.25, -0.5)
+            for v in y {
+                for byte: UInt32 in 0..<4 {
+                    let b = UInt64((v.bitPattern >> (8 * byte)) & 0xFF)
+                    h = (h ^ b) &* 0x100_0000_01b3
+                }
+            }
+        }
+        #expect(h == 0xdd04_e44f_a2a0_a284)
+    }
+
     @Test("multi-head attention matches a naive softmax(qᵀk/√d)·v, chunked queries")
     func attention() {
         let (c, heads, n) = (6, 2, 23)
