@@ -72,11 +72,16 @@ CK_TARGET static inline void store8(float *dst, __m256 acc, float bias, int accu
     }
 }
 
-// 6 output channels × 16 pixels (12 accumulators + 2 input vectors + 1 weight: 15 of the 16
-// registers, so nothing spills). `in` points at the padded band at (channel 0, the output row's
-// first input row, column x0); channel stride cs, row stride wp.
-CK_TARGET static void tile16(const float *in, int cin, long cs, int wp, const float *w, float *const out[OCB],
-                             const float *bias, int nout, int accumulate) {
+// 6 output channels × 2 vectors of 8 pixels (12 accumulators + 2 input vectors + 1 weight: 15 of
+// the 16 registers, so nothing spills). `in` points at the padded band at (channel 0, the output
+// row's first input row, column x0); channel stride cs, row stride wp. The second vector's input
+// starts `off1` floats after the first's and its outputs at out1: 8 pixels further along the row
+// (16 pixels; its last n1 < 8 lanes stored for a row's tail of 9–15 pixels), or the next output
+// row (two rows' last n0 = n1 ≤ 8 pixels at once, instead of one vector each: a narrow tile reads
+// as many weights per multiply-add as it does inputs).
+CK_TARGET static inline __attribute__((always_inline)) void tile16_any(
+    const float *in, int cin, long cs, int wp, long off1, const float *w, float *const out[OCB],
+    float *const out1[OCB], const float *bias, int nout, int accumulate, int n0, int n1) {
     __m256 a00 = _mm256_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00;
     __m256 a30 = a00, a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00;
     for (int c = 0; c < cin; c++) {
@@ -84,7 +89,7 @@ CK_TARGET static void tile16(const float *in, int cin, long cs, int wp, const fl
         for (int u = 0; u < 3; u++) {
             const float *q = p + u * wp;
             for (int v = 0; v < 3; v++) {
-                __m256 x0 = _mm256_loadu_ps(q + v), x1 = _mm256_loadu_ps(q + v + 8);
+                __m256 x0 = _mm256_loadu_ps(q + v), x1 = _mm256_loadu_ps(q + v + off1);
                 __m256 k = _mm256_broadcast_ss(w);
                 a00 = _mm256_fmadd_ps(x0, k, a00); a01 = _mm256_fmadd_ps(x1, k, a01);
                 k = _mm256_broadcast_ss(w + 1);
@@ -101,10 +106,28 @@ CK_TARGET static void tile16(const float *in, int cin, long cs, int wp, const fl
             }
         }
     }
-    __m256i full = _mm256_set1_epi32(-1);
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(n0), lane), m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(n1), lane);
     __m256 acc[OCB][2] = {{a00, a01}, {a10, a11}, {a20, a21}, {a30, a31}, {a40, a41}, {a50, a51}};
-    for (int i = 0; i < nout; i++)
-        for (int j = 0; j < 2; j++) store8(out[i] + 8 * j, acc[i][j], bias[i], accumulate, 8, full);
+    for (int i = 0; i < nout; i++) {
+        store8(out[i], acc[i][0], bias[i], accumulate, n0, m0);
+        store8(out1[i], acc[i][1], bias[i], accumulate, n1, m1);
+    }
+}
+
+// 16 pixels of one row: tile16_any with the constant offset, which keeps the loop's address
+// arithmetic out of the registers the accumulators need.
+CK_TARGET static void tile16(const float *in, int cin, long cs, int wp, const float *w, float *const out[OCB],
+                             const float *bias, int nout, int accumulate) {
+    float *const o1[OCB] = {out[0] + 8, out[1] + 8, out[2] + 8, out[3] + 8, out[4] + 8, out[5] + 8};
+    tile16_any(in, cin, cs, wp, 8, w, out, o1, bias, nout, accumulate, 8, 8);
+}
+
+// A row's tail: 9–15 pixels of one row (off1 = 8) or ≤ 8 pixels of two rows (off1 = the row stride).
+CK_TARGET static void tile16_tail(const float *in, int cin, long cs, int wp, long off1, const float *w,
+                                  float *const out[OCB], float *const out1[OCB], const float *bias, int nout,
+                                  int accumulate, int n0, int n1) {
+    tile16_any(in, cin, cs, wp, off1, w, out, out1, bias, nout, accumulate, n0, n1);
 }
 
 // 6 output channels × n ≤ 8 pixels.
@@ -320,9 +343,21 @@ CK_TARGET static void conv3x3_x86(int avx512, const float *x, int cin, int heigh
                     float *o[OCB] = {out[0] + x0, out[1] + x0, out[2] + x0, out[3] + x0, out[4] + x0, out[5] + x0};
                     tile16(in + x0, cin, cs, wp, wb, o, bb, nout, accumulate);
                 }
-                for (; x0 < width; x0 += 8) {
+                const int n = width - x0;  // the row's tail, < 16 pixels
+                if (n > 8) {
+                    // One tile of 16 with the last n − 8 lanes stored (the padding holds the inputs
+                    // it reads past the row).
                     float *o[OCB] = {out[0] + x0, out[1] + x0, out[2] + x0, out[3] + x0, out[4] + x0, out[5] + x0};
-                    int n = width - x0 < 8 ? width - x0 : 8;
+                    float *o1[OCB] = {o[0] + 8, o[1] + 8, o[2] + 8, o[3] + 8, o[4] + 8, o[5] + 8};
+                    tile16_tail(in + x0, cin, cs, wp, 8, wb, o, o1, bb, nout, accumulate, 8, n - 8);
+                } else if (n > 0 && (r & 1) == 0 && r + 1 < nb) {
+                    // This row's tail and the next row's in one tile (the next row then skips it).
+                    float *o[OCB] = {out[0] + x0, out[1] + x0, out[2] + x0, out[3] + x0, out[4] + x0, out[5] + x0};
+                    float *o1[OCB] = {o[0] + width, o[1] + width, o[2] + width, o[3] + width, o[4] + width,
+                                      o[5] + width};
+                    tile16_tail(in + x0, cin, cs, wp, wp, wb, o, o1, bb, nout, accumulate, n, n);
+                } else if (n > 0 && (r & 1) == 0) {
+                    float *o[OCB] = {out[0] + x0, out[1] + x0, out[2] + x0, out[3] + x0, out[4] + x0, out[5] + x0};
                     tile8(in + x0, cin, cs, wp, wb, o, bb, nout, accumulate, n);
                 }
             }

@@ -47,6 +47,8 @@ let convolutionCases: [(Int, Int, Int, Int, Int, Int)] = [
     (3, 12, 2, 20, 46, 1 << 20), (3, 3, 13, 17, 23, 1 << 20), (3, 96, 48, 40, 40, 1 << 20), (3, 2, 12, 64, 64, 1 << 20),
     // 2-channel tiles (48 pixels + a tail) over many bands per lane; a last block of 2 in a wider convolution.
     (3, 64, 2, 40, 100, 1 << 20), (3, 24, 14, 45, 61, 1 << 20),
+    // Row tails: 12 pixels (a 16-pixel tile, 4 lanes unstored), 6 pixels (rows paired, the last row alone).
+    (3, 48, 12, 9, 92, 1 << 20), (3, 13, 7, 15, 38, 1 << 20),
 ]
 
 @Suite struct TensorOpsTests {
