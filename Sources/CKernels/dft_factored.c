@@ -243,10 +243,16 @@ CK_TARGET static void dft_direct2(const __m256 *v, const __m256 *w, __m256 *out,
     }
 }
 
-// v·(∓i) on lane 3 (floats 6, 7): forward −i·(x + iy) = y − ix, backward +i·(x + iy) = −y + ix.
+// v·(∓i) on every lane: forward −i·(x + iy) = y − ix, backward +i·(x + iy) = −y + ix.
+CK_TARGET static inline __m256 dft_rotate(__m256 v, int backward) {
+    const __m256 flip = backward ? _mm256_setr_ps(-0.0f, 0, -0.0f, 0, -0.0f, 0, -0.0f, 0)
+                                 : _mm256_setr_ps(0, -0.0f, 0, -0.0f, 0, -0.0f, 0, -0.0f);
+    return _mm256_xor_ps(_mm256_permute_ps(v, 0xB1), flip);
+}
+
+// v·(∓i) on lane 3 (floats 6, 7) only.
 CK_TARGET static inline __m256 dft_rotate_lane3(__m256 v, int backward) {
-    const __m256 flip = backward ? _mm256_setr_ps(0, 0, 0, 0, 0, 0, -0.0f, 0) : _mm256_setr_ps(0, 0, 0, 0, 0, 0, 0, -0.0f);
-    return _mm256_blend_ps(v, _mm256_xor_ps(_mm256_permute_ps(v, 0xB1), flip), 0xC0);
+    return _mm256_blend_ps(v, dft_rotate(v, backward), 0xC0);
 }
 
 // 4-point DFT of the 4 complex lanes (natural order in), lanes out in the order k = 0, 2, 1, 3.
@@ -277,13 +283,6 @@ CK_TARGET static inline void dft_transpose4(__m256 *t) {
     t[1] = _mm256_castpd_ps(_mm256_permute2f128_pd(a1, a3, 0x20));
     t[2] = _mm256_castpd_ps(_mm256_permute2f128_pd(a0, a2, 0x31));
     t[3] = _mm256_castpd_ps(_mm256_permute2f128_pd(a1, a3, 0x31));
-}
-
-// v·(∓i) on every lane (as dft_rotate_lane3).
-CK_TARGET static inline __m256 dft_rotate(__m256 v, int backward) {
-    const __m256 flip = backward ? _mm256_setr_ps(-0.0f, 0, -0.0f, 0, -0.0f, 0, -0.0f, 0)
-                                 : _mm256_setr_ps(0, -0.0f, 0, -0.0f, 0, -0.0f, 0, -0.0f);
-    return _mm256_xor_ps(_mm256_permute_ps(v, 0xB1), flip);
 }
 
 // dft4_dit across four vectors (lane by lane), out in natural order: the same operations on
