@@ -285,25 +285,16 @@ CK_TARGET static inline void dft_transpose4(__m256 *t) {
     t[3] = _mm256_castpd_ps(_mm256_permute2f128_pd(a1, a3, 0x31));
 }
 
-// dft4_dit across four vectors (lane by lane), out in natural order: the same operations on
-// each value as dft4_dit inside a vector, so the same bits.
-CK_TARGET static inline void dft4_dit_across(__m256 *t, int backward) {
+// The 4-point transform across four vectors (lane by lane), natural order in and out: the
+// operations dft4_dit and dft4_dif apply to each value inside a vector (both are this radix-2²
+// butterfly, in different lane orders), so the same bits.
+CK_TARGET static inline void dft4_across(__m256 *t, int backward) {
     const __m256 a0 = _mm256_add_ps(t[0], t[2]), a1 = _mm256_add_ps(t[1], t[3]);
     const __m256 b0 = _mm256_sub_ps(t[0], t[2]), b1 = dft_rotate(_mm256_sub_ps(t[1], t[3]), backward);
     t[0] = _mm256_add_ps(a0, a1);
-    t[2] = _mm256_sub_ps(a0, a1);
     t[1] = _mm256_add_ps(b0, b1);
+    t[2] = _mm256_sub_ps(a0, a1);
     t[3] = _mm256_sub_ps(b0, b1);
-}
-
-// dft4_dif across four vectors (natural order in and out): dft4_dif's operations.
-CK_TARGET static inline void dft4_dif_across(__m256 *t, int backward) {
-    const __m256 p0 = _mm256_add_ps(t[0], t[2]), p1 = _mm256_sub_ps(t[0], t[2]);
-    const __m256 q0 = _mm256_add_ps(t[1], t[3]), q1 = dft_rotate(_mm256_sub_ps(t[1], t[3]), backward);
-    t[0] = _mm256_add_ps(p0, q0);
-    t[1] = _mm256_add_ps(p1, q1);
-    t[2] = _mm256_sub_ps(p0, q0);
-    t[3] = _mm256_sub_ps(p1, q1);
 }
 
 CK_TARGET static void dft_pq_avx2(float *line, int p, int q, int backward, const float *tables) {
@@ -350,7 +341,7 @@ CK_TARGET static void dft_pq_avx2(float *line, int p, int q, int backward, const
                 dft_radix4(w, x, 0);
                 for (int km = 1; km < 4; km++) x[km] = dft_cmul(x[km], twB + 16 * km);
                 dft_transpose4(x);
-                dft4_dit_across(x, 0);
+                dft4_across(x, 0);
                 for (int kl = 0; kl < 4; kl++) _mm256_storeu_ps(row + 8 * kl, x[kl]);
                 continue;
             }
@@ -367,7 +358,7 @@ CK_TARGET static void dft_pq_avx2(float *line, int p, int q, int backward, const
             if (r == 4) {  // in registers, the forward pass reversed
                 __m256 w[4], x[4];
                 for (int kl = 0; kl < 4; kl++) w[kl] = _mm256_loadu_ps(row + 8 * kl);
-                dft4_dif_across(w, 1);
+                dft4_across(w, 1);
                 dft_transpose4(w);
                 for (int km = 1; km < 4; km++) w[km] = dft_cmul(w[km], twB + 16 * km);
                 dft_radix4(w, x, 1);
