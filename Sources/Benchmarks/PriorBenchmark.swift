@@ -26,6 +26,9 @@ public enum PriorBenchmark {
         public var msPerEvalBatch4: Double
         public var gflops: Double
         public var sgemmPeakGFLOPS: Double
+        /// Batch 1: median over the rounds of its rate over the sgemm rate of the same round
+        /// (`UNetBenchmark.Result.shareOfRoundSgemm`).
+        public var shareOfRoundSgemmBatch1: Double
         public var peakRSSMB: Double?
         public var pytorchMsBatch1: Double?
         public var pytorchMsBatch4: Double?
@@ -42,6 +45,7 @@ public enum PriorBenchmark {
             case msPerEvalBatch4 = "ms_per_eval_batch4"
             case gflops
             case sgemmPeakGFLOPS = "sgemm_peak_gflops"
+            case shareOfRoundSgemmBatch1 = "share_of_round_sgemm_batch1"
             case peakRSSMB = "peak_rss_mb"
             case pytorchMsBatch1 = "pytorch_ms_batch1"
             case pytorchMsBatch4 = "pytorch_ms_batch4"
@@ -63,6 +67,7 @@ public enum PriorBenchmark {
         var report = Report(configuration: configuration.jsonString(), size: size, width: width ?? size,
                             msPerEvalBatch1: b1.milliseconds, msPerEvalBatch4: b4.milliseconds,
                             gflops: b1.gflopsPerSecond, sgemmPeakGFLOPS: r.sgemmGFLOPS,
+                            shareOfRoundSgemmBatch1: b1.shareOfRoundSgemm,
                             peakRSSMB: b4.peakResidentBytes.map { Double($0) / 1e6 },
                             pytorchMsBatch1: nil, pytorchMsBatch4: nil, threads: threads,
                             blasKernels: BLAS.coreName)

@@ -16,6 +16,17 @@ public enum UNetBenchmark {
         public let workspaceBytes: Int
         /// Process peak resident set (VmHWM) after this batch size ran, bytes (nil off Linux).
         public let peakResidentBytes: Int?
+        /// GFLOP/s of each timed round.
+        public let roundGFLOPS: [Double]
+        /// Median over the rounds of this round's rate over the sgemm rate measured at the start
+        /// of the same round (`Report.roundSgemmGFLOPS`): the share of the peak with the host's
+        /// drift between the two measurements taken out.
+        public var shareOfRoundSgemm: Double {
+            let r = zip(roundGFLOPS, roundSgemmGFLOPS).map { $0 / $1 }.sorted()
+            return r.isEmpty ? .nan : r[r.count / 2]
+        }
+        /// The sgemm rate measured at the start of each round.
+        public let roundSgemmGFLOPS: [Double]
     }
 
     /// All measurements for one configuration.
@@ -25,7 +36,8 @@ public enum UNetBenchmark {
         public let width: Int
         /// FLOPs of one item's forward pass.
         public let flopsPerItem: Double
-        /// Measured n×n×n sgemm rate, GFLOP/s.
+        /// Measured n×n×n sgemm rate, GFLOP/s: the best of a measurement before the rounds and
+        /// of the rounds' own (`Result.roundSgemmGFLOPS`).
         public let sgemmGFLOPS: Double
         public let results: [Result]
 
@@ -70,7 +82,9 @@ public enum UNetBenchmark {
         }
         for (x, sigma) in inputs { _ = try denoiser.denoise(x, sigma: sigma) }  // warm every batch size again
         var times = [[Double]](repeating: [], count: batches.count)
+        var roundSgemm: [Double] = []
         for _ in 0..<max(1, repeats) {
+            roundSgemm.append(sgemmRate(repeats: 1, threads: compute.threads))
             for (i, (x, sigma)) in inputs.enumerated() {
                 let t0 = DispatchTime.now().uptimeNanoseconds
                 _ = try denoiser.denoise(x, sigma: sigma)
@@ -81,10 +95,11 @@ public enum UNetBenchmark {
         let results = batches.indices.map { i -> Result in
             let ms = times[i].sorted()[times[i].count / 2]
             return Result(batch: batches[i], milliseconds: ms, gflopsPerSecond: flops * Double(batches[i]) / (ms * 1e6),
-                          workspaceBytes: footprint[i].workspace, peakResidentBytes: footprint[i].peak)
+                          workspaceBytes: footprint[i].workspace, peakResidentBytes: footprint[i].peak,
+                          roundGFLOPS: times[i].map { flops * Double(batches[i]) / ($0 * 1e6) }, roundSgemmGFLOPS: roundSgemm)
         }
         return Report(configuration: configuration, height: height, width: width,
-                      flopsPerItem: flops, sgemmGFLOPS: sgemm, results: results)
+                      flopsPerItem: flops, sgemmGFLOPS: max(sgemm, roundSgemm.max() ?? 0), results: results)
     }
 
     /// Where a batch-1 evaluation's wall time goes: milliseconds per evaluation for each kind of

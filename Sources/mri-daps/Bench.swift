@@ -90,6 +90,8 @@ struct PriorBench: ParsableCommand {
         emit(String(format: "%d×%d, %d threads: batch 1 %.1f ms/eval, batch 4 %.1f ms (%.2f× batch 1), %.1f GFLOP/s of sgemm peak %.1f GFLOP/s (OpenBLAS %@ kernels), peak RSS %@",
                     r.size, r.width, r.threads, r.msPerEvalBatch1, r.msPerEvalBatch4, r.msPerEvalBatch4 / r.msPerEvalBatch1,
                     r.gflops, r.sgemmPeakGFLOPS, r.blasKernels as NSString, (r.peakRSSMB.map { String(format: "%.0f MB", $0) } ?? "n/a") as NSString))
+        emit(String(format: "batch 1 against the sgemm rate of the same round: %.0f %% (median of %d rounds)",
+                    100 * r.shareOfRoundSgemmBatch1, repeats))
         if let b = r.breakdownMs, let total = b["total"] {
             emit(String(format: "batch 1, ms per evaluation (%.1f in all):", total))
             for (kind, ms) in b.filter({ $0.key != "total" }).sorted(by: { $0.value > $1.value }) {

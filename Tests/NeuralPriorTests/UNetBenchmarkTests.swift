@@ -26,6 +26,22 @@ import Testing
         #expect(try #require(b["other"]) >= 0)
     }
 
+    @Test("each round measures sgemm beside the network; the share of the peak is the median of the rounds' ratios")
+    func roundShares() throws {
+        let cfg = UNetConfiguration(baseChannels: 8, channelMultipliers: [1, 2], groups: 4, embeddingChannels: 16)
+        let r = try UNetBenchmark.run(configuration: cfg, height: 32, width: 24, batches: [1, 2], repeats: 3,
+                                      compute: ComputeSettings(lanes: 2, fftThreads: 1, blasThreads: 1))
+        for result in r.results {
+            #expect(result.roundGFLOPS.count == 3 && result.roundSgemmGFLOPS.count == 3)
+            #expect(result.roundSgemmGFLOPS == r.results[0].roundSgemmGFLOPS)  // one sgemm per round for all batches
+            #expect(result.roundSgemmGFLOPS.allSatisfy { $0 > 0 && $0 <= r.sgemmGFLOPS })
+            let ratios = zip(result.roundGFLOPS, result.roundSgemmGFLOPS).map { $0 / $1 }.sorted()
+            #expect(result.shareOfRoundSgemm == ratios[1])
+            // The reported median rate is one of the rounds' rates.
+            #expect(result.roundGFLOPS.contains { abs($0 - result.gflopsPerSecond) <= 1e-9 * $0 })
+        }
+    }
+
     @Test("steps are timed only inside LayerTimes.record, on the recording thread")
     func recordingScope() throws {
         let cfg = UNetConfiguration(baseChannels: 8, channelMultipliers: [1, 2], groups: 4, embeddingChannels: 16)
