@@ -37,20 +37,20 @@ done
 /usr/bin/python3 - "$tmp" "$rounds" <<'PY'
 import json, statistics, sys
 d, n = sys.argv[1], int(sys.argv[2])
+runs = {which: [json.load(open(f"{d}/{which}-{r}.json")) for r in range(1, n + 1)] for which in ("before", "after")}
 for which in ("before", "after"):
-    runs = [json.load(open(f"{d}/{which}-{r}.json")) for r in range(1, n + 1)]
-    med = {k: statistics.median(x["batched"][k] for x in runs) for k in ("seconds", "network", "conditional", "operator_seconds")}
-    rss = max(x.get("peak_rss_mb") or 0 for x in runs)
+    med = {k: statistics.median(x["batched"][k] for x in runs[which]) for k in ("seconds", "network", "conditional", "operator_seconds")}
+    rss = max(x.get("peak_rss_mb") or 0 for x in runs[which])
+    first = runs[which][0]
     print(f"median {which:6s}: total {med['seconds']:.1f} s, network {med['network']:.1f} s, "
           f"conditional {med['conditional']:.1f} s, operator {med['operator_seconds']:.1f} s, peak RSS {rss:.0f} MB "
-          f"({runs[0]['blas_kernels'] if 'blas_kernels' in runs[0] else 'OpenBLAS default'} kernels)")
+          f"({first['blas_kernels'] if 'blas_kernels' in first else 'OpenBLAS default'} kernels)")
 # Each round runs the two builds back to back, so the round's difference is the least exposed to
 # the host's drift (which can move both medians by more than a change's effect).
 keys = (("seconds", "total"), ("network", "network"), ("conditional", "conditional"), ("operator_seconds", "operator"))
 diff = {}
 for k, _ in keys:
-    pairs = [(json.load(open(f"{d}/before-{r}.json"))["batched"][k], json.load(open(f"{d}/after-{r}.json"))["batched"][k])
-             for r in range(1, n + 1)]
+    pairs = [(b["batched"][k], a["batched"][k]) for b, a in zip(runs["before"], runs["after"])]
     diff[k] = (statistics.median(a - b for b, a in pairs), statistics.median((a - b) / b for b, a in pairs))
 print("median of the rounds' after − before: " + ", ".join(
     f"{name} {diff[k][0]:+.2f} s ({100 * diff[k][1]:+.0f} %)" for k, name in keys))
