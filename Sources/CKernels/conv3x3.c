@@ -22,9 +22,10 @@
 #include <string.h>
 
 #define OCB 6
-// Padded input per band: ≈ 256 KB (L2 of AVX2 cores), ≈ 512 KB with AVX-512 (server cores
-// with ≥ 1 MB of L2: fewer bands, so fewer halo rows copied and activated twice).
-#define BAND_TARGET_FLOATS 65536
+// Padded input per band: ≈ 128 KB with AVX2 (a quarter of a Zen 3 core's L2: against 256 KB the
+// 48- and 96-channel layers ran 5–10 % faster, the others within ±2 %; docs/performance.md),
+// ≈ 512 KB with AVX-512 (server cores with ≥ 1 MB of L2: fewer bands, so fewer halo rows copied).
+#define BAND_TARGET_FLOATS 32768
 #define BAND_TARGET_FLOATS_AVX512 131072
 
 static int padded_width(int width) { return ((width + 2 + 7) / 8) * 8 + 8; }

@@ -298,6 +298,19 @@ public final class UNet: @unchecked Sendable {
         finish(ws.output)
     }
 
+    /// Where level l's encoder output can be written directly instead of being copied there
+    /// afterwards: the skip channels at the end of the level's concatenation buffer, which are
+    /// contiguous at batch 1. Not at the last level (the middle blocks update their input in
+    /// place), and not where the level's last projecting block has more input than output
+    /// channels (without the direct kernel its `other` also holds its activated input).
+    private func skipSlot(_ ws: UNetWorkspace, level l: Int) -> UnsafeMutablePointer<Float>? {
+        let cl = configuration.channels(level: l)
+        guard ws.batch == 1, l < configuration.levels - 1 else { return nil }
+        if let k = down[l].lastIndex(where: { $0.skip != nil }), down[l][k].inChannels > cl { return nil }
+        let lv = ws.levels[l]
+        return lv.cat + (lv.catChannels - cl) * lv.height * lv.width
+    }
+
     private func run(_ ws: UNetWorkspace, noise: [Float]) {
         let cfg = configuration
         let B = ws.batch, L = cfg.levels, G = cfg.groups
@@ -316,35 +329,46 @@ public final class UNet: @unchecked Sendable {
                 blk.embeddingProjection.apply(ws.embedding + b * e, ws.modulation + blk.modulationOffset * B + b * w2)
             }
         }
-        // 2. conv_in into level 0's p.
+        // 2. conv_in into level 0's input.
         let l0 = ws.levels[0]
         let hw0 = l0.height * l0.width
         let c0 = cfg.channels(level: 0)
+        let slots = (0..<L).map { skipSlot(ws, level: $0) }
+        let lastProjecting = (0..<L).map { l in down[l].lastIndex { $0.skip != nil } }
+        // Level l's input: its p, or its skip slot where no block of the level projects (the
+        // identity blocks then update it there in place).
+        func levelInput(_ l: Int) -> UnsafeMutablePointer<Float> {
+            lastProjecting[l] == nil ? slots[l] ?? ws.levels[l].p : ws.levels[l].p
+        }
         LayerTimes.measure("3×3 convolutions \(cfg.inChannels)→\(c0) at \(l0.height)×\(l0.width)") {
+            let y = levelInput(0)
             for b in 0..<B {
-                convIn.apply(ws.input + b * cfg.inChannels * hw0, l0.p + b * c0 * hw0, height: l0.height, width: l0.width,
+                convIn.apply(ws.input + b * cfg.inChannels * hw0, y + b * c0 * hw0, height: l0.height, width: l0.width,
                              column: ws.column, parallel: ws.parallel)
             }
         }
-        // 3. Encoder.
-        var cur = l0.p
+        // 3. Encoder. The last projecting block of a level writes into the level's skip slot.
+        var cur = levelInput(0)
         for l in 0..<L {
             let lv = ws.levels[l]
             let hw = lv.height * lv.width, cl = cfg.channels(level: l)
-            for blk in down[l] {
-                cur = blk.forward(cur, other: cur == lv.p ? lv.q : lv.p, h: lv.h, batch: B, height: lv.height,
+            for (i, blk) in down[l].enumerated() {
+                let other = (i == lastProjecting[l] ? slots[l] : nil) ?? (cur == lv.p ? lv.q : lv.p)
+                cur = blk.forward(cur, other: other, h: lv.h, batch: B, height: lv.height,
                                   width: lv.width, groups: G, workspace: ws)
             }
             LayerTimes.measure("skip copies, pooling, upsampling") {
-                TensorOps.copyChannels(cur, lv.cat, batch: B, channels: cl, planeSize: hw,
-                                       destinationChannels: lv.catChannels, offset: lv.catChannels - cl,
-                                       parallel: ws.parallel)
+                if cur != slots[l] {
+                    TensorOps.copyChannels(cur, lv.cat, batch: B, channels: cl, planeSize: hw,
+                                           destinationChannels: lv.catChannels, offset: lv.catChannels - cl,
+                                           parallel: ws.parallel)
+                }
                 if l < L - 1 {
-                    TensorOps.averagePool2x2(cur, ws.levels[l + 1].p, planes: B * cl, height: lv.height, width: lv.width,
+                    TensorOps.averagePool2x2(cur, levelInput(l + 1), planes: B * cl, height: lv.height, width: lv.width,
                                              parallel: ws.parallel)
                 }
             }
-            if l < L - 1 { cur = ws.levels[l + 1].p }
+            if l < L - 1 { cur = levelInput(l + 1) }
         }
         // 4. Middle.
         let lm = ws.levels[L - 1]
