@@ -177,9 +177,22 @@ public enum TensorOps {
     static let statisticsBlock = 4096
 
     /// Sums of four blocks (each ≤ 4096 values): 8 Float lanes over the whole vectors, the lanes'
-    /// sum taken to Double, then the tail values added in Double. Four interleaved chains.
+    /// sum taken to Double, then the tail values added in Double. Four interleaved chains. With
+    /// AVX2 `ck_block_sums4` does the same arithmetic in 8-lane registers (Swift builds this code
+    /// for SSE: two halves per vector), so the same bits.
     @inline(__always)
     static func blockSums(
+        _ p0: UnsafePointer<Float>, _ n0: Int, _ p1: UnsafePointer<Float>, _ n1: Int,
+        _ p2: UnsafePointer<Float>, _ n2: Int, _ p3: UnsafePointer<Float>, _ n3: Int
+    ) -> (Double, Double, Double, Double) {
+        if vectorKernelsAvailable {
+            return withBlocks(p0, n0, p1, n1, p2, n2, p3, n3) { ck_block_sums4($0, $1, $2) }
+        }
+        return portableBlockSums(p0, n0, p1, n1, p2, n2, p3, n3)
+    }
+
+    /// `blockSums` in Swift SIMD (CPUs without AVX2 + FMA; the reference of its test).
+    static func portableBlockSums(
         _ p0: UnsafePointer<Float>, _ n0: Int, _ p1: UnsafePointer<Float>, _ n1: Int,
         _ p2: UnsafePointer<Float>, _ n2: Int, _ p3: UnsafePointer<Float>, _ n3: Int
     ) -> (Double, Double, Double, Double) {
@@ -203,10 +216,52 @@ public enum TensorOps {
         return (finish(s0, p0, n0), finish(s1, p1, n1), finish(s2, p2, n2), finish(s3, p3, n3))
     }
 
+    /// Runs a `ck_block_*4` kernel on four blocks (pointer and count arrays, four Double results).
+    @inline(__always)
+    static func withBlocks(
+        _ p0: UnsafePointer<Float>, _ n0: Int, _ p1: UnsafePointer<Float>, _ n1: Int,
+        _ p2: UnsafePointer<Float>, _ n2: Int, _ p3: UnsafePointer<Float>, _ n3: Int,
+        _ kernel: (UnsafePointer<UnsafePointer<Float>?>, UnsafePointer<Int>, UnsafeMutablePointer<Double>) -> Void
+    ) -> (Double, Double, Double, Double) {
+        var blocks: (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?) =
+            (p0, p1, p2, p3)
+        var counts = (n0, n1, n2, n3)
+        var sums = (0.0, 0.0, 0.0, 0.0)
+        withUnsafePointer(to: &blocks) { bp in
+            withUnsafePointer(to: &counts) { cp in
+                withUnsafeMutablePointer(to: &sums) { sp in
+                    bp.withMemoryRebound(to: UnsafePointer<Float>?.self, capacity: 4) { b in
+                        cp.withMemoryRebound(to: Int.self, capacity: 4) { c in
+                            sp.withMemoryRebound(to: Double.self, capacity: 4) { kernel(b, c, $0) }
+                        }
+                    }
+                }
+            }
+        }
+        return sums
+    }
+
     /// Σ (x − mean)² of four blocks, as `blockSums` (the mean rounded to Float in the vector
     /// part, in Double in the tail).
     @inline(__always)
     static func blockSquaredDeviations(
+        _ p0: UnsafePointer<Float>, _ n0: Int, _ p1: UnsafePointer<Float>, _ n1: Int,
+        _ p2: UnsafePointer<Float>, _ n2: Int, _ p3: UnsafePointer<Float>, _ n3: Int,
+        means: (Double, Double, Double, Double)
+    ) -> (Double, Double, Double, Double) {
+        if vectorKernelsAvailable {
+            var m = means
+            return withUnsafePointer(to: &m) { mp in
+                mp.withMemoryRebound(to: Double.self, capacity: 4) { mean in
+                    withBlocks(p0, n0, p1, n1, p2, n2, p3, n3) { ck_block_squared_deviations4($0, $1, mean, $2) }
+                }
+            }
+        }
+        return portableBlockSquaredDeviations(p0, n0, p1, n1, p2, n2, p3, n3, means: means)
+    }
+
+    /// `blockSquaredDeviations` in Swift SIMD (CPUs without AVX2 + FMA; the reference of its test).
+    static func portableBlockSquaredDeviations(
         _ p0: UnsafePointer<Float>, _ n0: Int, _ p1: UnsafePointer<Float>, _ n1: Int,
         _ p2: UnsafePointer<Float>, _ n2: Int, _ p3: UnsafePointer<Float>, _ n3: Int,
         means: (Double, Double, Double, Double)

@@ -1,7 +1,7 @@
 import Foundation
 import CKernels
 import MRICore
-import NeuralPrior
+@testable import NeuralPrior
 import Testing
 
 func randomArray(_ shape: [Int], seed: UInt64, scale: Double = 1) -> FloatArray {
@@ -93,6 +93,28 @@ let convolutionCases: [(Int, Int, Int, Int, Int, Int)] = [
                                       mean: &mean, rstd: &rstd, parallel: parallel)
             #expect(mean == refMean, "parallel \(parallel)")
             #expect(rstd == refRstd, "parallel \(parallel)")
+        }
+    }
+
+    @Test("GroupNorm block sums: the AVX2 kernel gives the bits of the Swift SIMD code (vector parts of unequal length, tails, −0, magnitudes from 1e-30 to 1e3)",
+          .enabled(if: Convolution.directKernelAvailable, "CPU without AVX2 + FMA: the kernel is not used here"),
+          arguments: [[4096, 4096, 4096, 4096], [4096, 1000, 17, 3], [5, 8, 9, 4095], [1, 2, 3, 4], [4095, 4094, 4093, 4089]])
+    func blockSumKernelBits(counts: [Int]) {
+        var x = randomArray([4 * 4096], seed: 5, scale: 3).storage.enumerated().map { i, v -> Float in
+            switch i % 97 { case 0: -0.0; case 1: 1e-30 * v; case 2: 100 * v; default: v * v * 0.5 - 1 }
+        }
+        x[4096 + 3] = -0.0
+        let means: (Double, Double, Double, Double) = (0.3, -1.7, 1e3, 0)
+        x.withUnsafeBufferPointer { b in
+            let p = (0..<4).map { b.baseAddress! + $0 * 4096 }
+            let (n0, n1, n2, n3) = (counts[0], counts[1], counts[2], counts[3])
+            let kernel = TensorOps.blockSums(p[0], n0, p[1], n1, p[2], n2, p[3], n3)
+            let swift = TensorOps.portableBlockSums(p[0], n0, p[1], n1, p[2], n2, p[3], n3)
+            #expect([kernel.0, kernel.1, kernel.2, kernel.3].map(\.bitPattern)
+                    == [swift.0, swift.1, swift.2, swift.3].map(\.bitPattern))
+            let kq = TensorOps.blockSquaredDeviations(p[0], n0, p[1], n1, p[2], n2, p[3], n3, means: means)
+            let sq = TensorOps.portableBlockSquaredDeviations(p[0], n0, p[1], n1, p[2], n2, p[3], n3, means: means)
+            #expect([kq.0, kq.1, kq.2, kq.3].map(\.bitPattern) == [sq.0, sq.1, sq.2, sq.3].map(\.bitPattern))
         }
     }
 

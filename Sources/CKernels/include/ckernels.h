@@ -91,6 +91,18 @@ void ck_tune_allocator(void);
 /// Needs ck_has_avx2_fma().
 void ck_affine_silu(const float *x, float *y, size_t n, float a, float b);
 
+/// GroupNorm statistics' block sums, four blocks at once: sums[i] = Σ blocks[i][0..<counts[i]]
+/// with the arithmetic of NeuralPrior's TensorOps.blockSums (8 Float lanes over the whole vectors,
+/// the lanes added in lane order, then the tail in Double), so the same bits. Needs
+/// ck_has_avx2_fma().
+void ck_block_sums4(const float *const blocks[4], const long counts[4], double sums[4]);
+
+/// sums[i] = Σ (x − mean_i)² over blocks[i] as TensorOps.blockSquaredDeviations: Float(mean_i)
+/// in the vector part, then a·a and the add rounded separately; the tail in Double. Needs
+/// ck_has_avx2_fma().
+void ck_block_squared_deviations4(const float *const blocks[4], const long counts[4], const double means[4],
+                                  double sums[4]);
+
 #ifdef __cplusplus
 }
 #endif
