@@ -136,7 +136,7 @@ public enum Evaluation {
                       ssim: ImageQualityMetrics.ssim(target: gv, prediction: pv))
         let range = Double(gv.max)
         for i in 0..<gv.shape[0] {
-            let g = try gv.item(i), p = try pv.item(i)
+            let g = gv.item(i), p = pv.item(i)
             row.slicePSNR.append(ImageQualityMetrics.psnr(target: g, prediction: p, dataRange: range))
             row.sliceSSIM.append(ImageQualityMetrics.ssim(target: g, prediction: p, dataRange: range))
         }
