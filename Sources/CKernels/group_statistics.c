@@ -88,21 +88,29 @@ CK_TARGET static void squares4(const float *const p[4], const long n[4], const d
 
 #endif  // CK_X86
 
-void ck_block_sums4(const float *const blocks[4], const long counts[4], double sums[4]) {
+void ck_block_sums4(const float *p0, long n0, const float *p1, long n1, const float *p2, long n2, const float *p3,
+                    long n3, double sums[4]) {
 #ifdef CK_X86
-    sums4(blocks, counts, sums);
+    const float *const p[4] = {p0, p1, p2, p3};
+    const long n[4] = {n0, n1, n2, n3};
+    sums4(p, n, sums);
 #else
-    (void)blocks; (void)counts; (void)sums;
+    (void)p0; (void)n0; (void)p1; (void)n1; (void)p2; (void)n2; (void)p3; (void)n3; (void)sums;
     __builtin_trap();
 #endif
 }
 
-void ck_block_squared_deviations4(const float *const blocks[4], const long counts[4], const double means[4],
+void ck_block_squared_deviations4(const float *p0, long n0, const float *p1, long n1, const float *p2, long n2,
+                                  const float *p3, long n3, double m0, double m1, double m2, double m3,
                                   double sums[4]) {
 #ifdef CK_X86
-    squares4(blocks, counts, means, sums);
+    const float *const p[4] = {p0, p1, p2, p3};
+    const long n[4] = {n0, n1, n2, n3};
+    const double mean[4] = {m0, m1, m2, m3};
+    squares4(p, n, mean, sums);
 #else
-    (void)blocks; (void)counts; (void)means; (void)sums;
+    (void)p0; (void)n0; (void)p1; (void)n1; (void)p2; (void)n2; (void)p3; (void)n3;
+    (void)m0; (void)m1; (void)m2; (void)m3; (void)sums;
     __builtin_trap();
 #endif
 }

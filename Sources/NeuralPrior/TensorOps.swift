@@ -186,7 +186,7 @@ public enum TensorOps {
         _ p2: UnsafePointer<Float>, _ n2: Int, _ p3: UnsafePointer<Float>, _ n3: Int
     ) -> (Double, Double, Double, Double) {
         if vectorKernelsAvailable {
-            return withBlocks(p0, n0, p1, n1, p2, n2, p3, n3) { ck_block_sums4($0, $1, $2) }
+            return fourSums { ck_block_sums4(p0, n0, p1, n1, p2, n2, p3, n3, $0) }
         }
         return portableBlockSums(p0, n0, p1, n1, p2, n2, p3, n3)
     }
@@ -216,28 +216,11 @@ public enum TensorOps {
         return (finish(s0, p0, n0), finish(s1, p1, n1), finish(s2, p2, n2), finish(s3, p3, n3))
     }
 
-    /// Runs a `ck_block_*4` kernel on four blocks (pointer and count arrays, four Double results).
+    /// Runs a `ck_block_*4` kernel, which writes four Double results.
     @inline(__always)
-    static func withBlocks(
-        _ p0: UnsafePointer<Float>, _ n0: Int, _ p1: UnsafePointer<Float>, _ n1: Int,
-        _ p2: UnsafePointer<Float>, _ n2: Int, _ p3: UnsafePointer<Float>, _ n3: Int,
-        _ kernel: (UnsafePointer<UnsafePointer<Float>?>, UnsafePointer<Int>, UnsafeMutablePointer<Double>) -> Void
-    ) -> (Double, Double, Double, Double) {
-        var blocks: (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?) =
-            (p0, p1, p2, p3)
-        var counts = (n0, n1, n2, n3)
+    static func fourSums(_ kernel: (UnsafeMutablePointer<Double>) -> Void) -> (Double, Double, Double, Double) {
         var sums = (0.0, 0.0, 0.0, 0.0)
-        withUnsafePointer(to: &blocks) { bp in
-            withUnsafePointer(to: &counts) { cp in
-                withUnsafeMutablePointer(to: &sums) { sp in
-                    bp.withMemoryRebound(to: UnsafePointer<Float>?.self, capacity: 4) { b in
-                        cp.withMemoryRebound(to: Int.self, capacity: 4) { c in
-                            sp.withMemoryRebound(to: Double.self, capacity: 4) { kernel(b, c, $0) }
-                        }
-                    }
-                }
-            }
-        }
+        withUnsafeMutablePointer(to: &sums) { $0.withMemoryRebound(to: Double.self, capacity: 4, kernel) }
         return sums
     }
 
@@ -250,12 +233,8 @@ public enum TensorOps {
         means: (Double, Double, Double, Double)
     ) -> (Double, Double, Double, Double) {
         if vectorKernelsAvailable {
-            var m = means
-            return withUnsafePointer(to: &m) { mp in
-                mp.withMemoryRebound(to: Double.self, capacity: 4) { mean in
-                    withBlocks(p0, n0, p1, n1, p2, n2, p3, n3) { ck_block_squared_deviations4($0, $1, mean, $2) }
-                }
-            }
+            let (m0, m1, m2, m3) = means
+            return fourSums { ck_block_squared_deviations4(p0, n0, p1, n1, p2, n2, p3, n3, m0, m1, m2, m3, $0) }
         }
         return portableBlockSquaredDeviations(p0, n0, p1, n1, p2, n2, p3, n3, means: means)
     }

@@ -91,16 +91,17 @@ void ck_tune_allocator(void);
 /// Needs ck_has_avx2_fma().
 void ck_affine_silu(const float *x, float *y, size_t n, float a, float b);
 
-/// GroupNorm statistics' block sums, four blocks at once: sums[i] = Σ blocks[i][0..<counts[i]]
-/// with the arithmetic of NeuralPrior's TensorOps.blockSums (8 Float lanes over the whole vectors,
-/// the lanes added in lane order, then the tail in Double), so the same bits. Needs
-/// ck_has_avx2_fma().
-void ck_block_sums4(const float *const blocks[4], const long counts[4], double sums[4]);
+/// GroupNorm statistics' block sums, four blocks at once: sums[i] = Σ p_i[0..<n_i] with the
+/// arithmetic of NeuralPrior's TensorOps.blockSums (8 Float lanes over the whole vectors, the
+/// lanes added in lane order, then the tail in Double), so the same bits. Needs ck_has_avx2_fma().
+void ck_block_sums4(const float *p0, long n0, const float *p1, long n1, const float *p2, long n2, const float *p3,
+                    long n3, double sums[4]);
 
-/// sums[i] = Σ (x − mean_i)² over blocks[i] as TensorOps.blockSquaredDeviations: Float(mean_i)
-/// in the vector part, then a·a and the add rounded separately; the tail in Double. Needs
+/// sums[i] = Σ (x − m_i)² over block i as TensorOps.blockSquaredDeviations: Float(m_i) in the
+/// vector part, then a·a and the add rounded separately; the tail in Double. Needs
 /// ck_has_avx2_fma().
-void ck_block_squared_deviations4(const float *const blocks[4], const long counts[4], const double means[4],
+void ck_block_squared_deviations4(const float *p0, long n0, const float *p1, long n1, const float *p2, long n2,
+                                  const float *p3, long n3, double m0, double m1, double m2, double m3,
                                   double sums[4]);
 
 #ifdef __cplusplus
