@@ -303,10 +303,11 @@ public final class UNet: @unchecked Sendable {
     /// contiguous at batch 1. Not at the last level (the middle blocks update their input in
     /// place), and not where the level's last projecting block has more input than output
     /// channels (without the direct kernel its `other` also holds its activated input).
-    private func skipSlot(_ ws: UNetWorkspace, level l: Int) -> UnsafeMutablePointer<Float>? {
+    /// `lastProjecting`: the index of the level's last block with a 1×1 skip, if any.
+    private func skipSlot(_ ws: UNetWorkspace, level l: Int, lastProjecting: Int?) -> UnsafeMutablePointer<Float>? {
         let cl = configuration.channels(level: l)
         guard ws.batch == 1, l < configuration.levels - 1 else { return nil }
-        if let k = down[l].lastIndex(where: { $0.skip != nil }), down[l][k].inChannels > cl { return nil }
+        if let k = lastProjecting, down[l][k].inChannels > cl { return nil }
         let lv = ws.levels[l]
         return lv.cat + (lv.catChannels - cl) * lv.height * lv.width
     }
@@ -333,8 +334,8 @@ public final class UNet: @unchecked Sendable {
         let l0 = ws.levels[0]
         let hw0 = l0.height * l0.width
         let c0 = cfg.channels(level: 0)
-        let slots = (0..<L).map { skipSlot(ws, level: $0) }
         let lastProjecting = (0..<L).map { l in down[l].lastIndex { $0.skip != nil } }
+        let slots = (0..<L).map { skipSlot(ws, level: $0, lastProjecting: lastProjecting[$0]) }
         // Level l's input: its p, or its skip slot where no block of the level projects (the
         // identity blocks then update it there in place).
         func levelInput(_ l: Int) -> UnsafeMutablePointer<Float> {
