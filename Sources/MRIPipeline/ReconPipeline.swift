@@ -233,13 +233,18 @@ public struct ReconPipeline: Sendable {
         return try ReadoutOversamplingRemoval.apply(k, outputHeight: h)
     }
 
-    /// Coil maps of prepared k-space by `method` (unit maps for one coil); appends the `auto`
-    /// choice to `mapsUsed`.
-    func sensitivityMaps(_ k: ComplexArray, sampling: Sampling, method: CoilMapMethod, mapsUsed: inout [String]) throws
+    /// Coil maps of prepared k-space by `method`; appends the `auto` choice to `mapsUsed`. One
+    /// coil: `lowres` gives the phase of its low-resolution image (`LowResolutionCoilMaps.phaseMap`,
+    /// a unitary change of variables that hands the prior a nearly real image, as the RSS-normalised
+    /// maps of several coils do; docs/evaluation.md "Single-coil phase"), the others unit maps.
+    public func sensitivityMaps(_ k: ComplexArray, sampling: Sampling, method: CoilMapMethod, mapsUsed: inout [String]) throws
         -> ComplexArray
     {
         let coils = k.shape[0], h = k.shape[1], w = k.shape[2]
         if coils == 1 {
+            if method == .lowres {
+                return try LowResolutionCoilMaps(compute: options.compute).phaseMap(kspace: k, numLowFrequencies: sampling.numLowFrequencies)
+            }
             return ComplexArray(shape: [1, h, w], storage: [ComplexFloat](repeating: ComplexFloat(1, 0), count: h * w))
         }
         switch method {

@@ -16,7 +16,7 @@ struct Recon: ParsableCommand {
     var files: [String]
     @OptionGroup var maskOptions: MaskOptions
     @Option(help: "Method.") var method: ReconMethod = .daps
-    @Option(help: "Coil maps: auto = ESPIRiT with fallbacks for few centre lines (default: the DAPS protocol's coil_maps, auto for the other methods).")
+    @Option(help: "Coil maps: auto = ESPIRiT with fallbacks for few centre lines; for one coil, lowres = the phase of its low-resolution image, the others unit maps (default: the DAPS protocol's coil_maps, auto for the other methods).")
     var maps: CoilMapMethod?
     @Option(help: "Compress to N virtual coils (SVD; default: the DAPS protocol's virtual_coils, else none; N ≥ the scan's coils: none).") var coils: Int?
     @Option(help: "Regularisation λ (l1-wavelet default \(ReconMethod.l1Wavelet.defaultLambda!), sense \(ReconMethod.sense.defaultLambda!)).")

@@ -28,6 +28,41 @@ public struct LowResolutionCoilMaps: Sendable {
 
     /// Maps `[coils, H, W]` from k-space `[coils, H, W]` with `numLowFrequencies` centre columns.
     public func sensitivityMaps(kspace: ComplexArray, numLowFrequencies: Int) throws -> ComplexArray {
+        var low = try lowResolutionImages(kspace: kspace, numLowFrequencies: numLowFrequencies)
+        let nc = kspace.shape[0], n = kspace.shape[1] * kspace.shape[2]
+        let rss = try RSS.combine(low).storage
+        let peak = rss.max() ?? 0
+        guard peak > 0 else { throw CoilMapError.noSignal }
+        let eps2 = (regularization * peak) * (regularization * peak)
+        let cut = maskThreshold * peak
+        for i in 0..<n {
+            let keep = rss[i] >= cut
+            let inv = keep ? 1 / (rss[i] * rss[i] + eps2).squareRoot() : 0
+            for c in 0..<nc { low[linear: c * n + i] = low.storage[c * n + i] * inv }
+        }
+        return low
+    }
+
+    /// The phase of one coil's low-resolution image, e^{iφ}, `[1, H, W]` from single-coil k-space
+    /// `[1, H, W]`: unit magnitude everywhere (1 where the low-resolution image is exactly zero).
+    /// As a "sensitivity" it is a unitary change of variables — the data, their noise and |x| are
+    /// unchanged — that demodulates the object's smooth phase, so the image a prior sees is nearly
+    /// real, as the RSS-normalised maps of several coils make it (`sensitivityMaps`, whose one-coil
+    /// result would also attenuate and cut the background, where a single-coil image has signal).
+    public func phaseMap(kspace: ComplexArray, numLowFrequencies: Int) throws -> ComplexArray {
+        guard kspace.rank == 3, kspace.shape[0] == 1 else { throw CoilMapError.badShape(kspace.shape) }
+        var low = try lowResolutionImages(kspace: kspace, numLowFrequencies: numLowFrequencies)
+        guard low.storage.contains(where: { $0.re != 0 || $0.im != 0 }) else { throw CoilMapError.noSignal }
+        for i in 0..<low.count {
+            let v = low.storage[i]
+            let m = (v.re * v.re + v.im * v.im).squareRoot()
+            low[linear: i] = m > 0 ? ComplexFloat(v.re / m, v.im / m) : ComplexFloat(1, 0)
+        }
+        return low
+    }
+
+    /// Low-resolution coil images: the Hann-windowed centre of k-space, inverse-transformed.
+    private func lowResolutionImages(kspace: ComplexArray, numLowFrequencies: Int) throws -> ComplexArray {
         guard kspace.rank == 3 else { throw CoilMapError.badShape(kspace.shape) }
         guard numLowFrequencies >= 2 else { throw CoilMapError.calibrationTooSmall(width: numLowFrequencies, needed: 2) }
         let nc = kspace.shape[0], h = kspace.shape[1], w = kspace.shape[2]
@@ -43,17 +78,6 @@ public struct LowResolutionCoilMaps: Sendable {
             low[linear: o] = kspace.storage[o] * (hann(i, ch) * hann(j, cw))
         } } }
         CenteredFFT.transform(&low, axes: .image, inverse: true, compute: compute)
-        let rss = try RSS.combine(low).storage
-        let peak = rss.max() ?? 0
-        guard peak > 0 else { throw CoilMapError.noSignal }
-        let eps2 = (regularization * peak) * (regularization * peak)
-        let cut = maskThreshold * peak
-        let n = h * w
-        for i in 0..<n {
-            let keep = rss[i] >= cut
-            let inv = keep ? 1 / (rss[i] * rss[i] + eps2).squareRoot() : 0
-            for c in 0..<nc { low[linear: c * n + i] = low.storage[c * n + i] * inv }
-        }
         return low
     }
 }
