@@ -32,15 +32,10 @@ import numpy as np
 from scipy.ndimage import gaussian_filter
 from scipy.stats import spearmanr
 
-OBJECT_THRESHOLD = 0.1
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from calibrate_uncertainty import OBJECT_THRESHOLD, centre_crop  # noqa: E402  (same folder, same crop and cut)
+
 SMOOTHING = 2.0
-
-
-def centre_crop(a, w):
-    h, ww = a.shape[-2:]
-    w = min(w, h, ww)
-    r0, c0 = (h - w) // 2, (ww - w) // 2
-    return a[..., r0:r0 + w, c0:c0 + w]
 
 
 def smooth(a):
@@ -76,8 +71,8 @@ def analyse(rec_path, target_path, rng, repeats):
     with h5py.File(rec_path, "r") as f:
         rec = f["reconstruction"][()]
         std = f["posterior_std"][()]
-    w = target.shape[-1]
-    target, rec, std = centre_crop(target, w), centre_crop(rec, w), centre_crop(std, w)
+    side, w = min(target.shape[-2:]), target.shape[-1]
+    target, rec, std = (centre_crop(x, side, w) for x in (target, rec, std))
     if rec.shape != target.shape:
         sys.exit(f"spearman_ceiling: {rec_path}: shape {rec.shape} does not match {target_path}'s {target.shape}")
     rows = []
