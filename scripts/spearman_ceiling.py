@@ -66,9 +66,14 @@ def slice_figures(rec, std, target, noise_std, rng, repeats):
 def analyse(rec_path, target_path, rng, repeats):
     with h5py.File(target_path, "r") as f:
         name = "reconstruction_esc" if "reconstruction_esc" in f else "reconstruction_rss"
+        if name not in f or "noise_std" not in f.attrs:
+            sys.exit(f"spearman_ceiling: {target_path}: needs a reconstruction_rss or reconstruction_esc target and "
+                     "the noise_std attribute of a simulated file")
         target = f[name][()]
         noise = np.atleast_1d(f.attrs["noise_std"]).astype(np.float64)
     with h5py.File(rec_path, "r") as f:
+        if "reconstruction" not in f or "posterior_std" not in f:
+            sys.exit(f"spearman_ceiling: {rec_path}: no reconstruction and posterior_std (not a DAPS reconstruction)")
         rec = f["reconstruction"][()]
         std = f["posterior_std"][()]
     side, w = min(target.shape[-2:]), target.shape[-1]
@@ -106,8 +111,10 @@ def main(argv=None):
         print(f"| {label} | {r['slice']} | {r['actual']:.2f} | {r['stdAlone']:.2f} | "
               f"{r['stdWithTargetNoise']:.2f} | {r['noiseShare']:.2f} |")
     if a.json:
-        with open(a.json, "w") as f:
+        tmp = a.json + ".tmp"
+        with open(tmp, "w") as f:
             json.dump(rows, f, indent=1)
+        os.replace(tmp, a.json)
     return 0
 
 
